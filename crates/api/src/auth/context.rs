@@ -1,0 +1,144 @@
+//! Who is calling: resolved once per request (or WebSocket connection) and put in its data.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use async_graphql::Context;
+use viva_domain::{Role, UserStatus};
+use viva_store::models::session::{self, Principal};
+
+use crate::error::{AppError, AppResult};
+use crate::state::Services;
+
+/// The caller of one request.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// No credentials were presented.
+    Anonymous,
+    /// Credentials were presented but do not hold (expired, forged, revoked session, deactivated
+    /// or deleted user). Public operations still work; everything else is `UNAUTHENTICATED`.
+    Rejected,
+    /// A signed-in user whose session and account are live.
+    User(Principal),
+}
+
+/// Facts about the client, for throttles, sessions and the audit log.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInfo {
+    /// The client's address.
+    pub ip: Option<String>,
+    /// The client's user agent, truncated to 256 characters.
+    pub user_agent: Option<String>,
+    /// The refresh token from the `viva_refresh` cookie, if sent.
+    pub refresh_cookie: Option<String>,
+}
+
+/// How many credential-checking mutations (sign-in, refresh, reset) one operation has run. One is
+/// allowed per operation, so aliases cannot multiply guesses.
+#[derive(Debug, Default)]
+pub struct CredentialAttempts(AtomicU32);
+
+impl CredentialAttempts {
+    /// Counts one attempt; refuses all but the first in an operation.
+    pub fn take(&self) -> AppResult<()> {
+        if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+            Ok(())
+        } else {
+            Err(AppError::RateLimited { retry_after_secs: 1 })
+        }
+    }
+}
+
+/// Resolves a bearer token into a caller, checking the session and the account in the database.
+pub async fn authenticate(services: &Services, bearer: Option<&str>) -> AppResult<Caller> {
+    let Some(token) = bearer else {
+        return Ok(Caller::Anonymous);
+    };
+    let claims = match services.tokens.verify(token) {
+        Ok(claims) => claims,
+        Err(err) => {
+            tracing::debug!(error = %err, "access token refused");
+            return Ok(Caller::Rejected);
+        }
+    };
+    let mut conn = services.pool.get().await?;
+    let principal = session::find_principal(&mut conn, claims.sub.into(), claims.sid.into()).await?;
+    Ok(match principal {
+        Some(principal) if principal.status == UserStatus::Active => Caller::User(principal),
+        _ => Caller::Rejected,
+    })
+}
+
+/// Reads the `Bearer` token of an `Authorization` header value.
+pub fn bearer_token(header: Option<&str>) -> Option<&str> {
+    let value = header?.trim();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
+}
+
+/// Accessors for resolvers.
+pub trait ContextExt {
+    /// The application services.
+    fn services(&self) -> AppResult<&Services>;
+    /// The caller, as resolved for this request.
+    fn caller(&self) -> AppResult<&Caller>;
+    /// The signed-in user, or `UNAUTHENTICATED`.
+    fn principal(&self) -> AppResult<Principal>;
+    /// The signed-in user if they hold one of `roles`, else `FORBIDDEN`.
+    fn require_role(&self, roles: &[Role]) -> AppResult<Principal>;
+    /// Facts about the client.
+    fn client(&self) -> ClientInfo;
+}
+
+impl ContextExt for Context<'_> {
+    fn services(&self) -> AppResult<&Services> {
+        self.data::<Services>().map_err(|_| AppError::internal("services missing from the schema data"))
+    }
+
+    fn caller(&self) -> AppResult<&Caller> {
+        self.data::<Caller>().map_err(|_| AppError::internal("caller missing from the request data"))
+    }
+
+    fn principal(&self) -> AppResult<Principal> {
+        match self.caller()? {
+            Caller::User(principal) => Ok(*principal),
+            Caller::Anonymous => Err(AppError::Unauthenticated("sign in to do this")),
+            Caller::Rejected => {
+                Err(AppError::Unauthenticated("your session has expired or was revoked; sign in again"))
+            }
+        }
+    }
+
+    fn require_role(&self, roles: &[Role]) -> AppResult<Principal> {
+        let principal = self.principal()?;
+        if roles.contains(&principal.role) {
+            Ok(principal)
+        } else {
+            Err(AppError::Forbidden("your role may not do this"))
+        }
+    }
+
+    fn client(&self) -> ClientInfo {
+        self.data::<ClientInfo>().cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_tokens_are_read_case_insensitively() {
+        assert_eq!(bearer_token(Some("Bearer abc")), Some("abc"));
+        assert_eq!(bearer_token(Some("bearer   abc ")), Some("abc"));
+        assert_eq!(bearer_token(Some("Basic abc")), None);
+        assert_eq!(bearer_token(Some("Bearer ")), None);
+        assert_eq!(bearer_token(None), None);
+    }
+
+    #[test]
+    fn one_credential_attempt_per_operation() {
+        let attempts = CredentialAttempts::default();
+        assert!(attempts.take().is_ok());
+        assert!(attempts.take().is_err());
+    }
+}

@@ -1,0 +1,380 @@
+//! The axum router: `/graphql` (POST JSON and multipart, GET for queries), `/graphql/ws`,
+//! `/graphiql`, `/healthz`, `/readyz` and `/metrics`.
+//!
+//! The GraphQL endpoint is handled here rather than by async-graphql-axum's extractor, because
+//! that extractor reads any content type as JSON, accepts batches, and reads the body without the
+//! server's size limit.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use async_graphql::http::{GraphiQLSource, MultipartOptions};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{ErrorExtensions, ServerError};
+use axum::body::{Body, to_bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use futures_util::TryStreamExt;
+use tokio_util::compat::TokioAsyncReadCompatExt;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::auth::context::{ClientInfo, CredentialAttempts, authenticate, bearer_token};
+use crate::cookies::read_refresh_cookie;
+use crate::error::AppError;
+use crate::graphql::VivaSchema;
+use crate::state::Services;
+use crate::ws;
+
+/// Headers that make a non-JSON POST (multipart uploads) safe from CSRF: a browser cannot send
+/// them cross-origin without a CORS preflight.
+const PREFLIGHT_HEADERS: [&str; 2] = ["x-viva-csrf", "apollo-require-preflight"];
+
+/// The router's state.
+#[derive(Clone)]
+pub struct HttpState {
+    /// The executable schema.
+    pub schema: VivaSchema,
+    /// Shared services.
+    pub services: Services,
+}
+
+/// Builds the router.
+pub fn router(schema: VivaSchema, services: Services) -> Router {
+    let config = &services.config;
+    let mut router = Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
+    if config.graphiql {
+        router = router.route("/graphiql", get(graphiql));
+    }
+    let origins: Vec<HeaderValue> =
+        config.cors_allowed_origins.iter().filter_map(|origin| HeaderValue::from_str(origin).ok()).collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("x-viva-csrf"),
+        ])
+        .allow_credentials(true)
+        .max_age(Duration::from_secs(600));
+    router.layer(cors).with_state(HttpState { schema, services })
+}
+
+/// A transport-level refusal, in the GraphQL response shape with `extensions.code`.
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
+fn client_info(headers: &HeaderMap, peer: Option<SocketAddr>, services: &Services) -> ClientInfo {
+    let forwarded = services
+        .config
+        .trust_forwarded_for
+        .then(|| {
+            headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|ip| ip.trim().to_owned())
+        })
+        .flatten()
+        .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+    let ip = forwarded.or_else(|| peer.map(|addr| addr.ip().to_string()));
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(256).collect());
+    let refresh_cookie = read_refresh_cookie(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()));
+    ClientInfo { ip, user_agent, refresh_cookie }
+}
+
+/// Runs one GraphQL request with the caller and client facts, and shapes the response.
+async fn execute(
+    state: &HttpState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    request: async_graphql::Request,
+) -> Response {
+    let services = &state.services;
+    let bearer = bearer_token(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()));
+    let caller = match authenticate(services, bearer).await {
+        Ok(caller) => caller,
+        Err(err) => {
+            tracing::error!(error = %err, "authenticating a request failed");
+            return refuse(StatusCode::SERVICE_UNAVAILABLE, "INTERNAL", "internal server error");
+        }
+    };
+    let request =
+        request.data(caller).data(client_info(headers, peer, services)).data(CredentialAttempts::default());
+    let started = Instant::now();
+    let mut response = state.schema.execute(request).await;
+    let outcome = if response.errors.is_empty() { "ok" } else { "error" };
+    services.metrics.graphql_operations.with_label_values(&["any", outcome]).inc();
+    services.metrics.graphql_seconds.with_label_values(&["any"]).observe(started.elapsed().as_secs_f64());
+    for error in &mut response.errors {
+        ensure_code(error);
+    }
+    let http_headers = std::mem::take(&mut response.http_headers);
+    let mut out = Json(response).into_response();
+    for (name, value) in http_headers.iter() {
+        out.headers_mut().append(name.clone(), value.clone());
+    }
+    out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out
+}
+
+/// Gives errors raised by async-graphql itself (parse, validation, limits) a code, since
+/// resolver errors already carry one.
+pub fn ensure_code(error: &mut ServerError) {
+    let has_code = error.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
+    if !has_code {
+        let extended = async_graphql::Error::new(error.message.clone())
+            .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
+        error.extensions = extended.extensions;
+    }
+}
+
+async fn graphql_post(
+    State(state): State<HttpState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let limits = &state.services.config.limits;
+    let content_type =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let media_type = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let declared_length =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+
+    let request = match media_type.as_str() {
+        "application/json" | "application/graphql-response+json" => {
+            if declared_length.is_some_and(|len| len > limits.max_body_bytes as u64) {
+                return too_large(limits.max_body_bytes);
+            }
+            let bytes = match to_bytes(body, limits.max_body_bytes).await {
+                Ok(bytes) => bytes,
+                Err(err) if is_length_limit(&err) => return too_large(limits.max_body_bytes),
+                Err(_) => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BAD_USER_INPUT",
+                        "the request body could not be read",
+                    );
+                }
+            };
+            if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_USER_INPUT",
+                    "batched requests are not supported; send one operation per request",
+                );
+            }
+            match serde_json::from_slice::<async_graphql::Request>(&bytes) {
+                Ok(request) => request,
+                Err(_) => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BAD_USER_INPUT",
+                        "the body must be a JSON GraphQL request: {\"query\": ..., \"variables\": ...}",
+                    );
+                }
+            }
+        }
+        "multipart/form-data" => {
+            let preflighted =
+                PREFLIGHT_HEADERS.iter().any(|name| headers.get(*name).is_some_and(|v| !v.is_empty()));
+            if !preflighted {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_USER_INPUT",
+                    "multipart requests need an `x-viva-csrf` header",
+                );
+            }
+            if declared_length.is_some_and(|len| len > limits.max_upload_bytes as u64) {
+                return too_large(limits.max_upload_bytes);
+            }
+            let limited = http_body_util::Limited::new(body, limits.max_upload_bytes);
+            let stream =
+                http_body_util::BodyDataStream::new(Body::new(limited)).map_err(std::io::Error::other);
+            let reader = tokio_util::io::StreamReader::new(stream).compat();
+            let options = MultipartOptions::default()
+                .max_file_size(limits.max_upload_bytes)
+                .max_num_files(limits.max_upload_files);
+            match async_graphql::http::receive_body(Some(content_type.as_str()), reader, options).await {
+                Ok(request) => request,
+                Err(async_graphql::ParseRequestError::PayloadTooLarge) => {
+                    return too_large(limits.max_upload_bytes);
+                }
+                Err(async_graphql::ParseRequestError::UnsupportedBatch) => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BAD_USER_INPUT",
+                        "batched requests are not supported",
+                    );
+                }
+                Err(err) => {
+                    tracing::debug!(error = %err, "multipart request refused");
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BAD_USER_INPUT",
+                        "the multipart request is malformed or too large",
+                    );
+                }
+            }
+        }
+        _ => {
+            return refuse(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "BAD_USER_INPUT",
+                "send GraphQL requests as application/json (or multipart/form-data for uploads)",
+            );
+        }
+    };
+    execute(&state, &headers, peer.map(|Extension(ConnectInfo(addr))| addr), request).await
+}
+
+fn is_length_limit(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = source {
+        if current.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = current.source();
+    }
+    false
+}
+
+fn too_large(limit: usize) -> Response {
+    refuse(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "BAD_USER_INPUT",
+        &format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+/// The parameters of a GET request.
+#[derive(serde::Deserialize)]
+struct GetParams {
+    query: String,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+async fn graphql_get(
+    State(state): State<HttpState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    params: Result<Query<GetParams>, QueryRejection>,
+) -> Response {
+    let Ok(Query(params)) = params else {
+        return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "a GET request needs a `query` parameter");
+    };
+    if params.query.len() > state.services.config.limits.max_body_bytes {
+        return too_large(state.services.config.limits.max_body_bytes);
+    }
+    // GET must never change anything: only queries are run.
+    let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
+        return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "the query could not be parsed");
+    };
+    let operation_type = match params.operation_name.as_deref() {
+        Some(name) => {
+            document.operations.iter().find(|(op_name, _)| op_name.is_some_and(|n| n.as_str() == name))
+        }
+        None => document.operations.iter().next(),
+    }
+    .map(|(_, op)| op.node.ty);
+    if operation_type != Some(OperationType::Query) {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_USER_INPUT",
+            "only queries may be sent with GET; send mutations with POST",
+        );
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let variables = match params.variables.as_deref().map(serde_json::from_str::<async_graphql::Variables>) {
+        None => async_graphql::Variables::default(),
+        Some(Ok(variables)) => variables,
+        Some(Err(_)) => {
+            return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "`variables` must be a JSON object");
+        }
+    };
+    let mut request = async_graphql::Request::new(params.query).variables(variables);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    execute(&state, &headers, peer.map(|Extension(ConnectInfo(addr))| addr), request).await
+}
+
+async fn graphql_ws(
+    State(state): State<HttpState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let client = client_info(&headers, peer.map(|Extension(ConnectInfo(addr))| addr), &state.services);
+    upgrade
+        .protocols([ws::PROTOCOL])
+        .on_upgrade(move |socket| ws::serve(socket, state.schema, state.services, client))
+}
+
+async fn graphiql() -> impl IntoResponse {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("Viva GraphiQL")
+            .finish(),
+    )
+}
+
+/// Liveness: the process is up and serving.
+async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Readiness: the database answers.
+async fn readyz(State(state): State<HttpState>) -> Response {
+    let check = async {
+        let mut conn = state.services.pool.get().await.map_err(AppError::from)?;
+        viva_store::pool::ping(&mut conn).await.map_err(AppError::from)
+    };
+    match tokio::time::timeout(Duration::from_secs(3), check).await {
+        Ok(Ok(_)) => Json(serde_json::json!({ "status": "ready", "database": "ok" })).into_response(),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": "unreachable" })),
+            )
+                .into_response()
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "unavailable", "database": "timeout" })),
+        )
+            .into_response(),
+    }
+}
+
+async fn metrics(State(state): State<HttpState>) -> Response {
+    let metrics = &state.services.metrics;
+    let status = state.services.pool.status();
+    metrics.pool_connections.with_label_values(&["open"]).set(status.size as i64);
+    metrics.pool_connections.with_label_values(&["idle"]).set(status.available as i64);
+    metrics.pool_connections.with_label_values(&["max"]).set(status.max_size as i64);
+    match metrics.render() {
+        Ok(text) => ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "rendering metrics failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Outgoing email: queued in the outbox inside the transaction of the change it announces.
+
+use viva_domain::UserId;
+use viva_store::AsyncPgConnection;
+use viva_store::models::email::{self, NewEmail};
+
+use crate::config::Environment;
+use crate::error::AppResult;
+use crate::state::Services;
+
+/// Subject of the email-verification message.
+pub const VERIFY_SUBJECT: &str = "Verify your Viva email address";
+/// Subject of the password-reset message.
+pub const RESET_SUBJECT: &str = "Reset your Viva password";
+
+/// An email about to be queued.
+pub struct Message<'a> {
+    /// The account it concerns.
+    pub user_id: UserId,
+    /// Where it goes.
+    pub recipient: &'a str,
+    /// Subject line.
+    pub subject: &'a str,
+    /// Plain-text body.
+    pub body: String,
+}
+
+/// Queues an email. Outside production the message is also written to the log, so a developer
+/// can follow links without an SMTP server.
+pub async fn queue(conn: &mut AsyncPgConnection, services: &Services, message: Message<'_>) -> AppResult<()> {
+    email::enqueue(
+        conn,
+        &NewEmail {
+            user_id: Some(message.user_id),
+            recipient: message.recipient,
+            subject: message.subject,
+            body: &message.body,
+        },
+    )
+    .await?;
+    if services.config.environment != Environment::Production {
+        tracing::info!(recipient = message.recipient, subject = message.subject, body = %message.body, "email queued");
+    }
+    Ok(())
+}
+
+/// The body of the email-verification message.
+pub fn verification_body(services: &Services, full_name: &str, token: &str) -> String {
+    let hours = services.config.email_verification_ttl.as_secs() / 3600;
+    format!(
+        "Hello {full_name},\n\nConfirm your email address by opening this link:\n{}/verify-email?token={token}\n\n\
+         The link works once and expires in {hours} hours. If you did not create a Viva account, ignore this email.\n",
+        services.config.public_url
+    )
+}
+
+/// The body of the password-reset message.
+pub fn reset_body(services: &Services, full_name: &str, token: &str) -> String {
+    let minutes = services.config.password_reset_ttl.as_secs() / 60;
+    format!(
+        "Hello {full_name},\n\nSomeone asked to reset the password of your Viva account. To choose a new one, open:\n\
+         {}/reset-password?token={token}\n\nThe link works once and expires in {minutes} minutes. If it was not you, \
+         ignore this email: your password stays as it is.\n",
+        services.config.public_url
+    )
+}

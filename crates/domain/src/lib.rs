@@ -1,0 +1,16 @@
+//! Viva's domain: the pure types and rules every other crate shares.
+//!
+//! Nothing here performs I/O or knows about the database, HTTP or GraphQL, so every rule can be
+//! unit-tested in isolation and reused by the store, the API and the workers alike.
+
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod password;
+pub mod profile;
+pub mod role;
+
+pub use email::Email;
+pub use error::ErrorCode;
+pub use ids::{SessionId, UserId};
+pub use role::{Role, UserStatus};

@@ -1,0 +1,59 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Viva, the AI interview platform.
+#[derive(Debug, Parser)]
+#[command(name = "viva", version, about)]
+pub struct Cli {
+    /// A TOML configuration file; environment variables (VIVA_*) override it.
+    #[arg(long, global = true, env = "VIVA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serves the GraphQL API (and GraphiQL outside production).
+    Serve {
+        /// Do not apply pending migrations at start, whatever the configuration says.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Applies pending database migrations.
+    Migrate,
+    /// Manages admin accounts.
+    Admin {
+        /// What to do with admins.
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Loads demo users (development only); safe to run again.
+    Seed,
+    /// Prints the GraphQL schema (SDL), or writes it to a file.
+    ExportSchema {
+        /// Where to write the schema; standard output if omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Admin subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Creates an admin account. The password is read from standard input (one line), or from
+    /// VIVA_ADMIN_PASSWORD.
+    Create {
+        /// The admin's email address.
+        #[arg(long)]
+        email: String,
+        /// The admin's full name.
+        #[arg(long)]
+        name: String,
+    },
+}

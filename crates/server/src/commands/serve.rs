@@ -1,0 +1,80 @@
+//! `viva serve`: the API, with background maintenance, until SIGINT or SIGTERM.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use viva_store::DbPool;
+
+use crate::config::Config;
+
+/// Serves until a shutdown signal, then finishes in-flight requests.
+pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
+    let pool = super::connect(&config).await?;
+    let services = viva_api::Services::new(pool.clone(), config.api.clone())
+        .await
+        .map_err(|err| anyhow::anyhow!("cannot start the API services: {err}"))?;
+    let app = viva_api::app(services);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr().context("cannot read the listening address")?;
+    let graphiql =
+        if config.api.graphiql { format!(", GraphiQL on http://{address}/graphiql") } else { String::new() };
+    tracing::info!("Viva serving GraphQL on http://{address}/graphql{graphiql}");
+
+    let maintenance = tokio::spawn(maintain(pool));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server failed")?;
+    maintenance.abort();
+    tracing::info!("Viva stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Deletes what no longer serves a purpose: old throttle events, expired tokens and sessions.
+async fn maintain(pool: DbPool) {
+    let mut interval = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        interval.tick().await;
+        if let Err(err) = purge(&pool).await {
+            tracing::warn!(error = %err, "maintenance failed; will retry");
+        }
+    }
+}
+
+async fn purge(pool: &DbPool) -> anyhow::Result<()> {
+    use viva_store::models::{one_time_token, session, throttle};
+    let mut conn = pool.get().await?;
+    let now = Utc::now();
+    let throttles = throttle::purge_older_than(&mut conn, now - chrono::Duration::days(1)).await?;
+    let tokens = one_time_token::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
+    let sessions = session::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
+    tracing::debug!(throttles, tokens, sessions, "maintenance purged expired rows");
+    Ok(())
+}

@@ -1,0 +1,296 @@
+//! Configuration: defaults, then an optional TOML file, then `VIVA_*` environment variables.
+//! Validated at start; every problem is reported in one line naming the setting.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use viva_api::config::{ApiConfig, Environment, Limits, Secret, ThrottleSettings};
+
+/// Every setting, as read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `development`, `test` or `production` (VIVA_ENVIRONMENT).
+    pub environment: String,
+    /// PostgreSQL URL (VIVA_DATABASE_URL, or DATABASE_URL).
+    pub database_url: Option<String>,
+    /// Address to listen on (VIVA_LISTEN).
+    pub listen: SocketAddr,
+    /// Connections in the database pool (VIVA_DB_POOL_SIZE).
+    pub db_pool_size: usize,
+    /// Apply pending migrations when `serve` starts (VIVA_MIGRATE_ON_START).
+    pub migrate_on_start: bool,
+    /// HS256 signing key for access tokens, at least 32 bytes (VIVA_JWT_SECRET).
+    pub jwt_secret: Option<String>,
+    /// `iss` of access tokens (VIVA_JWT_ISSUER).
+    pub jwt_issuer: String,
+    /// `aud` of access tokens (VIVA_JWT_AUDIENCE).
+    pub jwt_audience: String,
+    /// Public URL of the web app, for links in emails (VIVA_PUBLIC_URL).
+    pub public_url: String,
+    /// Serve GraphiQL; default on outside production (VIVA_GRAPHIQL).
+    pub graphiql: Option<bool>,
+    /// Allow introspection; default on outside production (VIVA_INTROSPECTION).
+    pub introspection: Option<bool>,
+    /// Suggest field names in errors; default on outside production (VIVA_SUGGESTIONS).
+    pub suggestions: Option<bool>,
+    /// Mark cookies `Secure` (VIVA_COOKIE_SECURE).
+    pub cookie_secure: bool,
+    /// Trust `X-Forwarded-For` (only behind a proxy that sets it) (VIVA_TRUST_FORWARDED_FOR).
+    pub trust_forwarded_for: bool,
+    /// Browser origins allowed to call the API (VIVA_CORS_ALLOWED_ORIGINS='["https://app.example"]').
+    pub cors_allowed_origins: Vec<String>,
+    /// Log as JSON lines (VIVA_LOG_JSON).
+    pub log_json: bool,
+    /// Largest JSON request body in bytes (VIVA_MAX_BODY_BYTES).
+    pub max_body_bytes: usize,
+    /// Largest upload request in bytes (VIVA_MAX_UPLOAD_BYTES).
+    pub max_upload_bytes: usize,
+    /// Deepest query (VIVA_MAX_QUERY_DEPTH).
+    pub max_query_depth: usize,
+    /// Highest query complexity (VIVA_MAX_QUERY_COMPLEXITY).
+    pub max_query_complexity: usize,
+    /// Most live subscriptions per WebSocket connection (VIVA_MAX_SUBSCRIPTIONS_PER_CONNECTION).
+    pub max_subscriptions_per_connection: usize,
+    /// Seconds a WebSocket client has to send `connection_init` (VIVA_WS_INIT_TIMEOUT_SECS).
+    pub ws_init_timeout_secs: u64,
+    /// Failed sign-ins per account in 15 minutes (VIVA_MAX_LOGIN_FAILURES_PER_ACCOUNT).
+    pub max_login_failures_per_account: i64,
+    /// Failed sign-ins per client address in 15 minutes (VIVA_MAX_LOGIN_FAILURES_PER_ADDRESS).
+    pub max_login_failures_per_address: i64,
+    /// Registrations and reset requests per address in 15 minutes (VIVA_MAX_REQUESTS_PER_ADDRESS).
+    pub max_requests_per_address: i64,
+    /// Password hashes computed at once (VIVA_MAX_CONCURRENT_HASHES).
+    pub max_concurrent_hashes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let limits = Limits::default();
+        let throttle = ThrottleSettings::default();
+        Self {
+            environment: "development".to_owned(),
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            db_pool_size: 16,
+            migrate_on_start: true,
+            jwt_secret: None,
+            jwt_issuer: "viva".to_owned(),
+            jwt_audience: "viva-api".to_owned(),
+            public_url: "http://localhost:8000".to_owned(),
+            graphiql: None,
+            introspection: None,
+            suggestions: None,
+            cookie_secure: true,
+            trust_forwarded_for: false,
+            cors_allowed_origins: Vec::new(),
+            log_json: false,
+            max_body_bytes: limits.max_body_bytes,
+            max_upload_bytes: limits.max_upload_bytes,
+            max_query_depth: limits.max_depth,
+            max_query_complexity: limits.max_complexity,
+            max_subscriptions_per_connection: limits.max_subscriptions_per_connection,
+            ws_init_timeout_secs: limits.ws_init_timeout.as_secs(),
+            max_login_failures_per_account: throttle.max_failures_per_account,
+            max_login_failures_per_address: throttle.max_failures_per_address,
+            max_requests_per_address: throttle.max_requests_per_address,
+            max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The PostgreSQL URL.
+    pub database_url: String,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Connections in the pool.
+    pub db_pool_size: usize,
+    /// Apply pending migrations when `serve` starts.
+    pub migrate_on_start: bool,
+    /// Log as JSON.
+    pub log_json: bool,
+    /// The API's settings.
+    pub api: ApiConfig,
+}
+
+impl Settings {
+    /// Reads defaults, the TOML file if given, then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                bail!("configuration file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("VIVA_").ignore(&["config", "admin_password"]));
+        let mut settings: Settings =
+            figment.extract().map_err(|err| anyhow::anyhow!("invalid configuration: {err}"))?;
+        if settings.database_url.is_none() {
+            settings.database_url = std::env::var("DATABASE_URL").ok();
+        }
+        Ok(settings)
+    }
+
+    /// Checks the settings and derives the configuration.
+    pub fn validate(self) -> anyhow::Result<Config> {
+        let environment = match self.environment.as_str() {
+            "development" => Environment::Development,
+            "test" => Environment::Test,
+            "production" => Environment::Production,
+            other => bail!("VIVA_ENVIRONMENT must be development, test or production, not {other:?}"),
+        };
+        let production = environment == Environment::Production;
+        let Some(database_url) = self.database_url.filter(|url| !url.trim().is_empty()) else {
+            bail!("VIVA_DATABASE_URL is not set (for example postgres://postgres@127.0.0.1:5432/viva)");
+        };
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            bail!("VIVA_DATABASE_URL must be a postgres:// URL");
+        }
+        let jwt_secret = match self.jwt_secret {
+            Some(secret) if secret.len() >= 32 => Secret::new(secret.into_bytes()),
+            Some(_) => bail!("VIVA_JWT_SECRET must be at least 32 bytes"),
+            None if production => {
+                bail!("VIVA_JWT_SECRET must be set in production (at least 32 random bytes)")
+            }
+            None => {
+                tracing::warn!(
+                    "VIVA_JWT_SECRET is not set: using a random key, so sessions end when the server restarts"
+                );
+                let mut key = [0u8; 32];
+                getrandom_key(&mut key);
+                Secret::new(key.to_vec())
+            }
+        };
+        if self.db_pool_size == 0 || self.max_concurrent_hashes == 0 {
+            bail!("VIVA_DB_POOL_SIZE and VIVA_MAX_CONCURRENT_HASHES must be at least 1");
+        }
+        let dev_default = !production;
+        let api = ApiConfig {
+            environment,
+            jwt_secret,
+            jwt_issuer: self.jwt_issuer,
+            jwt_audience: self.jwt_audience,
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            email_verification_ttl: Duration::from_secs(48 * 3600),
+            password_reset_ttl: Duration::from_secs(3600),
+            public_url: self.public_url.trim_end_matches('/').to_owned(),
+            cookie_secure: self.cookie_secure,
+            trust_forwarded_for: self.trust_forwarded_for,
+            cors_allowed_origins: self.cors_allowed_origins,
+            graphiql: self.graphiql.unwrap_or(dev_default),
+            introspection: self.introspection.unwrap_or(dev_default),
+            suggestions: self.suggestions.unwrap_or(dev_default),
+            limits: Limits {
+                max_body_bytes: self.max_body_bytes,
+                max_upload_bytes: self.max_upload_bytes,
+                max_depth: self.max_query_depth,
+                max_complexity: self.max_query_complexity,
+                max_subscriptions_per_connection: self.max_subscriptions_per_connection,
+                ws_init_timeout: Duration::from_secs(self.ws_init_timeout_secs.max(1)),
+                ..Limits::default()
+            },
+            throttle: ThrottleSettings {
+                max_failures_per_account: self.max_login_failures_per_account,
+                max_failures_per_address: self.max_login_failures_per_address,
+                max_requests_per_address: self.max_requests_per_address,
+                ..ThrottleSettings::default()
+            },
+            max_concurrent_hashes: self.max_concurrent_hashes,
+        };
+        Ok(Config {
+            database_url,
+            listen: self.listen,
+            db_pool_size: self.db_pool_size,
+            migrate_on_start: self.migrate_on_start,
+            log_json: self.log_json,
+            api,
+        })
+    }
+}
+
+fn getrandom_key(key: &mut [u8; 32]) {
+    // Two v4 UUIDs are 244 random bits from the OS generator; enough for a throwaway dev key.
+    let a = uuid::Uuid::new_v4();
+    let b = uuid::Uuid::new_v4();
+    key[..16].copy_from_slice(a.as_bytes());
+    key[16..].copy_from_slice(b.as_bytes());
+}
+
+/// The URL with any password replaced, fit for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            let masked = if credentials.contains(':') { format!("{user}:***") } else { user.to_owned() };
+            format!("{}{masked}{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Config {
+    /// Loads and validates the configuration.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        Settings::load(file).and_then(Settings::validate).context("configuration error")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings { database_url: Some("postgres://postgres@127.0.0.1/viva".into()), ..Settings::default() }
+    }
+
+    #[test]
+    fn production_requires_a_strong_jwt_secret_and_turns_off_developer_features() {
+        let err = Settings { environment: "production".into(), ..settings() }.validate().unwrap_err();
+        assert!(err.to_string().contains("VIVA_JWT_SECRET"));
+        let config =
+            Settings { environment: "production".into(), jwt_secret: Some("k".repeat(32)), ..settings() }
+                .validate()
+                .unwrap();
+        assert!(!config.api.graphiql && !config.api.introspection && !config.api.suggestions);
+    }
+
+    #[test]
+    fn a_missing_database_url_is_one_clear_line() {
+        let err = Settings { database_url: None, ..Settings::default() }.validate().unwrap_err();
+        assert!(err.to_string().starts_with("VIVA_DATABASE_URL is not set"));
+    }
+
+    #[test]
+    fn short_secrets_and_unknown_environments_are_refused() {
+        assert!(Settings { jwt_secret: Some("short".into()), ..settings() }.validate().is_err());
+        assert!(Settings { environment: "staging".into(), ..settings() }.validate().is_err());
+    }
+
+    #[test]
+    fn toml_files_are_read_and_unknown_keys_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("viva.toml");
+        std::fs::write(&path, "database_url = \"postgres://db/viva\"\nmax_query_depth = 9\n").unwrap();
+        let settings = Settings::load(Some(&path)).unwrap();
+        assert_eq!(settings.max_query_depth, 9);
+        std::fs::write(&path, "databse_url = \"typo\"\n").unwrap();
+        assert!(Settings::load(Some(&path)).is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact_url("postgres://viva:hunter2@db:5432/viva"), "postgres://viva:***@db:5432/viva");
+        assert_eq!(redact_url("postgres://postgres@db/viva"), "postgres://postgres@db/viva");
+    }
+}

@@ -1,0 +1,124 @@
+//! The diesel schema, kept in step with `migrations/` by hand and checked by the test suite,
+//! which runs every query against a freshly migrated database.
+
+#![expect(
+    missing_docs,
+    reason = "the table! macro generates one item per column; the tables themselves are documented"
+)]
+
+diesel::table! {
+    /// Every account: admins, HR users and candidates.
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        email_verified_at -> Nullable<Timestamptz>,
+        password_hash -> Text,
+        full_name -> Text,
+        role -> Text,
+        status -> Text,
+        headline -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        location -> Nullable<Text>,
+        skills -> Array<Text>,
+        years_of_experience -> Nullable<Int4>,
+        company -> Nullable<Text>,
+        job_title -> Nullable<Text>,
+        language -> Text,
+        email_notifications -> Bool,
+        in_app_notifications -> Bool,
+        mapped_admin_id -> Nullable<Uuid>,
+        assigned_hr_id -> Nullable<Uuid>,
+        last_login_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Sign-in sessions; each is one refresh-token family.
+    sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        ip_address -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Hashed refresh tokens, rotated on every use.
+    refresh_tokens (token_hash) {
+        token_hash -> Bytea,
+        session_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// Hashed single-use tokens sent by email.
+    one_time_tokens (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        purpose -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// Outgoing email.
+    email_outbox (id) {
+        id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Who did what to whom, and when.
+    audit_log (id) {
+        id -> Uuid,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        action -> Text,
+        target_user_id -> Nullable<Uuid>,
+        ip_address -> Nullable<Text>,
+        details -> Jsonb,
+    }
+}
+
+diesel::table! {
+    /// Counted attempts for throttles shared by every replica.
+    throttle_events (id) {
+        id -> Int8,
+        bucket -> Text,
+        occurred_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(one_time_tokens -> users (user_id));
+diesel::joinable!(email_outbox -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    refresh_tokens,
+    one_time_tokens,
+    email_outbox,
+    audit_log,
+    throttle_events,
+);

@@ -1,0 +1,258 @@
+//! A [`TestApp`]: the real router over a database of its own.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
+use http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use viva_api::{ApiConfig, Services};
+use viva_domain::{Role, UserId};
+use viva_store::DbConn;
+use viva_store::models::email::{OutboxEmail, for_recipient};
+use viva_store::models::user::{NewUser, User};
+use viva_store::pool::{PoolSettings, build_pool};
+
+use crate::database::TestDatabase;
+
+/// The password every test user gets.
+pub const TEST_PASSWORD: &str = "violet-harbour-lantern-42";
+const JWT_SECRET: &[u8] = b"test-signing-key-that-is-long-enough-0123";
+
+static USER_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The router of a real API over a database of its own.
+pub struct TestApp {
+    router: Router,
+    /// The services behind the router.
+    pub services: Services,
+    /// The test's database; dropped with the app.
+    pub database: TestDatabase,
+}
+
+/// A signed-in user.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    /// The user's id.
+    pub id: String,
+    /// The user's email.
+    pub email: String,
+    /// The user's password.
+    pub password: String,
+    /// A current access token.
+    pub access_token: String,
+    /// A current refresh token.
+    pub refresh_token: String,
+}
+
+/// An HTTP response.
+#[derive(Debug)]
+pub struct RawResponse {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body.
+    pub body: Bytes,
+}
+
+impl RawResponse {
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// A GraphQL response.
+#[derive(Debug)]
+pub struct GraphqlResponse {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// HTTP headers.
+    pub headers: HeaderMap,
+    /// The JSON body.
+    pub body: Value,
+}
+
+impl GraphqlResponse {
+    /// `data`, asserting there were no errors.
+    pub fn data(&self) -> &Value {
+        assert!(self.errors().is_empty(), "unexpected errors: {}", self.body);
+        &self.body["data"]
+    }
+
+    /// The errors, if any.
+    pub fn errors(&self) -> Vec<Value> {
+        self.body["errors"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The `extensions.code` of the first error.
+    pub fn error_code(&self) -> Option<String> {
+        self.errors().first().and_then(|e| e["extensions"]["code"].as_str().map(str::to_owned))
+    }
+
+    /// Asserts the first error has this code, and returns its message.
+    pub fn expect_error(&self, code: &str) -> String {
+        assert_eq!(self.error_code().as_deref(), Some(code), "expected {code}, got: {}", self.body);
+        self.errors()[0]["message"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl TestApp {
+    /// An app with the test configuration.
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    /// An app whose configuration `adjust` changes first.
+    pub async fn with_config(adjust: impl FnOnce(&mut ApiConfig)) -> Self {
+        let database = TestDatabase::new().await;
+        let mut config = ApiConfig::for_tests(JWT_SECRET);
+        adjust(&mut config);
+        let pool = build_pool(database.url(), &PoolSettings { max_size: 8, ..PoolSettings::default() })
+            .expect("pool");
+        let services = Services::new(pool, config).await.expect("services");
+        let router = viva_api::app(services.clone());
+        Self { router, services, database }
+    }
+
+    /// The signing key of the app's access tokens, for tests that forge tokens.
+    pub fn jwt_secret(&self) -> &'static [u8] {
+        JWT_SECRET
+    }
+
+    /// A database connection, for checking what was stored.
+    pub async fn conn(&self) -> DbConn {
+        self.services.pool.get().await.expect("connection")
+    }
+
+    /// Sends a request through the router, as from 127.0.0.1.
+    pub async fn send(&self, request: Request<Body>) -> RawResponse {
+        self.send_from("127.0.0.1", request).await
+    }
+
+    /// Sends a request through the router, as from the given address.
+    pub async fn send_from(&self, ip: &str, mut request: Request<Body>) -> RawResponse {
+        let addr: SocketAddr = format!("{ip}:40000").parse().expect("address");
+        request.extensions_mut().insert(ConnectInfo(addr));
+        let response = self.router.clone().oneshot(request).await.expect("router is infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.expect("body").to_bytes();
+        RawResponse { status, headers, body }
+    }
+
+    /// Posts a GraphQL request with an optional bearer token.
+    pub async fn graphql_with(&self, token: Option<&str>, query: &str, variables: Value) -> GraphqlResponse {
+        let mut request = Request::post("/graphql").header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let raw = self.send(request.body(Body::from(body)).expect("request")).await;
+        GraphqlResponse { status: raw.status, body: raw.json(), headers: raw.headers }
+    }
+
+    /// Posts an anonymous GraphQL request.
+    pub async fn graphql(&self, query: &str, variables: Value) -> GraphqlResponse {
+        self.graphql_with(None, query, variables).await
+    }
+
+    /// Posts a GraphQL request as a user.
+    pub async fn graphql_as(&self, user: &TestUser, query: &str, variables: Value) -> GraphqlResponse {
+        self.graphql_with(Some(&user.access_token), query, variables).await
+    }
+
+    /// Registers an account.
+    pub async fn register(&self, email: &str, password: &str, role: &str) -> GraphqlResponse {
+        self.graphql(
+            "mutation($input: RegisterInput!) { register(input: $input) { id email role } }",
+            json!({ "input": { "email": email, "password": password, "fullName": "Test Person", "role": role } }),
+        )
+        .await
+    }
+
+    /// Signs in.
+    pub async fn login(&self, email: &str, password: &str) -> GraphqlResponse {
+        self.graphql(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id } } }",
+            json!({ "input": { "email": email, "password": password } }),
+        )
+        .await
+    }
+
+    /// Signs in and returns the user.
+    pub async fn sign_in(&self, email: &str, password: &str) -> TestUser {
+        let response = self.login(email, password).await;
+        let login = &response.data()["login"];
+        TestUser {
+            id: login["user"]["id"].as_str().expect("id").to_owned(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+            access_token: login["accessToken"].as_str().expect("access token").to_owned(),
+            refresh_token: login["refreshToken"].as_str().expect("refresh token").to_owned(),
+        }
+    }
+
+    /// A unique email address for this test run.
+    pub fn unique_email(&self, prefix: &str) -> String {
+        format!("{prefix}{}@example.org", USER_COUNTER.fetch_add(1, Ordering::SeqCst))
+    }
+
+    /// A registered, signed-in candidate.
+    pub async fn candidate(&self) -> TestUser {
+        let email = self.unique_email("candidate");
+        self.register(&email, TEST_PASSWORD, "CANDIDATE").await.data();
+        self.sign_in(&email, TEST_PASSWORD).await
+    }
+
+    /// A registered, signed-in HR user.
+    pub async fn hr(&self) -> TestUser {
+        let email = self.unique_email("hr");
+        self.register(&email, TEST_PASSWORD, "HR").await.data();
+        self.sign_in(&email, TEST_PASSWORD).await
+    }
+
+    /// A signed-in admin, created the way `viva admin create` does.
+    pub async fn admin(&self) -> TestUser {
+        let email = self.unique_email("admin");
+        let hash = self.services.passwords.hash(TEST_PASSWORD.to_owned()).await.expect("hash");
+        let new = NewUser {
+            id: UserId::new(),
+            email: &email,
+            password_hash: &hash,
+            full_name: "Test Admin",
+            role: Role::Admin,
+            email_verified_at: Some(chrono_now()),
+        };
+        let mut conn = self.conn().await;
+        User::insert(&mut conn, &new).await.expect("insert admin");
+        self.sign_in(&email, TEST_PASSWORD).await
+    }
+
+    /// The emails queued for an address, newest first.
+    pub async fn outbox(&self, recipient: &str) -> Vec<OutboxEmail> {
+        let mut conn = self.conn().await;
+        for_recipient(&mut conn, recipient).await.expect("outbox")
+    }
+
+    /// The token in the newest email with this subject to an address.
+    pub async fn token_from_email(&self, recipient: &str, subject: &str) -> String {
+        let emails = self.outbox(recipient).await;
+        let email = emails
+            .iter()
+            .find(|e| e.subject == subject)
+            .unwrap_or_else(|| panic!("no {subject:?} email to {recipient}"));
+        let start = email.body.find("token=").expect("token in email") + "token=".len();
+        email.body[start..].split_whitespace().next().expect("token").to_owned()
+    }
+}
+
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}

@@ -1,0 +1,67 @@
+//! The account round trip over real HTTP.
+
+use serde_json::json;
+use viva_test_support::TestDatabase;
+
+use crate::server::Server;
+
+#[tokio::test]
+async fn register_login_me_refresh_logout_over_http() {
+    let database = TestDatabase::new().await;
+    let server = Server::start(&database, &[]).await;
+
+    let register = server
+        .graphql(
+            None,
+            "mutation($i: RegisterInput!) { register(input: $i) { id email } }",
+            json!({ "i": { "email": "Lin@Example.org", "password": "copper-kettle-sunrise-9", "fullName": "Lin Chen", "role": "CANDIDATE" } }),
+        )
+        .await;
+    assert_eq!(register["data"]["register"]["email"], "lin@example.org", "{register}");
+
+    let login = server
+        .graphql(
+            None,
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken tokenType } }",
+            json!({ "i": { "email": "lin@example.org", "password": "copper-kettle-sunrise-9" } }),
+        )
+        .await;
+    let access = login["data"]["login"]["accessToken"].as_str().expect("access token").to_owned();
+    let refresh = login["data"]["login"]["refreshToken"].as_str().unwrap().to_owned();
+    assert_eq!(login["data"]["login"]["tokenType"], "Bearer");
+
+    let me = server.graphql(Some(&access), "{ me { email fullName role } }", json!({})).await;
+    assert_eq!(
+        me["data"]["me"],
+        json!({ "email": "lin@example.org", "fullName": "Lin Chen", "role": "CANDIDATE" })
+    );
+
+    let refreshed = server
+        .graphql(
+            None,
+            "mutation($t: String) { refreshSession(input: { refreshToken: $t }) { accessToken } }",
+            json!({ "t": refresh }),
+        )
+        .await;
+    let access = refreshed["data"]["refreshSession"]["accessToken"].as_str().expect("refreshed").to_owned();
+
+    let logout = server.graphql(Some(&access), "mutation { logout }", json!({})).await;
+    assert_eq!(logout["data"]["logout"], true);
+    let after = server.graphql(Some(&access), "{ me { email } }", json!({})).await;
+    assert_eq!(after["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn the_real_server_enforces_its_body_limit_and_serves_operational_endpoints() {
+    let database = TestDatabase::new().await;
+    let server = Server::start(&database, &[("VIVA_MAX_BODY_BYTES", "2048")]).await;
+    let client = reqwest::Client::new();
+    let big = json!({ "query": "{ __typename }", "variables": { "pad": "x".repeat(4096) } });
+    let response = client.post(format!("{}/graphql", server.base)).json(&big).send().await.unwrap();
+    assert_eq!(response.status(), 413);
+
+    for path in ["/healthz", "/readyz", "/metrics", "/graphiql"] {
+        let response = client.get(format!("{}{path}", server.base)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real `viva` binary, on a database of its own, driven over HTTP and
+//! WebSocket as a client would.
+
+// Test code: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cli;
+mod http_flow;
+mod server;
+mod websocket;

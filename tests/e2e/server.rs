@@ -1,0 +1,104 @@
+//! Starting and stopping the real binary.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use viva_test_support::TestDatabase;
+
+/// The signing key the servers under test use.
+pub(crate) const JWT_SECRET: &str = "e2e-signing-key-that-is-long-enough-0123456789";
+
+/// A `viva` command with the test environment and nothing inherited from the developer's.
+pub(crate) fn viva(database_url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_viva"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("VIVA_DATABASE_URL", database_url)
+        .env("VIVA_ENVIRONMENT", "test")
+        .env("VIVA_JWT_SECRET", JWT_SECRET)
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// A running `viva serve`, killed on drop.
+pub(crate) struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base: String,
+    /// `ws://127.0.0.1:PORT/graphql/ws`.
+    pub(crate) ws_url: String,
+    log: PathBuf,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Server {
+    /// Starts a server on the database with extra environment, and waits until it is ready.
+    pub(crate) async fn start(database: &TestDatabase, env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let log = std::env::temp_dir().join(format!("viva-e2e-{}-{port}.log", std::process::id()));
+        let mut command = viva(database.url());
+        command
+            .arg("serve")
+            .env("VIVA_LISTEN", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("start viva serve");
+        let server = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            ws_url: format!("ws://127.0.0.1:{port}/graphql/ws"),
+            log,
+        };
+        server.wait_ready().await;
+        server
+    }
+
+    async fn wait_ready(&self) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(response) = client.get(format!("{}/readyz", self.base)).send().await
+                && response.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "viva serve did not become ready; its log:\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+
+    /// Posts a GraphQL request and returns the JSON body.
+    pub(crate) async fn graphql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/graphql", self.base))
+            .json(&serde_json::json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap().json().await.unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}

@@ -1,0 +1,114 @@
+//! `/graphql/ws` speaks graphql-transport-ws: authentication in `connection_init`, an
+//! initialisation timeout, and the protocol's close codes.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use viva_test_support::TestDatabase;
+
+use crate::server::Server;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(server: &Server) -> Socket {
+    let mut request = server.ws_url.as_str().into_client_request().unwrap();
+    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(response.headers().get("sec-websocket-protocol").unwrap(), "graphql-transport-ws");
+    socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket.send(Message::Text(message.to_string().into())).await.unwrap();
+}
+
+/// The next protocol message, or the close code if the server closed the connection.
+async fn receive(socket: &mut Socket) -> Result<Value, u16> {
+    let next = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        .await
+        .expect("no answer in 10 s");
+    match next {
+        Some(Ok(Message::Text(text))) => Ok(serde_json::from_str(text.as_str()).unwrap()),
+        Some(Ok(Message::Close(Some(frame)))) => Err(u16::from(frame.code)),
+        other => panic!("unexpected frame: {other:?}"),
+    }
+}
+
+async fn sign_up(server: &Server) -> String {
+    server
+        .graphql(
+            None,
+            "mutation($i: RegisterInput!) { register(input: $i) { id } }",
+            json!({ "i": { "email": "ws@example.org", "password": "copper-kettle-sunrise-9", "fullName": "Wes Socket", "role": "CANDIDATE" } }),
+        )
+        .await;
+    let login = server
+        .graphql(
+            None,
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            json!({ "i": { "email": "ws@example.org", "password": "copper-kettle-sunrise-9" } }),
+        )
+        .await;
+    login["data"]["login"]["accessToken"].as_str().expect("signed in").to_owned()
+}
+
+#[tokio::test]
+async fn the_protocol_authenticates_in_connection_init_and_closes_with_its_codes() {
+    let database = TestDatabase::new().await;
+    let server = Server::start(&database, &[("VIVA_WS_INIT_TIMEOUT_SECS", "1")]).await;
+    let token = sign_up(&server).await;
+
+    // A valid token: acknowledged, and operations run with the user's identity.
+    let mut socket = connect(&server).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } }),
+    )
+    .await;
+    assert_eq!(receive(&mut socket).await.unwrap()["type"], "connection_ack");
+    send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(receive(&mut socket).await.unwrap()["type"], "pong");
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ me { email } }" } }))
+        .await;
+    let next = receive(&mut socket).await.unwrap();
+    assert_eq!((next["id"].as_str(), next["type"].as_str()), (Some("1"), Some("next")));
+    assert_eq!(next["payload"]["data"]["me"]["email"], "ws@example.org");
+    assert_eq!(receive(&mut socket).await.unwrap(), json!({ "id": "1", "type": "complete" }));
+    // An invalid operation is an `error` message with codes, not a closed connection.
+    send(&mut socket, json!({ "id": "2", "type": "subscribe", "payload": { "query": "{ nope }" } })).await;
+    let error = receive(&mut socket).await.unwrap();
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["payload"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    // A second connection_init closes with 4429.
+    send(&mut socket, json!({ "type": "connection_init" })).await;
+    assert_eq!(receive(&mut socket).await, Err(4429));
+
+    // A bad token: 4403 Forbidden.
+    let mut socket = connect(&server).await;
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "authorization": "Bearer forged" } }))
+        .await;
+    assert_eq!(receive(&mut socket).await, Err(4403));
+
+    // No token at all: 4403 Forbidden too.
+    let mut socket = connect(&server).await;
+    send(&mut socket, json!({ "type": "connection_init" })).await;
+    assert_eq!(receive(&mut socket).await, Err(4403));
+
+    // Subscribing before initialising: 4401 Unauthorized.
+    let mut socket = connect(&server).await;
+    send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ me { email } }" } }))
+        .await;
+    assert_eq!(receive(&mut socket).await, Err(4401));
+
+    // Saying nothing: 4408 after the initialisation timeout.
+    let mut socket = connect(&server).await;
+    assert_eq!(receive(&mut socket).await, Err(4408));
+
+    // Garbage: 4400.
+    let mut socket = connect(&server).await;
+    socket.send(Message::Text("{not json".into())).await.unwrap();
+    assert_eq!(receive(&mut socket).await, Err(4400));
+    let _ = CloseCode::Normal;
+}
