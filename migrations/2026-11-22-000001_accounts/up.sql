@@ -82,6 +82,8 @@ CREATE TABLE email_outbox (
     body       text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     sent_at    timestamptz,
+    -- A sender holds a row until then; also when a failed row may be tried again.
+    locked_until timestamptz,
     attempts   integer NOT NULL DEFAULT 0,
     last_error text
 );

@@ -65,3 +65,32 @@ async fn the_real_server_enforces_its_body_limit_and_serves_operational_endpoint
         assert_eq!(response.status(), 200, "{path}");
     }
 }
+
+#[tokio::test]
+async fn with_smtp_configured_the_server_delivers_the_verification_email() {
+    let database = TestDatabase::new().await;
+    let relay = viva_test_support::SmtpServer::start().await;
+    let server = Server::start(
+        &database,
+        &[("VIVA_SMTP_URL", &relay.url), ("VIVA_SMTP_FROM", "Viva <no-reply@viva.test>")],
+    )
+    .await;
+    server
+        .graphql(
+            None,
+            "mutation($i: RegisterInput!) { register(input: $i) { id } }",
+            json!({ "i": { "email": "mail@example.org", "password": "copper-kettle-sunrise-9", "fullName": "Mae Mail", "role": "HR" } }),
+        )
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let received = relay.received().await;
+        if let Some(mail) = received.first() {
+            assert_eq!(mail.to, ["mail@example.org"]);
+            assert!(mail.data.contains("verify-email?token="), "{}", mail.data);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no email was delivered");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

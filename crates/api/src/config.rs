@@ -76,6 +76,9 @@ pub struct ApiConfig {
     pub throttle: ThrottleSettings,
     /// Most password hashes computed at once; each takes about 19 MiB and one core.
     pub max_concurrent_hashes: usize,
+    /// SMTP delivery of the outbox; without it, emails stay in the outbox (and, outside
+    /// production, in the log).
+    pub smtp: Option<crate::mail::smtp::SmtpSettings>,
 }
 
 /// Limits on what one request may ask of the server.
@@ -160,6 +163,7 @@ impl ApiConfig {
             limits: Limits::default(),
             throttle: ThrottleSettings::default(),
             max_concurrent_hashes: 2,
+            smtp: None,
         }
     }
 }

@@ -1,4 +1,7 @@
-//! Outgoing email: queued in the outbox inside the transaction of the change it announces.
+//! Outgoing email: queued in the outbox inside the transaction of the change it announces, and
+//! delivered by [`smtp`] when SMTP is configured.
+
+pub mod smtp;
 
 use viva_domain::UserId;
 use viva_store::AsyncPgConnection;

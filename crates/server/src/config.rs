@@ -10,6 +10,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use viva_api::config::{ApiConfig, Environment, Limits, Secret, ThrottleSettings};
+use viva_api::mail::smtp::SmtpSettings;
 
 /// Every setting, as read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -67,6 +68,11 @@ pub struct Settings {
     pub max_requests_per_address: i64,
     /// Password hashes computed at once (VIVA_MAX_CONCURRENT_HASHES).
     pub max_concurrent_hashes: usize,
+    /// SMTP server for outgoing email, e.g. `smtp://user:pass@mail.example:587?tls=required`
+    /// (VIVA_SMTP_URL). Without it, emails stay in the outbox table.
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing email (VIVA_SMTP_FROM).
+    pub smtp_from: String,
 }
 
 impl Default for Settings {
@@ -100,6 +106,8 @@ impl Default for Settings {
             max_login_failures_per_address: throttle.max_failures_per_address,
             max_requests_per_address: throttle.max_requests_per_address,
             max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            smtp_url: None,
+            smtp_from: "Viva <no-reply@viva.invalid>".to_owned(),
         }
     }
 }
@@ -173,6 +181,16 @@ impl Settings {
         if self.db_pool_size == 0 || self.max_concurrent_hashes == 0 {
             bail!("VIVA_DB_POOL_SIZE and VIVA_MAX_CONCURRENT_HASHES must be at least 1");
         }
+        let smtp = match self.smtp_url.filter(|url| !url.trim().is_empty()) {
+            Some(url) => {
+                let settings = SmtpSettings { url: Secret::new(url.into_bytes()), from: self.smtp_from };
+                settings
+                    .validate()
+                    .map_err(|err| anyhow::anyhow!("VIVA_SMTP_URL or VIVA_SMTP_FROM is not usable: {err}"))?;
+                Some(settings)
+            }
+            None => None,
+        };
         let dev_default = !production;
         let api = ApiConfig {
             environment,
@@ -206,6 +224,7 @@ impl Settings {
                 ..ThrottleSettings::default()
             },
             max_concurrent_hashes: self.max_concurrent_hashes,
+            smtp,
         };
         Ok(Config {
             database_url,

@@ -81,6 +81,7 @@ diesel::table! {
         body -> Text,
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+        locked_until -> Nullable<Timestamptz>,
         attempts -> Int4,
         last_error -> Nullable<Text>,
     }

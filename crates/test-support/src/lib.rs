@@ -11,7 +11,9 @@
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 mod database;
+mod smtp;
 mod test_app;
 
 pub use database::TestDatabase;
+pub use smtp::{ReceivedMail, SmtpServer};
 pub use test_app::{GraphqlResponse, RawResponse, TEST_PASSWORD, TestApp, TestUser};

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod accounts;
+mod email_delivery;
 mod endpoint;
 mod profile;
 mod schema;

@@ -24,12 +24,26 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
         if config.api.graphiql { format!(", GraphiQL on http://{address}/graphiql") } else { String::new() };
     tracing::info!("Viva serving GraphQL on http://{address}/graphql{graphiql}");
 
-    let maintenance = tokio::spawn(maintain(pool));
+    let maintenance = tokio::spawn(maintain(pool.clone()));
+    let delivery = match &config.api.smtp {
+        Some(settings) => {
+            let mailer =
+                viva_api::mail::smtp::Mailer::new(settings).map_err(|err| anyhow::anyhow!("{err}"))?;
+            Some(tokio::spawn(viva_api::mail::smtp::run(pool, mailer, Duration::from_secs(5))))
+        }
+        None => {
+            tracing::warn!("SMTP is not configured (VIVA_SMTP_URL): emails stay in the email_outbox table");
+            None
+        }
+    };
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the server failed")?;
     maintenance.abort();
+    if let Some(delivery) = delivery {
+        delivery.abort();
+    }
     tracing::info!("Viva stopped");
     Ok(())
 }
