@@ -6,5 +6,6 @@
 
 mod cli;
 mod http_flow;
+mod notifications;
 mod server;
 mod websocket;

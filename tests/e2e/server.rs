@@ -39,9 +39,14 @@ fn free_port() -> u16 {
 impl Server {
     /// Starts a server on the database with extra environment, and waits until it is ready.
     pub(crate) async fn start(database: &TestDatabase, env: &[(&str, &str)]) -> Self {
+        Self::start_on(database.url(), env).await
+    }
+
+    /// Starts a server on the database at `url`.
+    pub(crate) async fn start_on(url: &str, env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let log = std::env::temp_dir().join(format!("viva-e2e-{}-{port}.log", std::process::id()));
-        let mut command = viva(database.url());
+        let mut command = viva(url);
         command
             .arg("serve")
             .env("VIVA_LISTEN", format!("127.0.0.1:{port}"))

@@ -112,3 +112,28 @@ async fn the_protocol_authenticates_in_connection_init_and_closes_with_its_codes
     assert_eq!(receive(&mut socket).await, Err(4400));
     let _ = CloseCode::Normal;
 }
+
+#[tokio::test]
+async fn subscriptions_are_capped_per_connection_and_ids_are_unique() {
+    let database = TestDatabase::new().await;
+    let server = Server::start(&database, &[("VIVA_MAX_SUBSCRIPTIONS_PER_CONNECTION", "2")]).await;
+    let token = sign_up(&server).await;
+    let mut socket = connect(&server).await;
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "accessToken": token } })).await;
+    assert_eq!(receive(&mut socket).await.unwrap()["type"], "connection_ack");
+    let subscribe = |id: &str| json!({ "id": id, "type": "subscribe", "payload": { "query": "subscription { notifications { kind } }" } });
+    send(&mut socket, subscribe("a")).await;
+    send(&mut socket, subscribe("b")).await;
+    send(&mut socket, subscribe("c")).await;
+    let refused = receive(&mut socket).await.unwrap();
+    assert_eq!((refused["id"].as_str(), refused["type"].as_str()), (Some("c"), Some("error")));
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "RATE_LIMITED");
+    // Completing one frees a place.
+    send(&mut socket, json!({ "id": "a", "type": "complete" })).await;
+    send(&mut socket, subscribe("d")).await;
+    send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(receive(&mut socket).await.unwrap()["type"], "pong", "d was accepted without an error");
+    // Reusing a live id closes the connection with 4409.
+    send(&mut socket, subscribe("b")).await;
+    assert_eq!(receive(&mut socket).await, Err(4409));
+}

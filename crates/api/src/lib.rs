@@ -8,8 +8,10 @@ pub mod cookies;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod loaders;
 pub mod mail;
 pub mod metrics;
+pub mod notify;
 pub mod state;
 pub mod ws;
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use viva_store::DbPool;
+use viva_store::events::EventBus;
 
 use crate::auth::passwords::PasswordHasher;
 use crate::auth::tokens::TokenIssuer;
@@ -25,6 +26,8 @@ pub struct ServicesInner {
     pub passwords: PasswordHasher,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// The event bus this process listens on.
+    pub events: EventBus,
 }
 
 impl std::ops::Deref for Services {
@@ -37,10 +40,10 @@ impl std::ops::Deref for Services {
 
 impl Services {
     /// Builds the services: the token issuer and the password hasher from the configuration.
-    pub async fn new(pool: DbPool, config: ApiConfig) -> crate::error::AppResult<Self> {
+    pub async fn new(pool: DbPool, config: ApiConfig, events: EventBus) -> crate::error::AppResult<Self> {
         let tokens = TokenIssuer::new(&config);
         let passwords = PasswordHasher::new(config.max_concurrent_hashes).await?;
         let metrics = Metrics::new().map_err(crate::error::AppError::internal)?;
-        Ok(Self(Arc::new(ServicesInner { pool, config, tokens, passwords, metrics })))
+        Ok(Self(Arc::new(ServicesInner { pool, config, tokens, passwords, metrics, events })))
     }
 }

@@ -5,6 +5,7 @@
 //! and decide the transaction boundaries.
 
 pub mod errors;
+pub mod events;
 pub mod migrations;
 pub mod models;
 pub mod pool;

@@ -1,7 +1,23 @@
 //! Models and their queries, one module per table.
 
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// A keyset position in a list ordered by a timestamp and then by id: the last row of the
+/// previous page. Stable while rows are inserted, unlike an offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeCursor {
+    /// The timestamp of the last row seen.
+    pub at: DateTime<Utc>,
+    /// Its id, to break ties.
+    pub id: Uuid,
+}
+
 pub mod audit;
+pub mod conversation;
 pub mod email;
+pub mod mapping;
+pub mod notification;
 pub mod one_time_token;
 pub mod session;
 pub mod throttle;

@@ -109,7 +109,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// HR applications to admins and admin invitations to HR users.
+    hr_mapping_requests (id) {
+        id -> Uuid,
+        hr_id -> Uuid,
+        admin_id -> Uuid,
+        kind -> Text,
+        status -> Text,
+        message -> Nullable<Text>,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// One conversation per HR user and candidate.
+    conversations (id) {
+        id -> Uuid,
+        hr_id -> Uuid,
+        candidate_id -> Uuid,
+        created_at -> Timestamptz,
+        last_message_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Messages in conversations.
+    messages (id) {
+        id -> Uuid,
+        conversation_id -> Uuid,
+        sender_id -> Uuid,
+        body -> Text,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// Stored notifications.
+    notifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        data -> Jsonb,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(messages -> conversations (conversation_id));
+diesel::joinable!(notifications -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(email_outbox -> users (user_id));
@@ -122,4 +176,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_outbox,
     audit_log,
     throttle_events,
+    hr_mapping_requests,
+    conversations,
+    messages,
+    notifications,
 );

@@ -11,9 +11,11 @@
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 mod database;
+mod postgres;
 mod smtp;
 mod test_app;
 
 pub use database::TestDatabase;
+pub use postgres::EphemeralPostgres;
 pub use smtp::{ReceivedMail, SmtpServer};
 pub use test_app::{GraphqlResponse, RawResponse, TEST_PASSWORD, TestApp, TestUser};

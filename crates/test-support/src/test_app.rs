@@ -13,6 +13,7 @@ use tower::ServiceExt;
 use viva_api::{ApiConfig, Services};
 use viva_domain::{Role, UserId};
 use viva_store::DbConn;
+use viva_store::events::EventBus;
 use viva_store::models::email::{OutboxEmail, for_recipient};
 use viva_store::models::user::{NewUser, User};
 use viva_store::pool::{PoolSettings, build_pool};
@@ -30,6 +31,7 @@ pub struct TestApp {
     router: Router,
     /// The services behind the router.
     pub services: Services,
+    listener: tokio::task::JoinHandle<()>,
     /// The test's database; dropped with the app.
     pub database: TestDatabase,
 }
@@ -116,9 +118,11 @@ impl TestApp {
         adjust(&mut config);
         let pool = build_pool(database.url(), &PoolSettings { max_size: 8, ..PoolSettings::default() })
             .expect("pool");
-        let services = Services::new(pool, config).await.expect("services");
+        let (events, listener) = EventBus::start(database.url().to_owned());
+        assert!(events.wait_connected(std::time::Duration::from_secs(10)).await, "event bus did not connect");
+        let services = Services::new(pool, config, events).await.expect("services");
         let router = viva_api::app(services.clone());
-        Self { router, services, database }
+        Self { router, services, listener, database }
     }
 
     /// The signing key of the app's access tokens, for tests that forge tokens.
@@ -235,6 +239,37 @@ impl TestApp {
         self.sign_in(&email, TEST_PASSWORD).await
     }
 
+    /// Maps an HR user to an admin the way the product does: the HR user applies, the admin
+    /// accepts.
+    pub async fn map_hr(&self, admin: &TestUser, hr: &TestUser) {
+        let applied = self
+            .graphql_as(
+                hr,
+                "mutation($a: ID!) { applyToAdmin(adminId: $a) { id } }",
+                json!({ "a": admin.id }),
+            )
+            .await;
+        let id = applied.data()["applyToAdmin"]["id"].as_str().expect("application id").to_owned();
+        self.graphql_as(
+            admin,
+            "mutation($id: ID!) { respondToApplication(applicationId: $id, accept: true) { status } }",
+            json!({ "id": id }),
+        )
+        .await
+        .data();
+    }
+
+    /// Assigns a candidate to a (mapped) HR user, as an admin.
+    pub async fn assign(&self, admin: &TestUser, candidate: &TestUser, hr: &TestUser) {
+        self.graphql_as(
+            admin,
+            "mutation($c: ID!, $h: ID!) { assignCandidate(candidateId: $c, hrId: $h) { id } }",
+            json!({ "c": candidate.id, "h": hr.id }),
+        )
+        .await
+        .data();
+    }
+
     /// The emails queued for an address, newest first.
     pub async fn outbox(&self, recipient: &str) -> Vec<OutboxEmail> {
         let mut conn = self.conn().await;
@@ -250,6 +285,12 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no {subject:?} email to {recipient}"));
         let start = email.body.find("token=").expect("token in email") + "token=".len();
         email.body[start..].split_whitespace().next().expect("token").to_owned()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.listener.abort();
     }
 }
 

@@ -1,30 +1,55 @@
 //! The GraphQL schema: one module per feature, merged into the query and mutation roots.
 
+pub mod account_data;
 pub mod accounts;
+pub mod admin;
+pub mod hr;
 pub mod introspection;
+pub mod mapping;
+pub mod messages;
+pub mod notifications;
+pub mod pagination;
 pub mod types;
 pub mod users;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
+
+pub use notifications::Subscription;
 
 use crate::config::ApiConfig;
 use crate::state::Services;
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct Query(users::UserQuery);
+pub struct Query(
+    users::UserQuery,
+    account_data::AccountDataQuery,
+    admin::AdminQuery,
+    mapping::MappingQuery,
+    hr::HrQuery,
+    messages::MessageQuery,
+    notifications::NotificationQuery,
+);
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(accounts::AccountMutation, users::UserMutation);
+pub struct Mutation(
+    accounts::AccountMutation,
+    users::UserMutation,
+    account_data::AccountDataMutation,
+    admin::AdminMutation,
+    mapping::MappingMutation,
+    messages::MessageMutation,
+    notifications::NotificationMutation,
+);
 
 /// The executable schema.
-pub type VivaSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type VivaSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with its limits but no services: what `export-schema` prints.
-pub fn schema_builder(config: &ApiConfig) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+pub fn schema_builder(config: &ApiConfig) -> SchemaBuilder<Query, Mutation, Subscription> {
     let limits = &config.limits;
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
@@ -45,5 +70,5 @@ pub fn build_schema(services: Services) -> VivaSchema {
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+    Schema::build(Query::default(), Mutation::default(), Subscription).finish().sdl()
 }

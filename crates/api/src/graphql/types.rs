@@ -1,8 +1,52 @@
 //! Output types shared by several features.
 
-use async_graphql::{ComplexObject, Enum, ID, SimpleObject};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Enum, ID, SimpleObject};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 use viva_store::models::user::User as StoredUser;
+
+use crate::error::{AppError, AppResult};
+use crate::loaders::UserLoader;
+
+/// Loads the public summary of a user through the request's DataLoader.
+pub async fn person(ctx: &Context<'_>, id: Option<Uuid>) -> AppResult<Option<PersonSummary>> {
+    let Some(id) = id else { return Ok(None) };
+    let loader = ctx
+        .data::<DataLoader<UserLoader>>()
+        .map_err(|_| AppError::internal("user loader missing from the request data"))?;
+    Ok(loader.load_one(id).await?.map(PersonSummary::from))
+}
+
+/// What anyone who deals with a person may see of them: no contact details.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PersonSummary {
+    /// The account's id.
+    pub id: ID,
+    /// Full name.
+    pub full_name: String,
+    /// Role.
+    pub role: GqlRole,
+    /// One-line professional headline.
+    pub headline: Option<String>,
+    /// Employer (HR users and admins).
+    pub company: Option<String>,
+    /// Job title (HR users and admins).
+    pub job_title: Option<String>,
+}
+
+impl From<StoredUser> for PersonSummary {
+    fn from(user: StoredUser) -> Self {
+        Self {
+            id: ID(user.id.to_string()),
+            full_name: user.full_name,
+            role: user.role.into(),
+            headline: user.headline,
+            company: user.company,
+            job_title: user.job_title,
+        }
+    }
+}
 
 /// What a user may do on the platform.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +117,10 @@ pub struct User {
     pub last_login_at: Option<DateTime<Utc>>,
     #[graphql(skip)]
     pub(crate) preferences: Preferences,
+    #[graphql(skip)]
+    pub(crate) mapped_admin_id: Option<Uuid>,
+    #[graphql(skip)]
+    pub(crate) assigned_hr_id: Option<Uuid>,
 }
 
 #[ComplexObject]
@@ -80,6 +128,16 @@ impl User {
     /// Notification and display preferences.
     async fn preferences(&self) -> &Preferences {
         &self.preferences
+    }
+
+    /// For HR users: the admin they are mapped to, if any.
+    async fn mapped_admin(&self, ctx: &Context<'_>) -> AppResult<Option<PersonSummary>> {
+        person(ctx, self.mapped_admin_id).await
+    }
+
+    /// For candidates: the HR user they are assigned to, if any.
+    async fn assigned_hr(&self, ctx: &Context<'_>) -> AppResult<Option<PersonSummary>> {
+        person(ctx, self.assigned_hr_id).await
     }
 }
 
@@ -106,6 +164,13 @@ impl From<StoredUser> for User {
                 email_notifications: user.email_notifications,
                 in_app_notifications: user.in_app_notifications,
             },
+            mapped_admin_id: user.mapped_admin_id,
+            assigned_hr_id: user.assigned_hr_id,
         }
     }
+}
+
+/// Reads an id argument.
+pub fn parse_id(id: &ID, field: &'static str) -> AppResult<Uuid> {
+    id.parse::<Uuid>().map_err(|_| AppError::bad_field(field, "is not a valid id"))
 }

@@ -3,9 +3,14 @@
 // Test code: a failed expectation should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod account_data;
 mod accounts;
+mod admin;
+mod authorization;
 mod email_delivery;
 mod endpoint;
+mod messaging;
+mod organisation;
 mod profile;
 mod schema;
 mod sessions;

@@ -12,7 +12,11 @@ use crate::config::Config;
 /// Serves until a shutdown signal, then finishes in-flight requests.
 pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
     let pool = super::connect(&config).await?;
-    let services = viva_api::Services::new(pool.clone(), config.api.clone())
+    let (events, event_listener) = viva_store::events::EventBus::start(config.database_url.clone());
+    if !events.wait_connected(Duration::from_secs(5)).await {
+        tracing::warn!("the event bus is not connected yet; live notifications start once it is");
+    }
+    let services = viva_api::Services::new(pool.clone(), config.api.clone(), events)
         .await
         .map_err(|err| anyhow::anyhow!("cannot start the API services: {err}"))?;
     let app = viva_api::app(services);
@@ -41,6 +45,7 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("the server failed")?;
     maintenance.abort();
+    event_listener.abort();
     if let Some(delivery) = delivery {
         delivery.abort();
     }

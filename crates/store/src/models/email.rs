@@ -148,3 +148,20 @@ pub async fn delivery_state(
         .first(conn)
         .await
 }
+
+/// Outbox counts: (waiting to be sent, given up after the last attempt).
+pub async fn counts(conn: &mut AsyncPgConnection, max_attempts: i32) -> QueryResult<(i64, i64)> {
+    let pending = email_outbox::table
+        .filter(email_outbox::sent_at.is_null())
+        .filter(email_outbox::attempts.lt(max_attempts))
+        .count()
+        .get_result(conn)
+        .await?;
+    let failed = email_outbox::table
+        .filter(email_outbox::sent_at.is_null())
+        .filter(email_outbox::attempts.ge(max_attempts))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok((pending, failed))
+}

@@ -256,3 +256,36 @@ pub async fn purge_expired(conn: &mut AsyncPgConnection, cutoff: DateTime<Utc>) 
     .await?;
     Ok(tokens + orphans)
 }
+
+/// A session as its owner may see it.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRecord {
+    /// Its id.
+    pub id: Uuid,
+    /// When it began.
+    pub created_at: DateTime<Utc>,
+    /// When its refresh token was last used.
+    pub last_seen_at: DateTime<Utc>,
+    /// When it ended, if it did.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The client's user agent.
+    pub user_agent: Option<String>,
+    /// The client's address.
+    pub ip_address: Option<String>,
+}
+
+/// Every session of a user, oldest first, for their data export.
+pub async fn all_for(conn: &mut AsyncPgConnection, user_id: UserId) -> QueryResult<Vec<SessionRecord>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id.0))
+        .order(sessions::created_at.asc())
+        .select(SessionRecord::as_select())
+        .load(conn)
+        .await
+}
+
+/// Live sessions across the platform.
+pub async fn count_live(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    sessions::table.filter(sessions::revoked_at.is_null()).count().get_result(conn).await
+}

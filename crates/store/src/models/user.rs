@@ -226,3 +226,222 @@ pub async fn link_demo_organisation(
         .await?;
     Ok(())
 }
+
+/// How to order a user list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum UserSort {
+    /// Newest accounts first.
+    #[default]
+    NewestFirst,
+    /// Oldest accounts first.
+    OldestFirst,
+    /// By full name, A to Z.
+    Name,
+    /// By email, A to Z.
+    Email,
+}
+
+/// A keyset position in a user list: the sort key of the last row seen, and its id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserCursor {
+    /// For the time orders.
+    Time(DateTime<Utc>, Uuid),
+    /// For the name and email orders.
+    Text(String, Uuid),
+}
+
+impl UserCursor {
+    /// The cursor of a row in the given order.
+    pub fn of(user: &User, sort: UserSort) -> Self {
+        match sort {
+            UserSort::NewestFirst | UserSort::OldestFirst => UserCursor::Time(user.created_at, user.id.0),
+            UserSort::Name => UserCursor::Text(user.full_name.clone(), user.id.0),
+            UserSort::Email => UserCursor::Text(user.email.clone(), user.id.0),
+        }
+    }
+}
+
+/// Which users to list.
+#[derive(Clone, Debug, Default)]
+pub struct UserFilter {
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Only this status.
+    pub status: Option<UserStatus>,
+    /// Only names or emails containing this text (case-insensitive).
+    pub text: Option<String>,
+    /// Only candidates assigned to this HR user.
+    pub assigned_hr: Option<UserId>,
+    /// Only HR users mapped to this admin.
+    pub mapped_admin: Option<UserId>,
+}
+
+/// Escapes `%`, `_` and `\` so text matches literally in `LIKE`.
+fn like_literal(text: &str) -> String {
+    text.chars().fold(String::with_capacity(text.len() + 2), |mut out, c| {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+        out
+    })
+}
+
+/// Users matching the filter in the given order, after the cursor; `limit` rows at most. A
+/// cursor of the wrong kind for the order is ignored (the list starts over).
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &UserFilter,
+    sort: UserSort,
+    after: Option<&UserCursor>,
+    limit: i64,
+) -> QueryResult<Vec<User>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+
+    let mut query = users::table.select(User::as_select()).into_boxed();
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(users::status.eq(status.as_str()));
+    }
+    if let Some(hr) = filter.assigned_hr {
+        query = query.filter(users::assigned_hr_id.eq(hr.0));
+    }
+    if let Some(admin) = filter.mapped_admin {
+        query = query.filter(users::mapped_admin_id.eq(admin.0));
+    }
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        // The same expression as users_search_trgm_idx, so the index serves it.
+        let pattern = format!("%{}%", like_literal(text));
+        query = query
+            .filter(sql::<Bool>("(users.full_name || ' ' || users.email) ILIKE ").bind::<Text, _>(pattern));
+    }
+    query = match (sort, after) {
+        (UserSort::NewestFirst, Some(UserCursor::Time(at, id))) => {
+            query.filter(users::created_at.lt(*at).or(users::created_at.eq(*at).and(users::id.lt(*id))))
+        }
+        (UserSort::OldestFirst, Some(UserCursor::Time(at, id))) => {
+            query.filter(users::created_at.gt(*at).or(users::created_at.eq(*at).and(users::id.gt(*id))))
+        }
+        (UserSort::Name, Some(UserCursor::Text(name, id))) => query.filter(
+            users::full_name.gt(name.clone()).or(users::full_name.eq(name.clone()).and(users::id.gt(*id))),
+        ),
+        (UserSort::Email, Some(UserCursor::Text(email, id))) => query
+            .filter(users::email.gt(email.clone()).or(users::email.eq(email.clone()).and(users::id.gt(*id)))),
+        _ => query,
+    };
+    query = match sort {
+        UserSort::NewestFirst => query.order((users::created_at.desc(), users::id.desc())),
+        UserSort::OldestFirst => query.order((users::created_at.asc(), users::id.asc())),
+        UserSort::Name => query.order((users::full_name.asc(), users::id.asc())),
+        UserSort::Email => query.order((users::email.asc(), users::id.asc())),
+    };
+    query.limit(limit).load(conn).await
+}
+
+/// The users with these ids (for DataLoaders: one query for many ids).
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<User>> {
+    users::table.filter(users::id.eq_any(ids)).select(User::as_select()).load(conn).await
+}
+
+/// Locks a user's row for the rest of the transaction and returns it, so that checks on it
+/// (is this HR user mapped?) cannot be raced by a concurrent change.
+pub async fn lock(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<Option<User>> {
+    users::table.find(id.0).select(User::as_select()).for_update().first(conn).await.optional()
+}
+
+/// Maps an HR user to an admin if they are not mapped yet; returns whether it happened.
+pub async fn map_hr(conn: &mut AsyncPgConnection, hr: UserId, admin: UserId) -> QueryResult<bool> {
+    let changed = diesel::update(
+        users::table
+            .find(hr.0)
+            .filter(users::role.eq(Role::Hr.as_str()))
+            .filter(users::mapped_admin_id.is_null()),
+    )
+    .set((users::mapped_admin_id.eq(admin.0), users::updated_at.eq(diesel::dsl::now)))
+    .execute(conn)
+    .await?;
+    Ok(changed == 1)
+}
+
+/// Unmaps an HR user and unassigns their candidates; returns the candidates unassigned, or
+/// `None` if the user was not a mapped HR user.
+pub async fn unmap_hr(conn: &mut AsyncPgConnection, hr: UserId) -> QueryResult<Option<Vec<UserId>>> {
+    let changed = diesel::update(users::table.find(hr.0).filter(users::mapped_admin_id.is_not_null()))
+        .set((users::mapped_admin_id.eq(None::<Uuid>), users::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    let candidates: Vec<Uuid> = diesel::update(users::table.filter(users::assigned_hr_id.eq(hr.0)))
+        .set((users::assigned_hr_id.eq(None::<Uuid>), users::updated_at.eq(diesel::dsl::now)))
+        .returning(users::id)
+        .get_results(conn)
+        .await?;
+    Ok(Some(candidates.into_iter().map(UserId).collect()))
+}
+
+/// Assigns (or reassigns) a candidate to an HR user; returns the HR user they had before.
+pub async fn assign_candidate(
+    conn: &mut AsyncPgConnection,
+    candidate: UserId,
+    hr: Option<UserId>,
+) -> QueryResult<Option<Uuid>> {
+    let previous: Option<Option<Uuid>> = users::table
+        .find(candidate.0)
+        .select(users::assigned_hr_id)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    diesel::update(users::table.find(candidate.0).filter(users::role.eq(Role::Candidate.as_str())))
+        .set((users::assigned_hr_id.eq(hr.map(|h| h.0)), users::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await?;
+    Ok(previous.flatten())
+}
+
+/// Accounts by role and status: `(role, status, count)`.
+pub async fn count_by_role_and_status(
+    conn: &mut AsyncPgConnection,
+) -> QueryResult<Vec<(String, String, i64)>> {
+    users::table
+        .group_by((users::role, users::status))
+        .select((users::role, users::status, diesel::dsl::count_star()))
+        .load(conn)
+        .await
+}
+
+/// Erases an account: strips the client addresses from audit entries about it (the entries
+/// stay, without personal data), then deletes the row, which removes its sessions, tokens,
+/// emails, mapping requests, conversations, messages and notifications with it.
+pub async fn erase(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<bool> {
+    use diesel::sql_types::Text;
+
+    use crate::schema::audit_log;
+    diesel::update(
+        audit_log::table.filter(audit_log::actor_id.eq(id.0).or(audit_log::target_user_id.eq(id.0))),
+    )
+    .set(audit_log::ip_address.eq(None::<String>))
+    .execute(conn)
+    .await?;
+    // Audit details are flat objects of ids and counts: the erased person's id becomes "erased".
+    let needle = id.0.to_string();
+    diesel::sql_query(
+        "UPDATE audit_log SET details = (SELECT COALESCE(jsonb_object_agg(key, CASE WHEN value = to_jsonb($1::text) \
+         THEN to_jsonb('erased'::text) ELSE value END), '{}'::jsonb) FROM jsonb_each(details)) \
+         WHERE strpos(details::text, $1) > 0",
+    )
+    .bind::<Text, _>(&needle)
+    .execute(conn)
+    .await?;
+    // Other people's notifications about the erased person name them: they go too.
+    diesel::sql_query("DELETE FROM notifications WHERE strpos(data::text, $1) > 0")
+        .bind::<Text, _>(&needle)
+        .execute(conn)
+        .await?;
+    User::delete(conn, id).await
+}

@@ -1,0 +1,128 @@
+//! A person's own data: erasure and export (SPEC USER-3, USER-4).
+
+use async_graphql::{Context, Json, Object};
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use viva_domain::Role;
+use viva_store::models::user::{self as users, User as StoredUser};
+use viva_store::models::{audit, conversation, email, mapping, notification, session};
+
+use crate::audit_log;
+use crate::auth::context::ContextExt;
+use crate::cookies;
+use crate::error::{AppError, AppResult};
+
+/// Data queries.
+#[derive(Default)]
+pub struct AccountDataQuery;
+
+#[Object]
+impl AccountDataQuery {
+    /// Everything stored about the signed-in user, as one JSON document: profile, sessions,
+    /// audit entries about them, mapping requests, conversations with their messages,
+    /// notifications and emails sent to them.
+    async fn export_my_data(&self, ctx: &Context<'_>) -> AppResult<Json<serde_json::Value>> {
+        let principal = ctx.principal()?;
+        let mut conn = ctx.services()?.pool.get().await?;
+        let me = principal.user_id;
+        let user = StoredUser::find(&mut conn, me).await?.ok_or(AppError::NotFound("user"))?;
+        let sessions = session::all_for(&mut conn, me).await?;
+        let audit = audit::involving(&mut conn, me).await?;
+        let requests = mapping::involving(&mut conn, me).await?;
+        let conversations = conversation::all_for(&mut conn, me).await?;
+        let notifications = notification::all_for(&mut conn, me).await?;
+        let emails = email::for_recipient(&mut conn, &user.email).await?;
+        let people: std::collections::HashMap<uuid::Uuid, String> = {
+            let mut ids: Vec<uuid::Uuid> = conversations.iter().map(|(c, _)| c.other(me).0).collect();
+            ids.extend(requests.iter().flat_map(|r| [r.hr_id.0, r.admin_id.0]));
+            users::find_many(&mut conn, &ids).await?.into_iter().map(|u| (u.id.0, u.full_name)).collect()
+        };
+        let name = |id: uuid::Uuid| people.get(&id).cloned();
+        Ok(Json(serde_json::json!({
+            "exportedAt": Utc::now(),
+            "profile": {
+                "id": user.id.0, "email": user.email, "emailVerifiedAt": user.email_verified_at,
+                "fullName": user.full_name, "role": user.role.as_str(), "status": user.status.as_str(),
+                "headline": user.headline, "phone": user.phone, "location": user.location,
+                "skills": user.skills, "yearsOfExperience": user.years_of_experience,
+                "company": user.company, "jobTitle": user.job_title,
+                "preferences": { "language": user.language, "emailNotifications": user.email_notifications,
+                                 "inAppNotifications": user.in_app_notifications },
+                "mappedAdminId": user.mapped_admin_id, "assignedHrId": user.assigned_hr_id,
+                "lastLoginAt": user.last_login_at, "createdAt": user.created_at, "updatedAt": user.updated_at,
+            },
+            "sessions": sessions.iter().map(|s| serde_json::json!({
+                "id": s.id, "createdAt": s.created_at, "lastSeenAt": s.last_seen_at, "revokedAt": s.revoked_at,
+                "userAgent": s.user_agent, "ipAddress": s.ip_address,
+            })).collect::<Vec<_>>(),
+            "auditLog": audit.iter().map(|e| serde_json::json!({
+                "occurredAt": e.occurred_at, "action": e.action,
+                "asActor": e.actor_id == Some(me.0), "asTarget": e.target_user_id == Some(me.0),
+                "ipAddress": e.ip_address, "details": e.details,
+            })).collect::<Vec<_>>(),
+            "mappingRequests": requests.iter().map(|r| serde_json::json!({
+                "id": r.id, "kind": r.kind.as_str(), "status": r.status.as_str(), "message": r.message,
+                "hr": name(r.hr_id.0), "admin": name(r.admin_id.0), "createdAt": r.created_at, "decidedAt": r.decided_at,
+            })).collect::<Vec<_>>(),
+            "conversations": conversations.iter().map(|(c, messages)| serde_json::json!({
+                "id": c.id, "with": name(c.other(me).0), "createdAt": c.created_at,
+                "messages": messages.iter().map(|m| serde_json::json!({
+                    "id": m.id, "fromMe": m.sender_id == me, "body": m.body, "sentAt": m.created_at, "readAt": m.read_at,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "notifications": notifications.iter().map(|n| serde_json::json!({
+                "id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "data": n.data,
+                "createdAt": n.created_at, "readAt": n.read_at,
+            })).collect::<Vec<_>>(),
+            "emails": emails.iter().map(|e| serde_json::json!({
+                "subject": e.subject, "createdAt": e.created_at, "sentAt": e.sent_at,
+            })).collect::<Vec<_>>(),
+        })))
+    }
+}
+
+/// Data mutations.
+#[derive(Default)]
+pub struct AccountDataMutation;
+
+#[Object]
+impl AccountDataMutation {
+    /// Erases the signed-in user's account and data, after checking their password. Sessions end
+    /// at once; the audit log keeps that the account was deleted, without personal data. The
+    /// last admin cannot delete themselves.
+    #[graphql(complexity = 25)]
+    async fn delete_my_account(&self, ctx: &Context<'_>, password: String) -> AppResult<bool> {
+        let principal = ctx.principal()?;
+        let services = ctx.services()?;
+        if password.len() > 1024 {
+            return Err(AppError::bad_field("password", "is incorrect"));
+        }
+        let hash = {
+            let mut conn = services.pool.get().await?;
+            StoredUser::password_hash(&mut conn, principal.user_id).await?
+        };
+        if !services.passwords.verify(password, hash).await? {
+            return Err(AppError::bad_field("password", "is incorrect"));
+        }
+        let mut conn = services.pool.get().await?;
+        conn.transaction::<_, AppError, _>(async move |conn| {
+            let me = users::lock(conn, principal.user_id).await?.ok_or(AppError::NotFound("user"))?;
+            if me.role == Role::Admin && StoredUser::count_with_role(conn, Role::Admin).await? <= 1 {
+                return Err(AppError::Conflict("the last admin cannot delete their account".into()));
+            }
+            users::erase(conn, me.id).await?;
+            audit_log::record(
+                conn,
+                None,
+                "ACCOUNT_DELETED_BY_OWNER",
+                None,
+                None,
+                serde_json::json!({ "role": me.role.as_str() }),
+            )
+            .await
+        })
+        .await?;
+        cookies::clear_refresh_cookie(ctx, services);
+        Ok(true)
+    }
+}

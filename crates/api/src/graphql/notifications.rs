@@ -1,0 +1,230 @@
+//! Notifications: stored for clients that were offline, live through a subscription (INT-11).
+
+use std::collections::VecDeque;
+
+use async_graphql::{Context, Enum, ID, Json, Object, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+use viva_domain::UserStatus;
+use viva_store::events::BusMessage;
+use viva_store::models::notification::{self as stored, Notification as StoredNotification};
+use viva_store::models::session;
+
+use crate::auth::context::ContextExt;
+use crate::error::{AppError, AppResult};
+use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
+use crate::graphql::types::parse_id;
+
+connection!(NotificationConnection, NotificationEdge, Notification, "notifications");
+
+/// What a notification is about.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotificationKind {
+    /// A message arrived.
+    NewMessage,
+    /// An HR user applied to be mapped to you.
+    HrApplication,
+    /// An admin invited you.
+    HrInvitation,
+    /// Your application or invitation was decided.
+    MappingDecided,
+    /// You were unmapped from your admin.
+    HrUnmapped,
+    /// A candidate was assigned (to you, or you to a recruiter).
+    CandidateAssigned,
+    /// An assignment ended.
+    CandidateUnassigned,
+}
+
+impl NotificationKind {
+    fn parse(kind: &str) -> AppResult<Self> {
+        Ok(match kind {
+            "NEW_MESSAGE" => Self::NewMessage,
+            "HR_APPLICATION" => Self::HrApplication,
+            "HR_INVITATION" => Self::HrInvitation,
+            "MAPPING_DECIDED" => Self::MappingDecided,
+            "HR_UNMAPPED" => Self::HrUnmapped,
+            "CANDIDATE_ASSIGNED" => Self::CandidateAssigned,
+            "CANDIDATE_UNASSIGNED" => Self::CandidateUnassigned,
+            other => return Err(AppError::internal(format!("unknown notification kind {other:?}"))),
+        })
+    }
+}
+
+/// Something that happened that the user should know about.
+pub struct Notification(StoredNotification);
+
+/// Something that happened that the user should know about.
+#[Object]
+impl Notification {
+    /// The notification's id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// What it is about.
+    async fn kind(&self) -> AppResult<NotificationKind> {
+        NotificationKind::parse(&self.0.kind)
+    }
+
+    /// A short title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// One or two sentences.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+
+    /// Ids of the related objects, such as `conversationId` or `requestId`.
+    async fn data(&self) -> Json<serde_json::Value> {
+        Json(self.0.data.clone())
+    }
+
+    /// When it happened.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it was read; null while unread.
+    async fn read_at(&self) -> Option<DateTime<Utc>> {
+        self.0.read_at
+    }
+}
+
+/// Notification queries.
+#[derive(Default)]
+pub struct NotificationQuery;
+
+#[Object]
+impl NotificationQuery {
+    /// The signed-in user's notifications, newest first.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] unread_only: bool,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<NotificationConnection> {
+        let principal = ctx.principal()?;
+        let limit = page_size(first)?;
+        let cursor = parse_time_cursor(after.as_deref())?;
+        let mut conn = ctx.services()?.pool.get().await?;
+        let rows = stored::list(&mut conn, principal.user_id, unread_only, cursor, limit + 1).await?;
+        Ok(page(rows, limit, cursor.is_some(), |n| time_cursor(n.created_at, n.id), Notification).into())
+    }
+
+    /// How many of the signed-in user's notifications are unread.
+    async fn unread_notification_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
+        let principal = ctx.principal()?;
+        let mut conn = ctx.services()?.pool.get().await?;
+        Ok(stored::unread_count(&mut conn, principal.user_id).await?)
+    }
+}
+
+/// Notification mutations.
+#[derive(Default)]
+pub struct NotificationMutation;
+
+#[Object]
+impl NotificationMutation {
+    /// Marks the given notifications (or, without ids, all) read. Returns how many changed.
+    async fn mark_notifications_read(&self, ctx: &Context<'_>, ids: Option<Vec<ID>>) -> AppResult<i32> {
+        let principal = ctx.principal()?;
+        let ids: Option<Vec<Uuid>> = ids
+            .map(|ids| {
+                if ids.len() > 100 {
+                    return Err(AppError::bad_field("ids", "lists at most 100 notifications"));
+                }
+                ids.iter().map(|id| parse_id(id, "ids")).collect::<AppResult<Vec<_>>>()
+            })
+            .transpose()?;
+        let mut conn = ctx.services()?.pool.get().await?;
+        let changed = stored::mark_read(&mut conn, principal.user_id, ids.as_deref()).await?;
+        Ok(i32::try_from(changed).unwrap_or(i32::MAX))
+    }
+}
+
+/// How many delivered notification ids a subscription remembers to avoid sending one twice.
+const RECENT: usize = 256;
+
+/// Every subscription.
+#[derive(Default)]
+pub struct Subscription;
+
+/// Every subscription: live updates over `/graphql/ws` (graphql-transport-ws).
+#[Subscription]
+impl Subscription {
+    /// The signed-in user's notifications as they happen: new messages, mapping requests and
+    /// decisions, assignments. Works across server replicas. After a lost database connection,
+    /// what was missed meanwhile is delivered once the connection is back. Ends when the
+    /// session is revoked or the account deactivated.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = AppResult<Notification>> + use<>, AppError> {
+        let principal = ctx.principal()?;
+        let services = ctx.services()?.clone();
+        let mut bus = services.events.subscribe();
+        let topic = format!("user:{}", principal.user_id);
+        let mut last_seen: DateTime<Utc> = Utc::now();
+        Ok(async_stream::stream! {
+            let mut pending: VecDeque<StoredNotification> = VecDeque::new();
+            // A catch-up after a reconnect and a live event can name the same notification.
+            let mut delivered: VecDeque<Uuid> = VecDeque::with_capacity(RECENT);
+            loop {
+                if let Some(next) = pending.pop_front() {
+                    if delivered.contains(&next.id) {
+                        continue;
+                    }
+                    if delivered.len() == RECENT {
+                        delivered.pop_front();
+                    }
+                    delivered.push_back(next.id);
+                    last_seen = last_seen.max(next.created_at);
+                    yield Ok(Notification(next));
+                    continue;
+                }
+                let wanted = match bus.recv().await {
+                    Ok(BusMessage::Event(event)) if event.topic == topic && event.kind == "NOTIFICATION" => Some(event.id),
+                    Ok(BusMessage::Event(_)) => continue,
+                    Ok(BusMessage::Reconnected) | Err(RecvError::Lagged(_)) => None,
+                    Err(RecvError::Closed) => break,
+                };
+                let mut conn = match services.pool.get().await {
+                    Ok(conn) => conn,
+                    Err(err) => {
+                        yield Err(AppError::from(err));
+                        break;
+                    }
+                };
+                // The account or session may have ended since the subscription began.
+                match session::find_principal(&mut conn, principal.user_id, principal.session_id).await {
+                    Ok(Some(p)) if p.status == UserStatus::Active => {}
+                    Ok(_) => {
+                        yield Err(AppError::Unauthenticated("your session has ended"));
+                        break;
+                    }
+                    Err(err) => {
+                        yield Err(AppError::from(err));
+                        break;
+                    }
+                }
+                let loaded = match wanted {
+                    Some(id) => stored::find_for(&mut conn, principal.user_id, id).await.map(|n| n.into_iter().collect()),
+                    None => stored::since(&mut conn, principal.user_id, last_seen).await,
+                };
+                match loaded {
+                    Ok(found) => pending.extend(found.into_iter().filter(|n: &StoredNotification| wanted.is_some() || n.created_at > last_seen)),
+                    Err(err) => {
+                        yield Err(AppError::from(err));
+                        break;
+                    }
+                }
+            }
+        })
+    }
+}
