@@ -26,7 +26,7 @@ use crate::auth::context::{ClientInfo, CredentialAttempts, authenticate, bearer_
 use crate::cookies::read_refresh_cookie;
 use crate::error::AppError;
 use crate::graphql::VivaSchema;
-use crate::loaders::user_loader;
+use crate::loaders::with_loaders;
 use crate::state::Services;
 use crate::ws;
 
@@ -110,11 +110,9 @@ async fn execute(
             return refuse(StatusCode::SERVICE_UNAVAILABLE, "INTERNAL", "internal server error");
         }
     };
-    let request = request
-        .data(caller)
-        .data(client_info(headers, peer, services))
-        .data(CredentialAttempts::default())
-        .data(user_loader(services.pool.clone()));
+    let request =
+        request.data(caller).data(client_info(headers, peer, services)).data(CredentialAttempts::default());
+    let request = with_loaders(request, &services.pool);
     let started = Instant::now();
     let mut response = state.schema.execute(request).await;
     let outcome = if response.errors.is_empty() { "ok" } else { "error" };

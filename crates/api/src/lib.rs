@@ -12,6 +12,7 @@ pub mod loaders;
 pub mod mail;
 pub mod metrics;
 pub mod notify;
+pub mod question_bank;
 pub mod state;
 pub mod ws;
 

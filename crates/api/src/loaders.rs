@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use uuid::Uuid;
 use viva_store::DbPool;
 use viva_store::models::user::{User, find_many};
@@ -25,7 +25,82 @@ impl Loader<Uuid> for UserLoader {
     }
 }
 
-/// A fresh user loader for one request or one subscription.
-pub fn user_loader(pool: DbPool) -> DataLoader<UserLoader> {
-    DataLoader::new(UserLoader { pool }, tokio::spawn)
+/// A fresh user loader for one request or one subscription. Loaders cache per request, so a
+/// field asked twice (answers and progress, say) costs one batch.
+pub fn user_loader(pool: DbPool) -> DataLoader<UserLoader, HashMapCache> {
+    DataLoader::with_cache(UserLoader { pool }, tokio::spawn, HashMapCache::default())
+}
+
+/// Loads the questions of interviews, in order, by interview id.
+pub struct InterviewQuestionsLoader {
+    pool: DbPool,
+}
+
+impl Loader<Uuid> for InterviewQuestionsLoader {
+    type Value = Vec<viva_store::models::interview::InterviewQuestion>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+        let mut conn = self.pool.get().await?;
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+        for q in viva_store::models::interview::questions_of(&mut conn, keys).await? {
+            out.entry(q.interview_id).or_default().push(q);
+        }
+        Ok(out)
+    }
+}
+
+/// Loads the answers of interviews, by interview id.
+pub struct AnswersLoader {
+    pool: DbPool,
+}
+
+impl Loader<Uuid> for AnswersLoader {
+    type Value = Vec<viva_store::models::interview::Answer>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+        let mut conn = self.pool.get().await?;
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+        for a in viva_store::models::interview::answers_of(&mut conn, keys).await? {
+            out.entry(a.interview_id).or_default().push(a);
+        }
+        Ok(out)
+    }
+}
+
+/// Loads jobs by id.
+pub struct JobLoader {
+    pool: DbPool,
+}
+
+impl Loader<Uuid> for JobLoader {
+    type Value = viva_store::models::job::Job;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+        let mut conn = self.pool.get().await?;
+        Ok(viva_store::models::job::find_many(&mut conn, keys)
+            .await?
+            .into_iter()
+            .map(|j| (j.id, j))
+            .collect())
+    }
+}
+
+/// Every per-request loader, added to a request's data.
+pub fn with_loaders(request: async_graphql::Request, pool: &DbPool) -> async_graphql::Request {
+    request
+        .data(user_loader(pool.clone()))
+        .data(DataLoader::with_cache(
+            InterviewQuestionsLoader { pool: pool.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            AnswersLoader { pool: pool.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(JobLoader { pool: pool.clone() }, tokio::spawn, HashMapCache::default()))
 }

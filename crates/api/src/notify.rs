@@ -23,6 +23,12 @@ pub enum Kind {
     CandidateAssigned,
     /// A candidate's assignment ended.
     CandidateUnassigned,
+    /// An interview was scheduled for the candidate.
+    InterviewScheduled,
+    /// An interview scheduled for the candidate was cancelled.
+    InterviewCancelled,
+    /// An interview's results are available.
+    ResultsAvailable,
 }
 
 impl Kind {
@@ -36,6 +42,9 @@ impl Kind {
             Kind::HrUnmapped => "HR_UNMAPPED",
             Kind::CandidateAssigned => "CANDIDATE_ASSIGNED",
             Kind::CandidateUnassigned => "CANDIDATE_UNASSIGNED",
+            Kind::InterviewScheduled => "INTERVIEW_SCHEDULED",
+            Kind::InterviewCancelled => "INTERVIEW_CANCELLED",
+            Kind::ResultsAvailable => "RESULTS_AVAILABLE",
         }
     }
 }

@@ -17,7 +17,7 @@ use tokio::task::AbortHandle;
 use crate::auth::context::{Caller, ClientInfo, CredentialAttempts, authenticate, bearer_token};
 use crate::graphql::VivaSchema;
 use crate::http::ensure_code;
-use crate::loaders::user_loader;
+use crate::loaders::with_loaders;
 use crate::state::Services;
 
 /// The sub-protocol spoken.
@@ -198,8 +198,8 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
                     let request = (*payload)
                         .data(caller.clone())
                         .data(client.clone())
-                        .data(CredentialAttempts::default())
-                        .data(user_loader(services.pool.clone()));
+                        .data(CredentialAttempts::default());
+                    let request = with_loaders(request, &services.pool);
                     let handle = tokio::spawn(run_operation(schema.clone(), request, id.clone(), next_key, tx.clone()));
                     active.insert(id, (next_key, handle.abort_handle()));
                 }

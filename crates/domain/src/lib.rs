@@ -6,8 +6,10 @@
 pub mod email;
 pub mod error;
 pub mod ids;
+pub mod interview;
 pub mod password;
 pub mod profile;
+pub mod question_bank;
 pub mod role;
 
 pub use email::Email;

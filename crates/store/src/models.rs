@@ -16,9 +16,12 @@ pub struct TimeCursor {
 pub mod audit;
 pub mod conversation;
 pub mod email;
+pub mod interview;
+pub mod job;
 pub mod mapping;
 pub mod notification;
 pub mod one_time_token;
+pub mod question;
 pub mod session;
 pub mod throttle;
 pub mod user;

@@ -161,6 +161,118 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Job roles (the bank's roles).
+    job_roles (slug) {
+        slug -> Text,
+        title -> Text,
+    }
+}
+
+diesel::table! {
+    /// The question bank.
+    questions (id) {
+        id -> Uuid,
+        bank_id -> Nullable<Text>,
+        role_slug -> Text,
+        kind -> Text,
+        difficulty -> Text,
+        text -> Text,
+        expected_keywords -> Array<Text>,
+        ideal_answer -> Text,
+        time_limit_seconds -> Int4,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Job descriptions.
+    jobs (id) {
+        id -> Uuid,
+        owner_id -> Uuid,
+        role_slug -> Nullable<Text>,
+        title -> Text,
+        description -> Text,
+        required_skills -> Array<Text>,
+        min_years -> Nullable<Int4>,
+        location_type -> Text,
+        salary_min -> Nullable<Int4>,
+        salary_max -> Nullable<Int4>,
+        salary_currency -> Nullable<Text>,
+        archived_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Interviews, scheduled and practice.
+    interviews (id) {
+        id -> Uuid,
+        candidate_id -> Uuid,
+        hr_id -> Nullable<Uuid>,
+        scheduled_by -> Nullable<Uuid>,
+        job_id -> Nullable<Uuid>,
+        role_slug -> Text,
+        difficulty -> Text,
+        practice -> Bool,
+        status -> Text,
+        question_source -> Text,
+        window_start -> Timestamptz,
+        window_end -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        completed_at -> Nullable<Timestamptz>,
+        cancelled_at -> Nullable<Timestamptz>,
+        cancel_reason -> Nullable<Text>,
+        overall_score -> Nullable<Int4>,
+        grade -> Nullable<Text>,
+        feedback -> Nullable<Text>,
+        recommendations -> Array<Text>,
+        result_by -> Nullable<Uuid>,
+        result_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// The questions of each interview, copied at scheduling.
+    interview_questions (id) {
+        id -> Uuid,
+        interview_id -> Uuid,
+        position -> Int4,
+        question_id -> Nullable<Uuid>,
+        kind -> Text,
+        text -> Text,
+        expected_keywords -> Array<Text>,
+        ideal_answer -> Text,
+        time_limit_seconds -> Int4,
+    }
+}
+
+diesel::table! {
+    /// Answers, one per interview question.
+    answers (id) {
+        id -> Uuid,
+        interview_id -> Uuid,
+        interview_question_id -> Uuid,
+        text -> Text,
+        duration_seconds -> Nullable<Int4>,
+        idempotency_key -> Text,
+        request_hash -> Bytea,
+        submitted_at -> Timestamptz,
+        human_score -> Nullable<Int4>,
+        human_score_reason -> Nullable<Text>,
+        human_scored_by -> Nullable<Uuid>,
+        human_scored_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(questions -> job_roles (role_slug));
+diesel::joinable!(interview_questions -> interviews (interview_id));
+diesel::joinable!(answers -> interview_questions (interview_question_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(notifications -> users (user_id));
@@ -180,4 +292,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversations,
     messages,
     notifications,
+    job_roles,
+    questions,
+    jobs,
+    interviews,
+    interview_questions,
+    answers,
 );

@@ -16,7 +16,7 @@ use viva_store::DbConn;
 use viva_store::events::EventBus;
 use viva_store::models::email::{OutboxEmail, for_recipient};
 use viva_store::models::user::{NewUser, User};
-use viva_store::pool::{PoolSettings, build_pool};
+use viva_store::pool::{PoolSettings, QueryCounter, build_pool};
 
 use crate::database::TestDatabase;
 
@@ -32,6 +32,8 @@ pub struct TestApp {
     /// The services behind the router.
     pub services: Services,
     listener: tokio::task::JoinHandle<()>,
+    /// Counts the SQL statements the app runs.
+    pub queries: QueryCounter,
     /// The test's database; dropped with the app.
     pub database: TestDatabase,
 }
@@ -116,13 +118,15 @@ impl TestApp {
         let database = TestDatabase::new().await;
         let mut config = ApiConfig::for_tests(JWT_SECRET);
         adjust(&mut config);
-        let pool = build_pool(database.url(), &PoolSettings { max_size: 8, ..PoolSettings::default() })
-            .expect("pool");
+        let queries = QueryCounter::default();
+        let settings =
+            PoolSettings { max_size: 8, query_counter: Some(queries.clone()), ..PoolSettings::default() };
+        let pool = build_pool(database.url(), &settings).expect("pool");
         let (events, listener) = EventBus::start(database.url().to_owned());
         assert!(events.wait_connected(std::time::Duration::from_secs(10)).await, "event bus did not connect");
         let services = Services::new(pool, config, events).await.expect("services");
         let router = viva_api::app(services.clone());
-        Self { router, services, listener, database }
+        Self { router, services, listener, queries, database }
     }
 
     /// The signing key of the app's access tokens, for tests that forge tokens.
@@ -268,6 +272,12 @@ impl TestApp {
         )
         .await
         .data();
+    }
+
+    /// Loads the shipped question bank, as `viva seed` does.
+    pub async fn seed_question_bank(&self) {
+        let mut conn = self.conn().await;
+        viva_api::question_bank::load(&mut conn).await.expect("load the question bank");
     }
 
     /// The emails queued for an address, newest first.

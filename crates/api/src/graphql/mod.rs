@@ -4,17 +4,18 @@ pub mod account_data;
 pub mod accounts;
 pub mod admin;
 pub mod hr;
+pub mod interviews;
 pub mod introspection;
+pub mod jobs;
 pub mod mapping;
 pub mod messages;
 pub mod notifications;
 pub mod pagination;
+pub mod questions;
 pub mod types;
 pub mod users;
 
-use async_graphql::{MergedObject, Schema, SchemaBuilder};
-
-pub use notifications::Subscription;
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::config::ApiConfig;
 use crate::state::Services;
@@ -29,6 +30,9 @@ pub struct Query(
     hr::HrQuery,
     messages::MessageQuery,
     notifications::NotificationQuery,
+    questions::QuestionQuery,
+    jobs::JobQuery,
+    interviews::InterviewQuery,
 );
 
 /// Every mutation.
@@ -41,7 +45,14 @@ pub struct Mutation(
     mapping::MappingMutation,
     messages::MessageMutation,
     notifications::NotificationMutation,
+    questions::QuestionMutation,
+    jobs::JobMutation,
+    interviews::InterviewMutation,
 );
+
+/// Every subscription: live updates over `/graphql/ws` (graphql-transport-ws).
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(notifications::NotificationSubscription, interviews::InterviewSubscription);
 
 /// The executable schema.
 pub type VivaSchema = Schema<Query, Mutation, Subscription>;
@@ -49,7 +60,7 @@ pub type VivaSchema = Schema<Query, Mutation, Subscription>;
 /// The schema with its limits but no services: what `export-schema` prints.
 pub fn schema_builder(config: &ApiConfig) -> SchemaBuilder<Query, Mutation, Subscription> {
     let limits = &config.limits;
-    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
@@ -70,5 +81,5 @@ pub fn build_schema(services: Services) -> VivaSchema {
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), Subscription).finish().sdl()
+    Schema::build(Query::default(), Mutation::default(), Subscription::default()).finish().sdl()
 }

@@ -36,6 +36,12 @@ pub enum NotificationKind {
     CandidateAssigned,
     /// An assignment ended.
     CandidateUnassigned,
+    /// An interview was scheduled for you.
+    InterviewScheduled,
+    /// An interview scheduled for you was cancelled.
+    InterviewCancelled,
+    /// Your interview's results are available.
+    ResultsAvailable,
 }
 
 impl NotificationKind {
@@ -48,6 +54,9 @@ impl NotificationKind {
             "HR_UNMAPPED" => Self::HrUnmapped,
             "CANDIDATE_ASSIGNED" => Self::CandidateAssigned,
             "CANDIDATE_UNASSIGNED" => Self::CandidateUnassigned,
+            "INTERVIEW_SCHEDULED" => Self::InterviewScheduled,
+            "INTERVIEW_CANCELLED" => Self::InterviewCancelled,
+            "RESULTS_AVAILABLE" => Self::ResultsAvailable,
             other => return Err(AppError::internal(format!("unknown notification kind {other:?}"))),
         })
     }
@@ -151,13 +160,13 @@ impl NotificationMutation {
 /// How many delivered notification ids a subscription remembers to avoid sending one twice.
 const RECENT: usize = 256;
 
-/// Every subscription.
+/// Notification subscriptions.
 #[derive(Default)]
-pub struct Subscription;
+pub struct NotificationSubscription;
 
-/// Every subscription: live updates over `/graphql/ws` (graphql-transport-ws).
+/// Live notifications.
 #[Subscription]
-impl Subscription {
+impl NotificationSubscription {
     /// The signed-in user's notifications as they happen: new messages, mapping requests and
     /// decisions, assignments. Works across server replicas. After a lost database connection,
     /// what was missed meanwhile is delivered once the connection is back. Ends when the

@@ -1,6 +1,6 @@
 //! Output types shared by several features.
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{ComplexObject, Context, Enum, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use crate::loaders::UserLoader;
 pub async fn person(ctx: &Context<'_>, id: Option<Uuid>) -> AppResult<Option<PersonSummary>> {
     let Some(id) = id else { return Ok(None) };
     let loader = ctx
-        .data::<DataLoader<UserLoader>>()
+        .data::<DataLoader<UserLoader, HashMapCache>>()
         .map_err(|_| AppError::internal("user loader missing from the request data"))?;
     Ok(loader.load_one(id).await?.map(PersonSummary::from))
 }

@@ -9,6 +9,7 @@ mod admin;
 mod authorization;
 mod email_delivery;
 mod endpoint;
+mod interviews;
 mod messaging;
 mod organisation;
 mod profile;

@@ -105,6 +105,10 @@ pub(super) async fn seed(config: &Config) -> anyhow::Result<()> {
     if let [admin, hr, candidate] = ids[..] {
         viva_store::models::user::link_demo_organisation(&mut conn, admin, hr, candidate).await?;
     }
+    let questions = viva_api::question_bank::load(&mut conn)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading the question bank: {e}"))?;
+    println_out(&format!("question bank: {questions} questions loaded"));
     println_out("demo accounts (password for each: viva-demo-passphrase):");
     for (email, _, role) in demo {
         println_out(&format!("  {role:<9} {email}"));

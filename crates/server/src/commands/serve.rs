@@ -78,7 +78,7 @@ async fn shutdown_signal() {
 
 /// Deletes what no longer serves a purpose: old throttle events, expired tokens and sessions.
 async fn maintain(pool: DbPool) {
-    let mut interval = tokio::time::interval(Duration::from_secs(600));
+    let mut interval = tokio::time::interval(Duration::from_secs(60));
     loop {
         interval.tick().await;
         if let Err(err) = purge(&pool).await {
@@ -94,6 +94,14 @@ async fn purge(pool: &DbPool) -> anyhow::Result<()> {
     let throttles = throttle::purge_older_than(&mut conn, now - chrono::Duration::days(1)).await?;
     let tokens = one_time_token::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
     let sessions = session::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
-    tracing::debug!(throttles, tokens, sessions, "maintenance purged expired rows");
+    let expired =
+        viva_api::graphql::interviews::expire_overdue(&mut conn).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::debug!(
+        throttles,
+        tokens,
+        sessions,
+        expired,
+        "maintenance purged expired rows and expired overdue interviews"
+    );
     Ok(())
 }

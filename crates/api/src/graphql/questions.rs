@@ -1,0 +1,273 @@
+//! The question bank and job roles (SPEC INT-1).
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use viva_domain::Role;
+use viva_domain::interview::{Difficulty, QuestionKind};
+use viva_domain::profile::required_text;
+use viva_store::models::question::{self, Question as StoredQuestion, QuestionFields, QuestionFilter};
+
+use crate::auth::context::ContextExt;
+use crate::error::{AppError, AppResult};
+use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
+use crate::graphql::types::parse_id;
+
+connection!(QuestionConnection, QuestionEdge, Question, "questions");
+
+/// What a question tests.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "viva_domain::interview::QuestionKind", name = "QuestionType")]
+pub enum GqlQuestionKind {
+    /// Past experience, answered with a story (STAR).
+    Behavioural,
+    /// Knowledge and craft of the role.
+    Technical,
+    /// A hypothetical scenario.
+    Situational,
+}
+
+/// How hard a question or an interview is.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "viva_domain::interview::Difficulty", name = "Difficulty")]
+pub enum GqlDifficulty {
+    /// Entry level.
+    Easy,
+    /// Mid level.
+    Medium,
+    /// Senior level.
+    Hard,
+}
+
+/// A job role interviews and practice sessions are for.
+#[derive(SimpleObject)]
+pub struct JobRole {
+    /// Its slug, such as `backend-engineer`.
+    pub slug: String,
+    /// Its title, such as `Backend Engineer`.
+    pub title: String,
+}
+
+/// A question of the bank.
+pub struct Question(pub(crate) StoredQuestion);
+
+/// A question of the bank, with what a strong answer contains.
+#[Object]
+impl Question {
+    /// The question's id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The job role it is for.
+    async fn role(&self) -> &str {
+        &self.0.role_slug
+    }
+
+    /// What it tests.
+    #[graphql(name = "type")]
+    async fn kind(&self) -> GqlQuestionKind {
+        self.0.kind.into()
+    }
+
+    /// How hard it is.
+    async fn difficulty(&self) -> GqlDifficulty {
+        self.0.difficulty.into()
+    }
+
+    /// The question.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// Phrases a strong answer contains.
+    async fn expected_keywords(&self) -> &[String] {
+        &self.0.expected_keywords
+    }
+
+    /// A model answer.
+    async fn ideal_answer(&self) -> &str {
+        &self.0.ideal_answer
+    }
+
+    /// Seconds allowed for the answer.
+    async fn time_limit_seconds(&self) -> i32 {
+        self.0.time_limit_seconds
+    }
+
+    /// Whether it ships with Viva (rather than being added by an HR user or admin).
+    async fn shipped(&self) -> bool {
+        self.0.bank_id.is_some()
+    }
+
+    /// When it was added.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Which questions to list.
+#[derive(InputObject, Default)]
+pub struct QuestionListFilter {
+    /// Only this job role (slug).
+    pub role: Option<String>,
+    /// Only this type.
+    #[graphql(name = "type")]
+    pub kind: Option<GqlQuestionKind>,
+    /// Only this difficulty.
+    pub difficulty: Option<GqlDifficulty>,
+}
+
+/// A question to add, or the new content of one.
+#[derive(InputObject)]
+pub struct QuestionInput {
+    /// The job role (slug).
+    pub role: String,
+    /// What it tests.
+    #[graphql(name = "type")]
+    pub kind: GqlQuestionKind,
+    /// How hard it is.
+    pub difficulty: GqlDifficulty,
+    /// The question, 10 to 2000 characters.
+    pub text: String,
+    /// 3 to 10 phrases a strong answer contains.
+    pub expected_keywords: Vec<String>,
+    /// A model answer, up to 10000 characters.
+    pub ideal_answer: String,
+    /// Seconds allowed, 30 to 1800.
+    pub time_limit_seconds: i32,
+}
+
+async fn checked(
+    conn: &mut viva_store::AsyncPgConnection,
+    input: QuestionInput,
+) -> AppResult<QuestionFields> {
+    let mut errors = Vec::new();
+    if !question::role_exists(conn, &input.role).await? {
+        errors.push(viva_domain::error::FieldError::new("role", "is not a known job role"));
+    }
+    let text = required_text(&input.text, "text", 2000).map_err(|e| errors.push(e)).ok();
+    if text.as_ref().is_some_and(|t| t.chars().count() < 10) {
+        errors.push(viva_domain::error::FieldError::new("text", "must be at least 10 characters"));
+    }
+    let ideal = required_text(&input.ideal_answer, "idealAnswer", 10000).map_err(|e| errors.push(e)).ok();
+    let keywords: Vec<String> = input
+        .expected_keywords
+        .iter()
+        .map(|k| k.trim().to_lowercase())
+        .filter(|k| !k.is_empty() && k.len() <= 60)
+        .collect();
+    if !(3..=10).contains(&keywords.len()) {
+        errors.push(viva_domain::error::FieldError::new(
+            "expectedKeywords",
+            "must list 3 to 10 phrases of up to 60 characters",
+        ));
+    }
+    if !viva_domain::question_bank::TIME_LIMIT_RANGE.contains(&input.time_limit_seconds) {
+        errors.push(viva_domain::error::FieldError::new("timeLimitSeconds", "must be 30 to 1800"));
+    }
+    match (text, ideal, errors.is_empty()) {
+        (Some(text), Some(ideal_answer), true) => Ok(QuestionFields {
+            role_slug: input.role,
+            kind: input.kind.into(),
+            difficulty: input.difficulty.into(),
+            text,
+            expected_keywords: keywords,
+            ideal_answer,
+            time_limit_seconds: input.time_limit_seconds,
+        }),
+        _ => Err(AppError::BadInput(errors)),
+    }
+}
+
+/// Question-bank queries.
+#[derive(Default)]
+pub struct QuestionQuery;
+
+#[Object]
+impl QuestionQuery {
+    /// The job roles interviews and practice are offered for. Anyone signed in.
+    async fn job_roles(&self, ctx: &Context<'_>) -> AppResult<Vec<JobRole>> {
+        ctx.principal()?;
+        let mut conn = ctx.services()?.pool.get().await?;
+        Ok(question::roles(&mut conn)
+            .await?
+            .into_iter()
+            .map(|r| JobRole { slug: r.slug, title: r.title })
+            .collect())
+    }
+
+    /// Every question, shipped and added, newest first. HR users and admins (candidates would
+    /// see the model answers).
+    async fn questions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] filter: QuestionListFilter,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<QuestionConnection> {
+        ctx.require_role(&[Role::Admin, Role::Hr])?;
+        list(ctx, filter, None, first, after).await
+    }
+
+    /// The questions that ship with Viva, filterable by role, type and difficulty. HR users and
+    /// admins.
+    async fn default_questions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] filter: QuestionListFilter,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<QuestionConnection> {
+        ctx.require_role(&[Role::Admin, Role::Hr])?;
+        list(ctx, filter, Some(true), first, after).await
+    }
+}
+
+async fn list(
+    ctx: &Context<'_>,
+    filter: QuestionListFilter,
+    shipped: Option<bool>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> AppResult<QuestionConnection> {
+    let limit = page_size(first)?;
+    let cursor = parse_time_cursor(after.as_deref())?;
+    let store_filter = QuestionFilter {
+        role_slug: filter.role,
+        kind: filter.kind.map(QuestionKind::from),
+        difficulty: filter.difficulty.map(Difficulty::from),
+        shipped,
+    };
+    let mut conn = ctx.services()?.pool.get().await?;
+    let rows = question::list(&mut conn, &store_filter, cursor, limit + 1).await?;
+    Ok(page(rows, limit, cursor.is_some(), |q| time_cursor(q.created_at, q.id), Question).into())
+}
+
+/// Question-bank mutations.
+#[derive(Default)]
+pub struct QuestionMutation;
+
+#[Object]
+impl QuestionMutation {
+    /// Adds a question to the bank. HR users and admins.
+    async fn create_question(&self, ctx: &Context<'_>, input: QuestionInput) -> AppResult<Question> {
+        let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
+        let mut conn = ctx.services()?.pool.get().await?;
+        let fields = checked(&mut conn, input).await?;
+        Ok(Question(question::create(&mut conn, &fields, principal.user_id).await?))
+    }
+
+    /// Changes a question. Admins change any; HR users the ones they added. Interviews already
+    /// scheduled keep the wording they were given.
+    async fn update_question(&self, ctx: &Context<'_>, id: ID, input: QuestionInput) -> AppResult<Question> {
+        let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
+        let id = parse_id(&id, "id")?;
+        let mut conn = ctx.services()?.pool.get().await?;
+        let existing = question::find(&mut conn, id).await?.ok_or(AppError::NotFound("question"))?;
+        if principal.role != Role::Admin && existing.created_by != Some(principal.user_id.0) {
+            return Err(AppError::Forbidden("HR users change only the questions they added"));
+        }
+        let fields = checked(&mut conn, input).await?;
+        Ok(Question(question::update(&mut conn, id, &fields).await?))
+    }
+}

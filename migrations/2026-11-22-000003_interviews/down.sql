@@ -1,0 +1,11 @@
+DELETE FROM notifications WHERE kind IN ('INTERVIEW_SCHEDULED', 'INTERVIEW_CANCELLED', 'RESULTS_AVAILABLE');
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN (
+    'NEW_MESSAGE', 'HR_APPLICATION', 'HR_INVITATION', 'MAPPING_DECIDED', 'HR_UNMAPPED', 'CANDIDATE_ASSIGNED',
+    'CANDIDATE_UNASSIGNED'));
+DROP TABLE answers;
+DROP TABLE interview_questions;
+DROP TABLE interviews;
+DROP TABLE jobs;
+DROP TABLE questions;
+DROP TABLE job_roles;
