@@ -34,3 +34,4 @@ schema:
 
 bench: postgres
 	cargo bench --bench auth_load
+	cargo bench --bench interviews_load

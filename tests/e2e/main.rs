@@ -6,6 +6,7 @@
 
 mod cli;
 mod http_flow;
+mod interviews;
 mod notifications;
 mod server;
 mod websocket;

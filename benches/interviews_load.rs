@@ -1,0 +1,120 @@
+//! Load benchmark for interviews: the nested interviews list (20 items with candidates,
+//! questions, answers and progress) and `submitAnswer`, each from 32 concurrent clients against
+//! the real release binary. Prints throughput and p50/p99. Run with `make bench`.
+
+// A benchmark is a program that reports on stdout and stops loudly when set-up fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+use support::{CLIENTS, PHASE, graphql, start, timed};
+use viva_test_support::TestDatabase;
+
+const DEMO_PASSWORD: &str = "viva-demo-passphrase";
+const NESTED: &str = "{ interviews(first: 20) { edges { node { id status candidate { fullName } questions { text } answers { text } progress { answered total } } } } }";
+const SUBMIT: &str = "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } interview { status } } }";
+
+async fn demo_token(client: &reqwest::Client, base: &str, email: &str) -> String {
+    support::login(client, base, email, DEMO_PASSWORD).await["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::main]
+async fn main() {
+    let database = TestDatabase::new().await;
+    support::seed(&database);
+    let server = start(&database).await;
+    let base: Arc<str> = server.base.clone().into();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let hr = demo_token(&client, &base, "hr@viva.test").await;
+    let cand = demo_token(&client, &base, "candidate@viva.test").await;
+
+    // 25 interviews of 5 questions for the demo candidate, each started with 2 answers.
+    let assigned =
+        graphql(&client, &base, Some(&hr), "{ assignedCandidates { edges { node { id } } } }", json!({}))
+            .await;
+    let candidate_id = assigned["data"]["assignedCandidates"]["edges"][0]["node"]["id"].clone();
+    for n in 0..25 {
+        let input = json!({ "candidateId": candidate_id, "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": 5,
+            "windowStart": (Utc::now() - Duration::minutes(1)).to_rfc3339(), "windowEnd": (Utc::now() + Duration::hours(2)).to_rfc3339() });
+        let scheduled = graphql(
+            &client,
+            &base,
+            Some(&hr),
+            "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id questions { id } } }",
+            json!({ "i": input }),
+        )
+        .await;
+        let interview = &scheduled["data"]["scheduleInterview"];
+        graphql(
+            &client,
+            &base,
+            Some(&cand),
+            "mutation($id: ID!) { startInterview(interviewId: $id) { id } }",
+            json!({ "id": interview["id"] }),
+        )
+        .await;
+        for q in 0..2 {
+            let a = json!({ "questionId": interview["questions"][q]["id"], "text": "I would measure first, then change one thing at a time.", "idempotencyKey": format!("seed-{n}-{q}-key") });
+            graphql(&client, &base, Some(&cand), SUBMIT, json!({ "id": interview["id"], "a": a })).await;
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "viva interviews benchmark: {CLIENTS} concurrent clients, {}s per phase, {cores} cores",
+        PHASE.as_secs()
+    );
+
+    // Phase 1: the nested list, as the HR user.
+    let (c, b, t) = (client.clone(), base.clone(), Arc::new(hr.clone()));
+    let (mut listed, elapsed) = timed(CLIENTS, move |_| {
+        let (c, b, t) = (c.clone(), b.clone(), t.clone());
+        async move {
+            let response = graphql(&c, &b, Some(&t), NESTED, json!({})).await;
+            assert_eq!(
+                response["data"]["interviews"]["edges"].as_array().map(Vec::len),
+                Some(20),
+                "{response}"
+            );
+        }
+    })
+    .await;
+    listed.report("interviews list, 20 nested items (32 clients)", elapsed);
+
+    // Phase 2: submitAnswer from 32 candidates, each working through 20-question practice sessions.
+    let mut tokens = Vec::new();
+    for i in 0..CLIENTS {
+        tokens.push(support::candidate(&client, &base, &format!("bench-candidate-{i}@example.org")).await);
+    }
+    let tokens = Arc::new(tokens);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let sessions: Arc<Vec<tokio::sync::Mutex<(Value, usize)>>> =
+        Arc::new((0..CLIENTS).map(|_| tokio::sync::Mutex::new((Value::Null, 0))).collect());
+    let (c, b) = (client.clone(), base.clone());
+    let (mut submitted, elapsed) = timed(CLIENTS, move |i| {
+        let (c, b, tokens, counter, sessions) = (c.clone(), b.clone(), tokens.clone(), counter.clone(), sessions.clone());
+        async move {
+            let mut session = sessions[i].lock().await;
+            if session.0.is_null() || session.1 >= 20 {
+                // Starting a session is set-up, but it is inside the timed call: it happens once per 20 answers.
+                let practice = graphql(&c, &b, Some(&tokens[i]), "mutation { startPracticeInterview(input: { role: \"devops-engineer\", difficulty: MEDIUM, questionCount: 20 }) { id questions { id } } }", json!({})).await;
+                *session = (practice["data"]["startPracticeInterview"].clone(), 0);
+            }
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            let a = json!({ "questionId": session.0["questions"][session.1]["id"], "text": "I would roll out behind a flag, watch the error budget and roll back on regression.", "idempotencyKey": format!("bench-answer-{n:08}") });
+            let response = graphql(&c, &b, Some(&tokens[i]), SUBMIT, json!({ "id": session.0["id"], "a": a })).await;
+            assert!(response["data"]["submitAnswer"]["answer"]["id"].is_string(), "{response}");
+            session.1 += 1;
+        }
+    })
+    .await;
+    submitted.report("submitAnswer (32 clients, 1 in 20 also starts a session)", elapsed);
+    drop(server);
+}

@@ -1,0 +1,195 @@
+//! The interview workflow against the real binary: scheduling, answering, live events over
+//! WebSocket, results; and a practice session.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use viva_test_support::TestDatabase;
+
+use crate::server::{Server, viva};
+
+const DEMO_PASSWORD: &str = "viva-demo-passphrase";
+
+async fn token(server: &Server, email: &str) -> String {
+    let login = server
+        .graphql(
+            None,
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            json!({ "i": { "email": email, "password": DEMO_PASSWORD } }),
+        )
+        .await;
+    login["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{email} signs in: {login}"))
+        .to_owned()
+}
+
+fn ok(response: Value, field: &str) -> Value {
+    assert!(response["errors"].is_null(), "{field}: {response}");
+    response["data"][field].clone()
+}
+
+#[tokio::test]
+async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_takes() {
+    let database = TestDatabase::new().await;
+    for command in ["migrate", "seed"] {
+        let output = viva(database.url()).arg(command).output().unwrap();
+        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let server = Server::start(&database, &[]).await;
+    let hr = token(&server, "hr@viva.test").await;
+    let candidate = token(&server, "candidate@viva.test").await;
+
+    let assigned = ok(
+        server.graphql(Some(&hr), "{ assignedCandidates { edges { node { id } } } }", json!({})).await,
+        "assignedCandidates",
+    );
+    let candidate_id = assigned["edges"][0]["node"]["id"].as_str().unwrap().to_owned();
+    let input = json!({
+        "candidateId": candidate_id, "role": "product-manager", "difficulty": "MEDIUM", "questionCount": 3,
+        "windowStart": (Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
+        "windowEnd": (Utc::now() + chrono::Duration::hours(1)).to_rfc3339(),
+    });
+    let scheduled = ok(
+        server
+            .graphql(
+                Some(&hr),
+                "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
+                json!({ "i": input }),
+            )
+            .await,
+        "scheduleInterview",
+    );
+    let id = scheduled["id"].as_str().unwrap().to_owned();
+
+    // The HR user watches the interview live.
+    let mut request = server.ws_url.as_str().into_client_request().unwrap();
+    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    socket
+        .send(Message::Text(
+            json!({ "type": "connection_init", "payload": { "accessToken": hr } }).to_string().into(),
+        ))
+        .await
+        .unwrap();
+    assert!(socket.next().await.unwrap().unwrap().to_text().unwrap().contains("connection_ack"));
+    let subscribe = json!({ "id": "watch", "type": "subscribe", "payload": {
+        "query": "subscription($id: ID!) { interviewEvents(interviewId: $id) { kind status answer { id text } } }",
+        "variables": { "id": id } } });
+    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // The candidate sees it, starts, and answers every question.
+    let mine = ok(
+        server
+            .graphql(
+                Some(&candidate),
+                "{ interviews(filter: { statuses: [SCHEDULED] }) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await,
+        "interviews",
+    );
+    assert_eq!(mine["edges"][0]["node"]["id"], id.as_str());
+    ok(
+        server
+            .graphql(
+                Some(&candidate),
+                "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
+                json!({ "id": id }),
+            )
+            .await,
+        "startInterview",
+    );
+    let mut sent = Vec::new();
+    for n in 0..3 {
+        let current = ok(
+            server
+                .graphql(
+                    Some(&candidate),
+                    "query($id: ID!) { currentQuestion(interviewId: $id) { id } }",
+                    json!({ "id": id }),
+                )
+                .await,
+            "currentQuestion",
+        );
+        let text = format!(
+            "Answer {n}: I would start from the customer problem and the metric that shows it is solved."
+        );
+        let submitted = ok(
+            server
+                .graphql(Some(&candidate), "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } } }", json!({ "id": id, "a": { "questionId": current["id"], "text": text, "idempotencyKey": format!("e2e-answer-{n}") } }))
+                .await,
+            "submitAnswer",
+        );
+        sent.push(submitted["answer"]["id"].as_str().unwrap().to_owned());
+    }
+
+    // The HR user received the start, each answer in order, and the completion.
+    let mut kinds = Vec::new();
+    let mut answers = Vec::new();
+    while kinds.last().map(String::as_str) != Some("INTERVIEW_COMPLETED") {
+        let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("event in time")
+            .unwrap()
+            .unwrap();
+        let message: Value = serde_json::from_str(frame.to_text().unwrap()).unwrap();
+        let event = &message["payload"]["data"]["interviewEvents"];
+        kinds.push(event["kind"].as_str().unwrap().to_owned());
+        if let Some(answer) = event["answer"]["id"].as_str() {
+            answers.push(answer.to_owned());
+        }
+    }
+    assert_eq!(
+        kinds,
+        ["INTERVIEW_STARTED", "ANSWER_RECEIVED", "ANSWER_RECEIVED", "ANSWER_RECEIVED", "INTERVIEW_COMPLETED"]
+    );
+    assert_eq!(answers, sent, "answers arrive in the order they were given");
+
+    // The HR user records the result and overrides a score; the candidate sees both.
+    ok(server.graphql(Some(&hr), "mutation($id: ID!) { submitInterviewResult(interviewId: $id, input: { overallScore: 74, feedback: \"Good structure\" }) { status } }", json!({ "id": id })).await, "submitInterviewResult");
+    ok(server.graphql(Some(&hr), "mutation($a: ID!) { overrideAnswerScore(answerId: $a, score: 88, reason: \"Strong prioritisation\") { humanScore } }", json!({ "a": sent[0] })).await, "overrideAnswerScore");
+    let seen = ok(server.graphql(Some(&candidate), "query($id: ID!) { interview(id: $id) { status result { overallScore grade } answers { id aiScore humanScore humanScoreReason } } }", json!({ "id": id })).await, "interview");
+    assert_eq!(seen["status"], "EVALUATED");
+    assert_eq!(seen["result"], json!({ "overallScore": 74, "grade": "C" }));
+    let first =
+        seen["answers"].as_array().unwrap().iter().find(|a| a["id"] == sent[0].as_str()).unwrap().clone();
+    assert_eq!(
+        first,
+        json!({ "id": sent[0], "aiScore": null, "humanScore": 88, "humanScoreReason": "Strong prioritisation" })
+    );
+
+    // A practice session, start to finish.
+    let practice = ok(server.graphql(Some(&candidate), "mutation { startPracticeInterview(input: { role: \"sales-representative\", difficulty: HARD, questionCount: 2 }) { id questions { id } } }", json!({})).await, "startPracticeInterview");
+    let practice_id = practice["id"].as_str().unwrap();
+    for n in 0..2 {
+        let current = ok(
+            server
+                .graphql(
+                    Some(&candidate),
+                    "query($id: ID!) { currentQuestion(interviewId: $id) { id } }",
+                    json!({ "id": practice_id }),
+                )
+                .await,
+            "currentQuestion",
+        );
+        ok(server.graphql(Some(&candidate), "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } } }", json!({ "id": practice_id, "a": { "questionId": current["id"], "text": "I qualify the budget, the authority and the timeline before proposing.", "idempotencyKey": format!("practice-key-{n}") } })).await, "submitAnswer");
+    }
+    let done = ok(
+        server
+            .graphql(
+                Some(&candidate),
+                "query($id: ID!) { interview(id: $id) { status questions { idealAnswer } } }",
+                json!({ "id": practice_id }),
+            )
+            .await,
+        "interview",
+    );
+    assert_eq!(done["status"], "COMPLETED");
+    assert!(done["questions"][1]["idealAnswer"].is_string());
+}
