@@ -17,7 +17,10 @@ use viva_test_support::TestDatabase;
 
 const DEMO_PASSWORD: &str = "viva-demo-passphrase";
 const NESTED: &str = "{ interviews(first: 20) { edges { node { id status candidate { fullName } questions { text } answers { text } progress { answered total } } } } }";
-const SUBMIT: &str = "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } interview { status } } }";
+const SUBMIT: &str = "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } interview { id status questions { id } } } }";
+
+/// A practice session in progress: its id, and the question to answer next.
+type Session = Option<(Value, Value)>;
 
 async fn demo_token(client: &reqwest::Client, base: &str, email: &str) -> String {
     support::login(client, base, email, DEMO_PASSWORD).await["data"]["login"]["accessToken"]
@@ -95,23 +98,28 @@ async fn main() {
     }
     let tokens = Arc::new(tokens);
     let counter = Arc::new(AtomicUsize::new(0));
-    let sessions: Arc<Vec<tokio::sync::Mutex<(Value, usize)>>> =
-        Arc::new((0..CLIENTS).map(|_| tokio::sync::Mutex::new((Value::Null, 0))).collect());
+    // Per client: the practice session in progress (id, and the question to answer next).
+    let sessions: Arc<Vec<tokio::sync::Mutex<Session>>> =
+        Arc::new((0..CLIENTS).map(|_| tokio::sync::Mutex::new(None)).collect());
     let (c, b) = (client.clone(), base.clone());
     let (mut submitted, elapsed) = timed(CLIENTS, move |i| {
         let (c, b, tokens, counter, sessions) = (c.clone(), b.clone(), tokens.clone(), counter.clone(), sessions.clone());
         async move {
             let mut session = sessions[i].lock().await;
-            if session.0.is_null() || session.1 >= 20 {
-                // Starting a session is set-up, but it is inside the timed call: it happens once per 20 answers.
+            if session.is_none() {
+                // Starting a session is inside the timed call: it happens once per 20 answers.
                 let practice = graphql(&c, &b, Some(&tokens[i]), "mutation { startPracticeInterview(input: { role: \"devops-engineer\", difficulty: MEDIUM, questionCount: 20 }) { id questions { id } } }", json!({})).await;
-                *session = (practice["data"]["startPracticeInterview"].clone(), 0);
+                let practice = &practice["data"]["startPracticeInterview"];
+                *session = Some((practice["id"].clone(), practice["questions"][0]["id"].clone()));
             }
+            let (interview, question) = session.clone().unwrap();
             let n = counter.fetch_add(1, Ordering::Relaxed);
-            let a = json!({ "questionId": session.0["questions"][session.1]["id"], "text": "I would roll out behind a flag, watch the error budget and roll back on regression.", "idempotencyKey": format!("bench-answer-{n:08}") });
-            let response = graphql(&c, &b, Some(&tokens[i]), SUBMIT, json!({ "id": session.0["id"], "a": a })).await;
-            assert!(response["data"]["submitAnswer"]["answer"]["id"].is_string(), "{response}");
-            session.1 += 1;
+            let a = json!({ "questionId": question, "text": "I would roll out behind a flag, watch the error budget and roll back on regression.", "idempotencyKey": format!("bench-answer-{n:08}") });
+            let response = graphql(&c, &b, Some(&tokens[i]), SUBMIT, json!({ "id": interview, "a": a })).await;
+            let after = &response["data"]["submitAnswer"]["interview"];
+            assert!(after["id"].is_string(), "{response}");
+            // While answering, the questions shown end with the one to answer next.
+            *session = (after["status"] == "IN_PROGRESS").then(|| (interview, after["questions"].as_array().unwrap().last().unwrap()["id"].clone()));
         }
     })
     .await;

@@ -88,6 +88,22 @@ impl Loader<Uuid> for JobLoader {
     }
 }
 
+/// Loads each candidate's newest scheduled interview, by candidate id.
+pub struct LatestInterviewLoader {
+    pool: DbPool,
+}
+
+impl Loader<Uuid> for LatestInterviewLoader {
+    type Value = viva_store::models::interview::Interview;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+        let mut conn = self.pool.get().await?;
+        let latest = viva_store::models::interview::latest_scheduled_of(&mut conn, keys).await?;
+        Ok(latest.into_iter().map(|i| (i.candidate_id.0, i)).collect())
+    }
+}
+
 /// Every per-request loader, added to a request's data.
 pub fn with_loaders(request: async_graphql::Request, pool: &DbPool) -> async_graphql::Request {
     request
@@ -103,4 +119,9 @@ pub fn with_loaders(request: async_graphql::Request, pool: &DbPool) -> async_gra
             HashMapCache::default(),
         ))
         .data(DataLoader::with_cache(JobLoader { pool: pool.clone() }, tokio::spawn, HashMapCache::default()))
+        .data(DataLoader::with_cache(
+            LatestInterviewLoader { pool: pool.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
 }

@@ -6,30 +6,45 @@ use viva_store::models::notification::{NewNotification, notify};
 
 use crate::error::AppResult;
 
-/// What a notification is about; the stored kind.
-#[derive(Clone, Copy, Debug)]
+/// What a notification is about.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "NotificationKind")]
 pub enum Kind {
     /// A message arrived.
     NewMessage,
-    /// An HR user applied to the admin.
+    /// An HR user applied to be mapped to you.
     HrApplication,
-    /// An admin invited the HR user.
+    /// An admin invited you.
     HrInvitation,
-    /// A mapping request was accepted or rejected.
+    /// Your application or invitation was decided.
     MappingDecided,
-    /// The HR user was unmapped from their admin.
+    /// You were unmapped from your admin.
     HrUnmapped,
-    /// A candidate was assigned (to the HR user, or the candidate to an HR user).
+    /// A candidate was assigned (to you, or you to a recruiter).
     CandidateAssigned,
-    /// A candidate's assignment ended.
+    /// An assignment ended.
     CandidateUnassigned,
-    /// An interview was scheduled for the candidate.
+    /// An interview was scheduled for you.
     InterviewScheduled,
-    /// An interview scheduled for the candidate was cancelled.
+    /// An interview scheduled for you was cancelled.
     InterviewCancelled,
-    /// An interview's results are available.
+    /// Your interview's results are available.
     ResultsAvailable,
 }
+
+/// Every kind, for reading stored ones back.
+const ALL: [Kind; 10] = [
+    Kind::NewMessage,
+    Kind::HrApplication,
+    Kind::HrInvitation,
+    Kind::MappingDecided,
+    Kind::HrUnmapped,
+    Kind::CandidateAssigned,
+    Kind::CandidateUnassigned,
+    Kind::InterviewScheduled,
+    Kind::InterviewCancelled,
+    Kind::ResultsAvailable,
+];
 
 impl Kind {
     /// The stored form.
@@ -46,6 +61,11 @@ impl Kind {
             Kind::InterviewCancelled => "INTERVIEW_CANCELLED",
             Kind::ResultsAvailable => "RESULTS_AVAILABLE",
         }
+    }
+
+    /// The kind of a stored notification.
+    pub fn parse(stored: &str) -> Option<Self> {
+        ALL.into_iter().find(|kind| kind.as_str() == stored)
     }
 }
 

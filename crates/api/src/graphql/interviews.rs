@@ -243,6 +243,12 @@ pub struct InterviewResult {
 }
 
 impl Interview {
+    /// The interview as this principal sees it, or `None` if they may not.
+    pub fn for_viewer(principal: &Principal, interview: StoredInterview) -> Option<Self> {
+        let viewer = viewer_of(principal, &interview)?;
+        Some(Self { interview, viewer })
+    }
+
     async fn loaded_questions(&self, ctx: &Context<'_>) -> AppResult<Vec<StoredQuestion>> {
         let loader = ctx
             .data::<DataLoader<InterviewQuestionsLoader, HashMapCache>>()

@@ -235,6 +235,24 @@ async fn complete_mapping(
     Ok(())
 }
 
+/// Decides a pending request inside the caller's transaction: accepting maps the HR user. Of
+/// two concurrent decisions, the row lock lets one through and the other gets `CONFLICT`.
+async fn decide_request(
+    conn: &mut viva_store::AsyncPgConnection,
+    request: MappingRequest,
+    accept: bool,
+    decided_by: UserId,
+) -> AppResult<MappingRequest> {
+    let status = if accept { RequestStatus::Accepted } else { RequestStatus::Rejected };
+    let decided = mapping::decide(conn, request.id, request.kind, status, decided_by)
+        .await?
+        .ok_or_else(|| AppError::Conflict("the request was already decided".into()))?;
+    if accept {
+        complete_mapping(conn, &decided, decided_by).await?;
+    }
+    Ok(decided)
+}
+
 #[Object]
 impl MappingMutation {
     /// Applies to an admin to be mapped to them. HR users who are not mapped yet.
@@ -375,17 +393,14 @@ impl MappingMutation {
         let mut conn = ctx.services()?.pool.get().await?;
         let request = conn
             .transaction::<_, AppError, _>(async move |conn| {
-                mapping::find(conn, id)
-                    .await?
-                    .filter(|r| r.kind == RequestKind::Application)
-                    .ok_or(AppError::NotFound("application"))?;
-                let status = if accept { RequestStatus::Accepted } else { RequestStatus::Rejected };
-                let request = mapping::decide(conn, id, RequestKind::Application, status, principal.user_id)
-                    .await?
-                    .ok_or_else(|| AppError::Conflict("the application was already decided".into()))?;
-                if accept {
-                    complete_mapping(conn, &request, principal.user_id).await?;
-                }
+                let found = mapping::find(conn, id).await?.filter(|r| r.kind == RequestKind::Application);
+                let request = decide_request(
+                    conn,
+                    found.ok_or(AppError::NotFound("application"))?,
+                    accept,
+                    principal.user_id,
+                )
+                .await?;
                 let verdict = if accept { "accepted" } else { "rejected" };
                 let data = serde_json::json!({ "requestId": id, "accepted": accept });
                 notify::send(
@@ -429,14 +444,13 @@ impl MappingMutation {
                 let found = mapping::find(conn, id)
                     .await?
                     .filter(|r| r.kind == RequestKind::Invitation && r.hr_id == principal.user_id);
-                found.ok_or(AppError::NotFound("invitation"))?;
-                let status = if accept { RequestStatus::Accepted } else { RequestStatus::Rejected };
-                let request = mapping::decide(conn, id, RequestKind::Invitation, status, principal.user_id)
-                    .await?
-                    .ok_or_else(|| AppError::Conflict("the invitation was already decided".into()))?;
-                if accept {
-                    complete_mapping(conn, &request, principal.user_id).await?;
-                }
+                let request = decide_request(
+                    conn,
+                    found.ok_or(AppError::NotFound("invitation"))?,
+                    accept,
+                    principal.user_id,
+                )
+                .await?;
                 let verdict = if accept { "accepted" } else { "declined" };
                 let data = serde_json::json!({ "requestId": id, "accepted": accept });
                 notify::send(

@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use async_graphql::{Context, Enum, ID, Json, Object, Subscription};
+use async_graphql::{Context, ID, Json, Object, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
@@ -16,51 +16,9 @@ use crate::auth::context::ContextExt;
 use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
 use crate::graphql::types::parse_id;
+use crate::notify::Kind;
 
 connection!(NotificationConnection, NotificationEdge, Notification, "notifications");
-
-/// What a notification is about.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NotificationKind {
-    /// A message arrived.
-    NewMessage,
-    /// An HR user applied to be mapped to you.
-    HrApplication,
-    /// An admin invited you.
-    HrInvitation,
-    /// Your application or invitation was decided.
-    MappingDecided,
-    /// You were unmapped from your admin.
-    HrUnmapped,
-    /// A candidate was assigned (to you, or you to a recruiter).
-    CandidateAssigned,
-    /// An assignment ended.
-    CandidateUnassigned,
-    /// An interview was scheduled for you.
-    InterviewScheduled,
-    /// An interview scheduled for you was cancelled.
-    InterviewCancelled,
-    /// Your interview's results are available.
-    ResultsAvailable,
-}
-
-impl NotificationKind {
-    fn parse(kind: &str) -> AppResult<Self> {
-        Ok(match kind {
-            "NEW_MESSAGE" => Self::NewMessage,
-            "HR_APPLICATION" => Self::HrApplication,
-            "HR_INVITATION" => Self::HrInvitation,
-            "MAPPING_DECIDED" => Self::MappingDecided,
-            "HR_UNMAPPED" => Self::HrUnmapped,
-            "CANDIDATE_ASSIGNED" => Self::CandidateAssigned,
-            "CANDIDATE_UNASSIGNED" => Self::CandidateUnassigned,
-            "INTERVIEW_SCHEDULED" => Self::InterviewScheduled,
-            "INTERVIEW_CANCELLED" => Self::InterviewCancelled,
-            "RESULTS_AVAILABLE" => Self::ResultsAvailable,
-            other => return Err(AppError::internal(format!("unknown notification kind {other:?}"))),
-        })
-    }
-}
 
 /// Something that happened that the user should know about.
 pub struct Notification(StoredNotification);
@@ -74,8 +32,9 @@ impl Notification {
     }
 
     /// What it is about.
-    async fn kind(&self) -> AppResult<NotificationKind> {
-        NotificationKind::parse(&self.0.kind)
+    async fn kind(&self) -> AppResult<Kind> {
+        Kind::parse(&self.0.kind)
+            .ok_or_else(|| AppError::internal(format!("unknown notification kind {:?}", self.0.kind)))
     }
 
     /// A short title.

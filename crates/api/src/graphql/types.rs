@@ -139,6 +139,26 @@ impl User {
     async fn assigned_hr(&self, ctx: &Context<'_>) -> AppResult<Option<PersonSummary>> {
         person(ctx, self.assigned_hr_id).await
     }
+
+    /// For candidates: their newest scheduled interview (its status, and its score once
+    /// evaluated), as far as the viewer may see it: the candidate, an admin, or the HR user
+    /// responsible for that interview.
+    async fn latest_interview(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Option<crate::graphql::interviews::Interview>> {
+        use crate::auth::context::ContextExt;
+        if self.role != GqlRole::Candidate {
+            return Ok(None);
+        }
+        let principal = ctx.principal()?;
+        let id = parse_id(&self.id, "id")?;
+        let loader = ctx
+            .data::<DataLoader<crate::loaders::LatestInterviewLoader, HashMapCache>>()
+            .map_err(|_| AppError::internal("interview loader missing from the request data"))?;
+        let Some(interview) = loader.load_one(id).await? else { return Ok(None) };
+        Ok(crate::graphql::interviews::Interview::for_viewer(&principal, interview))
+    }
 }
 
 impl From<StoredUser> for User {

@@ -459,3 +459,18 @@ pub async fn expire_overdue(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Int
     .get_results(conn)
     .await
 }
+
+/// The newest scheduled (not practice) interview of each of these candidates.
+pub async fn latest_scheduled_of(
+    conn: &mut AsyncPgConnection,
+    candidates: &[Uuid],
+) -> QueryResult<Vec<Interview>> {
+    interviews::table
+        .filter(interviews::candidate_id.eq_any(candidates))
+        .filter(interviews::practice.eq(false))
+        .distinct_on(interviews::candidate_id)
+        .order((interviews::candidate_id, interviews::created_at.desc(), interviews::id.desc()))
+        .select(Interview::as_select())
+        .load(conn)
+        .await
+}
