@@ -5,7 +5,6 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use viva_test_support::TestDatabase;
 
 use crate::server::Server;
@@ -110,7 +109,6 @@ async fn the_protocol_authenticates_in_connection_init_and_closes_with_its_codes
     let mut socket = connect(&server).await;
     socket.send(Message::Text("{not json".into())).await.unwrap();
     assert_eq!(receive(&mut socket).await, Err(4400));
-    let _ = CloseCode::Normal;
 }
 
 #[tokio::test]

@@ -269,7 +269,7 @@ impl MessageMutation {
         let principal = ctx.require_role(&[Role::Hr, Role::Candidate])?;
         let id = parse_id(&message_id, "messageId")?;
         let mut conn = ctx.services()?.pool.get().await?;
-        let (message, thread) = conversation::find_message(&mut conn, id)
+        let (message, _) = conversation::find_message(&mut conn, id)
             .await?
             .filter(|(_, c)| c.includes(principal.user_id))
             .ok_or(AppError::NotFound("message"))?;
@@ -279,7 +279,6 @@ impl MessageMutation {
                 "is a message you sent; only its recipient marks it read",
             ));
         }
-        let _ = thread;
         let message = conversation::set_read(&mut conn, message.id, read).await?;
         Ok(Message { message, viewer: principal.user_id })
     }

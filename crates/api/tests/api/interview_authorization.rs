@@ -21,8 +21,6 @@ enum Who {
 
 use Who::*;
 
-const HR_AND_ADMIN: [Who; 2] = [Hr, Admin];
-
 fn staff_or(who: Who, denied: &'static str) -> Option<&'static str> {
     match who {
         Anonymous => Some("UNAUTHENTICATED"),
@@ -281,7 +279,6 @@ async fn every_interview_operation_checks_role_and_ownership() {
         },
     )
     .await;
-    let _ = HR_AND_ADMIN;
 
     // Scoped lists show nothing of other people's interviews.
     for (user, expected) in [(&other_candidate, 1), (&other_hr, 0)] {
