@@ -193,3 +193,83 @@ async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_take
     assert_eq!(done["status"], "COMPLETED");
     assert!(done["questions"][1]["idealAnswer"].is_string());
 }
+
+#[tokio::test]
+async fn a_watcher_whose_session_ends_stops_receiving_interview_events() {
+    let database = TestDatabase::new().await;
+    for command in ["migrate", "seed"] {
+        let output = viva(database.url()).arg(command).output().unwrap();
+        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let server = Server::start(&database, &[]).await;
+    let hr = token(&server, "hr@viva.test").await;
+    let candidate = token(&server, "candidate@viva.test").await;
+    let assigned = ok(
+        server.graphql(Some(&hr), "{ assignedCandidates { edges { node { id } } } }", json!({})).await,
+        "assignedCandidates",
+    );
+    let input = json!({
+        "candidateId": assigned["edges"][0]["node"]["id"], "role": "backend-engineer", "difficulty": "EASY", "questionCount": 1,
+        "windowStart": (Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
+        "windowEnd": (Utc::now() + chrono::Duration::hours(1)).to_rfc3339(),
+    });
+    let id = ok(
+        server
+            .graphql(
+                Some(&hr),
+                "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
+                json!({ "i": input }),
+            )
+            .await,
+        "scheduleInterview",
+    )["id"]
+        .clone();
+
+    let mut request = server.ws_url.as_str().into_client_request().unwrap();
+    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    socket
+        .send(Message::Text(
+            json!({ "type": "connection_init", "payload": { "accessToken": hr } }).to_string().into(),
+        ))
+        .await
+        .unwrap();
+    assert!(socket.next().await.unwrap().unwrap().to_text().unwrap().contains("connection_ack"));
+    let subscribe = json!({ "id": "watch", "type": "subscribe", "payload": { "query": "subscription($id: ID!) { interviewEvents(interviewId: $id) { kind } }", "variables": { "id": id } } });
+    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // The HR user signs out everywhere; the next event ends the subscription instead of arriving.
+    ok(server.graphql(Some(&hr), "mutation { logoutEverywhere }", json!({})).await, "logoutEverywhere");
+    ok(
+        server
+            .graphql(
+                Some(&candidate),
+                "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
+                json!({ "id": id }),
+            )
+            .await,
+        "startInterview",
+    );
+    let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("a message in time")
+        .unwrap()
+        .unwrap();
+    let message: Value = serde_json::from_str(frame.to_text().unwrap()).unwrap();
+    // The operation ends with an `error` message (the protocol's terminal message), never an event.
+    assert_eq!(
+        (message["id"].as_str(), message["type"].as_str()),
+        (Some("watch"), Some("error")),
+        "{message}"
+    );
+    assert_eq!(message["payload"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    // The connection itself stays usable.
+    socket.send(Message::Text(json!({ "type": "ping" }).to_string().into())).await.unwrap();
+    let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("pong in time")
+        .unwrap()
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(frame.to_text().unwrap()).unwrap()["type"], "pong");
+}

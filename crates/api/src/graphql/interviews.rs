@@ -1340,6 +1340,18 @@ impl InterviewSubscription {
                     Ok(conn) => conn,
                     Err(err) => { yield Err(AppError::from(err)); break; }
                 };
+                // The account or session may have ended since the subscription began.
+                match viva_store::models::session::find_principal(&mut conn, principal.user_id, principal.session_id).await {
+                    Ok(Some(p)) if p.status == UserStatus::Active => {}
+                    Ok(_) => {
+                        yield Err(AppError::Unauthenticated("your session has ended"));
+                        break;
+                    }
+                    Err(err) => {
+                        yield Err(AppError::from(err));
+                        break;
+                    }
+                }
                 let interview = match store::find(&mut conn, id).await {
                     Ok(Some(interview)) => interview,
                     Ok(None) => break,
