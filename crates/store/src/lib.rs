@@ -9,6 +9,7 @@ pub mod events;
 pub mod migrations;
 pub mod models;
 pub mod pool;
+pub mod queue;
 pub mod schema;
 
 pub use diesel::result::Error as QueryError;

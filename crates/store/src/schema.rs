@@ -270,6 +270,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The durable background-job queue.
+    background_jobs (id) {
+        id -> Uuid,
+        kind -> Text,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        run_after -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(questions -> job_roles (role_slug));
 diesel::joinable!(interview_questions -> interviews (interview_id));
 diesel::joinable!(answers -> interview_questions (interview_question_id));
@@ -298,4 +315,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     interviews,
     interview_questions,
     answers,
+    background_jobs,
 );

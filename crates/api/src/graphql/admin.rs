@@ -143,6 +143,10 @@ pub struct SystemStats {
     pub emails_pending: i64,
     /// Emails given up on after every attempt failed.
     pub emails_failed: i64,
+    /// Background jobs waiting or running.
+    pub jobs_waiting: i64,
+    /// Background jobs that failed every attempt.
+    pub jobs_dead: i64,
     /// Whether this replica's event-bus listener is connected (live notifications flow).
     pub event_bus_connected: bool,
 }
@@ -221,6 +225,7 @@ impl AdminQuery {
         let (pending_hr_applications, pending_hr_invitations) = mapping::count_pending(&mut conn).await?;
         let (emails_pending, emails_failed) =
             email::counts(&mut conn, crate::mail::smtp::MAX_ATTEMPTS).await?;
+        let (jobs_waiting, jobs_dead) = viva_store::queue::depth(&mut conn).await?;
         Ok(SystemStats {
             users_by_role,
             total_users,
@@ -229,6 +234,8 @@ impl AdminQuery {
             pending_hr_invitations,
             emails_pending,
             emails_failed,
+            jobs_waiting,
+            jobs_dead,
             event_bus_connected: services.events.is_connected(),
         })
     }

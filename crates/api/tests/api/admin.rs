@@ -105,7 +105,7 @@ async fn system_stats_count_the_platform() {
         .await
         .data();
     let stats = app
-        .graphql_as(&admin, "{ systemStats { totalUsers liveSessions pendingHrApplications pendingHrInvitations emailsPending eventBusConnected usersByRole { role active deactivated } } }", json!({}))
+        .graphql_as(&admin, "{ systemStats { totalUsers liveSessions pendingHrApplications pendingHrInvitations emailsPending jobsWaiting jobsDead eventBusConnected usersByRole { role active deactivated } } }", json!({}))
         .await;
     let stats = &stats.data()["systemStats"];
     assert_eq!(stats["totalUsers"], 3);
@@ -113,6 +113,7 @@ async fn system_stats_count_the_platform() {
     assert_eq!(stats["pendingHrApplications"], 1);
     assert_eq!(stats["emailsPending"], 2, "two verification emails queued, no SMTP configured");
     assert_eq!(stats["eventBusConnected"], true);
+    assert_eq!((stats["jobsWaiting"].as_i64(), stats["jobsDead"].as_i64()), (Some(0), Some(0)));
     let roles: Vec<(String, i64)> = stats["usersByRole"]
         .as_array()
         .unwrap()

@@ -1,0 +1,6 @@
+//! The store's own behaviour that no GraphQL operation shows yet: the background-job queue.
+
+// Test code: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod queue;
