@@ -126,9 +126,20 @@ pub struct CountByRole {
     pub deactivated: i64,
 }
 
+/// How many interviews are in one status.
+#[derive(SimpleObject)]
+pub struct InterviewStatusCount {
+    /// The status.
+    pub status: crate::graphql::interviews::GqlInterviewStatus,
+    /// Interviews in it, practice included.
+    pub count: i64,
+}
+
 /// The platform at a glance.
 #[derive(SimpleObject)]
 pub struct SystemStats {
+    /// Interviews by status, every status listed.
+    pub interviews_by_status: Vec<InterviewStatusCount>,
     /// Accounts by role and status.
     pub users_by_role: Vec<CountByRole>,
     /// All accounts.
@@ -226,7 +237,16 @@ impl AdminQuery {
         let (emails_pending, emails_failed) =
             email::counts(&mut conn, crate::mail::smtp::MAX_ATTEMPTS).await?;
         let (jobs_waiting, jobs_dead) = viva_store::queue::depth(&mut conn).await?;
+        let by_status = viva_store::models::interview::count_by_status(&mut conn).await?;
+        let interviews_by_status = viva_domain::interview::InterviewStatus::ALL
+            .into_iter()
+            .map(|status| InterviewStatusCount {
+                status: status.into(),
+                count: by_status.iter().find(|(s, _)| s == status.as_str()).map_or(0, |(_, n)| *n),
+            })
+            .collect();
         Ok(SystemStats {
+            interviews_by_status,
             users_by_role,
             total_users,
             live_sessions: session::count_live(&mut conn).await?,

@@ -149,6 +149,18 @@ async fn scheduled_interview_from_start_to_result_with_an_override() {
         )
         .await;
     assert!(notes.body.to_string().contains("RESULTS_AVAILABLE"));
+    let stats = o
+        .app
+        .graphql_as(&o.admin, "{ systemStats { interviewsByStatus { status count } } }", json!({}))
+        .await;
+    let evaluated = stats.data()["systemStats"]["interviewsByStatus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["status"] == "EVALUATED")
+        .cloned()
+        .unwrap();
+    assert_eq!(evaluated["count"], 1);
     let audit = o.app.graphql_as(&o.admin, "{ auditLog(filter: { actions: [\"SCORE_OVERRIDDEN\", \"INTERVIEW_RESULT_SUBMITTED\"] }) { count } }", json!({})).await;
     assert_eq!(audit.data()["auditLog"]["count"], 2);
 }

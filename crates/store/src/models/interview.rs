@@ -474,3 +474,12 @@ pub async fn latest_scheduled_of(
         .load(conn)
         .await
 }
+
+/// Interviews by status: `(status, count)`.
+pub async fn count_by_status(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(String, i64)>> {
+    interviews::table
+        .group_by(interviews::status)
+        .select((interviews::status, diesel::dsl::count_star()))
+        .load(conn)
+        .await
+}
