@@ -33,8 +33,19 @@ fn ok(response: Value, field: &str) -> Value {
     response["data"][field].clone()
 }
 
-#[tokio::test]
-async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_takes() {
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A server over a seeded database (question bank; demo HR user with an assigned candidate),
+/// with both demo users signed in.
+struct Seeded {
+    server: Server,
+    hr: String,
+    candidate: String,
+    candidate_id: Value,
+    _database: TestDatabase,
+}
+
+async fn seeded() -> Seeded {
     let database = TestDatabase::new().await;
     for command in ["migrate", "seed"] {
         let output = viva(database.url()).arg(command).output().unwrap();
@@ -43,51 +54,63 @@ async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_take
     let server = Server::start(&database, &[]).await;
     let hr = token(&server, "hr@viva.test").await;
     let candidate = token(&server, "candidate@viva.test").await;
-
     let assigned = ok(
         server.graphql(Some(&hr), "{ assignedCandidates { edges { node { id } } } }", json!({})).await,
         "assignedCandidates",
     );
-    let candidate_id = assigned["edges"][0]["node"]["id"].as_str().unwrap().to_owned();
+    let candidate_id = assigned["edges"][0]["node"]["id"].clone();
+    Seeded { server, hr, candidate, candidate_id, _database: database }
+}
+
+/// Schedules an interview, open now, for the demo candidate; returns its id.
+async fn schedule(s: &Seeded, role: &str, difficulty: &str, count: i32) -> String {
     let input = json!({
-        "candidateId": candidate_id, "role": "product-manager", "difficulty": "MEDIUM", "questionCount": 3,
+        "candidateId": s.candidate_id, "role": role, "difficulty": difficulty, "questionCount": count,
         "windowStart": (Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
         "windowEnd": (Utc::now() + chrono::Duration::hours(1)).to_rfc3339(),
     });
     let scheduled = ok(
-        server
+        s.server
             .graphql(
-                Some(&hr),
+                Some(&s.hr),
                 "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
                 json!({ "i": input }),
             )
             .await,
         "scheduleInterview",
     );
-    let id = scheduled["id"].as_str().unwrap().to_owned();
+    scheduled["id"].as_str().unwrap().to_owned()
+}
 
-    // The HR user watches the interview live.
+/// Opens a WebSocket as `token` and subscribes (as `watch`) to an interview's events.
+async fn watch(server: &Server, token: &str, id: &str, selection: &str) -> Socket {
     let mut request = server.ws_url.as_str().into_client_request().unwrap();
     request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    socket
-        .send(Message::Text(
-            json!({ "type": "connection_init", "payload": { "accessToken": hr } }).to_string().into(),
-        ))
-        .await
-        .unwrap();
+    let init = json!({ "type": "connection_init", "payload": { "accessToken": token } });
+    socket.send(Message::Text(init.to_string().into())).await.unwrap();
     assert!(socket.next().await.unwrap().unwrap().to_text().unwrap().contains("connection_ack"));
-    let subscribe = json!({ "id": "watch", "type": "subscribe", "payload": {
-        "query": "subscription($id: ID!) { interviewEvents(interviewId: $id) { kind status answer { id text } } }",
-        "variables": { "id": id } } });
+    let query = format!("subscription($id: ID!) {{ interviewEvents(interviewId: $id) {{ {selection} }} }}");
+    let subscribe = json!({ "id": "watch", "type": "subscribe", "payload": { "query": query, "variables": { "id": id } } });
     socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
+    socket
+}
+
+#[tokio::test]
+async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_takes() {
+    let seeded = seeded().await;
+    let (server, hr, candidate) = (&seeded.server, &seeded.hr, &seeded.candidate);
+    let id = schedule(&seeded, "product-manager", "MEDIUM", 3).await;
+
+    // The HR user watches the interview live.
+    let mut socket = watch(server, hr, &id, "kind status answer { id text }").await;
 
     // The candidate sees it, starts, and answers every question.
     let mine = ok(
         server
             .graphql(
-                Some(&candidate),
+                Some(candidate),
                 "{ interviews(filter: { statuses: [SCHEDULED] }) { edges { node { id } } } }",
                 json!({}),
             )
@@ -98,7 +121,7 @@ async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_take
     ok(
         server
             .graphql(
-                Some(&candidate),
+                Some(candidate),
                 "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
                 json!({ "id": id }),
             )
@@ -110,7 +133,7 @@ async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_take
         let current = ok(
             server
                 .graphql(
-                    Some(&candidate),
+                    Some(candidate),
                     "query($id: ID!) { currentQuestion(interviewId: $id) { id } }",
                     json!({ "id": id }),
                 )
@@ -122,7 +145,7 @@ async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_take
         );
         let submitted = ok(
             server
-                .graphql(Some(&candidate), "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } } }", json!({ "id": id, "a": { "questionId": current["id"], "text": text, "idempotencyKey": format!("e2e-answer-{n}") } }))
+                .graphql(Some(candidate), "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } } }", json!({ "id": id, "a": { "questionId": current["id"], "text": text, "idempotencyKey": format!("e2e-answer-{n}") } }))
                 .await,
             "submitAnswer",
         );
@@ -152,9 +175,9 @@ async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_take
     assert_eq!(answers, sent, "answers arrive in the order they were given");
 
     // The HR user records the result and overrides a score; the candidate sees both.
-    ok(server.graphql(Some(&hr), "mutation($id: ID!) { submitInterviewResult(interviewId: $id, input: { overallScore: 74, feedback: \"Good structure\" }) { status } }", json!({ "id": id })).await, "submitInterviewResult");
-    ok(server.graphql(Some(&hr), "mutation($a: ID!) { overrideAnswerScore(answerId: $a, score: 88, reason: \"Strong prioritisation\") { humanScore } }", json!({ "a": sent[0] })).await, "overrideAnswerScore");
-    let seen = ok(server.graphql(Some(&candidate), "query($id: ID!) { interview(id: $id) { status result { overallScore grade } answers { id aiScore humanScore humanScoreReason } } }", json!({ "id": id })).await, "interview");
+    ok(server.graphql(Some(hr), "mutation($id: ID!) { submitInterviewResult(interviewId: $id, input: { overallScore: 74, feedback: \"Good structure\" }) { status } }", json!({ "id": id })).await, "submitInterviewResult");
+    ok(server.graphql(Some(hr), "mutation($a: ID!) { overrideAnswerScore(answerId: $a, score: 88, reason: \"Strong prioritisation\") { humanScore } }", json!({ "a": sent[0] })).await, "overrideAnswerScore");
+    let seen = ok(server.graphql(Some(candidate), "query($id: ID!) { interview(id: $id) { status result { overallScore grade } answers { id aiScore humanScore humanScoreReason } } }", json!({ "id": id })).await, "interview");
     assert_eq!(seen["status"], "EVALUATED");
     assert_eq!(seen["result"], json!({ "overallScore": 74, "grade": "C" }));
     let first =
@@ -165,25 +188,25 @@ async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_take
     );
 
     // A practice session, start to finish.
-    let practice = ok(server.graphql(Some(&candidate), "mutation { startPracticeInterview(input: { role: \"sales-representative\", difficulty: HARD, questionCount: 2 }) { id questions { id } } }", json!({})).await, "startPracticeInterview");
+    let practice = ok(server.graphql(Some(candidate), "mutation { startPracticeInterview(input: { role: \"sales-representative\", difficulty: HARD, questionCount: 2 }) { id questions { id } } }", json!({})).await, "startPracticeInterview");
     let practice_id = practice["id"].as_str().unwrap();
     for n in 0..2 {
         let current = ok(
             server
                 .graphql(
-                    Some(&candidate),
+                    Some(candidate),
                     "query($id: ID!) { currentQuestion(interviewId: $id) { id } }",
                     json!({ "id": practice_id }),
                 )
                 .await,
             "currentQuestion",
         );
-        ok(server.graphql(Some(&candidate), "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } } }", json!({ "id": practice_id, "a": { "questionId": current["id"], "text": "I qualify the budget, the authority and the timeline before proposing.", "idempotencyKey": format!("practice-key-{n}") } })).await, "submitAnswer");
+        ok(server.graphql(Some(candidate), "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } } }", json!({ "id": practice_id, "a": { "questionId": current["id"], "text": "I qualify the budget, the authority and the timeline before proposing.", "idempotencyKey": format!("practice-key-{n}") } })).await, "submitAnswer");
     }
     let done = ok(
         server
             .graphql(
-                Some(&candidate),
+                Some(candidate),
                 "query($id: ID!) { interview(id: $id) { status questions { idealAnswer } } }",
                 json!({ "id": practice_id }),
             )
@@ -196,55 +219,17 @@ async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_take
 
 #[tokio::test]
 async fn a_watcher_whose_session_ends_stops_receiving_interview_events() {
-    let database = TestDatabase::new().await;
-    for command in ["migrate", "seed"] {
-        let output = viva(database.url()).arg(command).output().unwrap();
-        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    let server = Server::start(&database, &[]).await;
-    let hr = token(&server, "hr@viva.test").await;
-    let candidate = token(&server, "candidate@viva.test").await;
-    let assigned = ok(
-        server.graphql(Some(&hr), "{ assignedCandidates { edges { node { id } } } }", json!({})).await,
-        "assignedCandidates",
-    );
-    let input = json!({
-        "candidateId": assigned["edges"][0]["node"]["id"], "role": "backend-engineer", "difficulty": "EASY", "questionCount": 1,
-        "windowStart": (Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
-        "windowEnd": (Utc::now() + chrono::Duration::hours(1)).to_rfc3339(),
-    });
-    let id = ok(
-        server
-            .graphql(
-                Some(&hr),
-                "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
-                json!({ "i": input }),
-            )
-            .await,
-        "scheduleInterview",
-    )["id"]
-        .clone();
-
-    let mut request = server.ws_url.as_str().into_client_request().unwrap();
-    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    socket
-        .send(Message::Text(
-            json!({ "type": "connection_init", "payload": { "accessToken": hr } }).to_string().into(),
-        ))
-        .await
-        .unwrap();
-    assert!(socket.next().await.unwrap().unwrap().to_text().unwrap().contains("connection_ack"));
-    let subscribe = json!({ "id": "watch", "type": "subscribe", "payload": { "query": "subscription($id: ID!) { interviewEvents(interviewId: $id) { kind } }", "variables": { "id": id } } });
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let seeded = seeded().await;
+    let (server, hr, candidate) = (&seeded.server, &seeded.hr, &seeded.candidate);
+    let id = schedule(&seeded, "backend-engineer", "EASY", 1).await;
+    let mut socket = watch(server, hr, &id, "kind").await;
 
     // The HR user signs out everywhere; the next event ends the subscription instead of arriving.
-    ok(server.graphql(Some(&hr), "mutation { logoutEverywhere }", json!({})).await, "logoutEverywhere");
+    ok(server.graphql(Some(hr), "mutation { logoutEverywhere }", json!({})).await, "logoutEverywhere");
     ok(
         server
             .graphql(
-                Some(&candidate),
+                Some(candidate),
                 "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
                 json!({ "id": id }),
             )

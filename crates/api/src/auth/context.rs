@@ -68,6 +68,18 @@ pub async fn authenticate(services: &Services, bearer: Option<&str>) -> AppResul
     })
 }
 
+/// Refuses with `UNAUTHENTICATED` when a principal's session or account has ended since it was
+/// resolved: long-lived subscriptions call this before each event they deliver.
+pub async fn ensure_session_live(
+    conn: &mut viva_store::AsyncPgConnection,
+    principal: &Principal,
+) -> AppResult<()> {
+    match session::find_principal(conn, principal.user_id, principal.session_id).await? {
+        Some(live) if live.status == UserStatus::Active => Ok(()),
+        _ => Err(AppError::Unauthenticated("your session has ended")),
+    }
+}
+
 /// Reads the `Bearer` token of an `Authorization` header value.
 pub fn bearer_token(header: Option<&str>) -> Option<&str> {
     let value = header?.trim();

@@ -31,7 +31,7 @@ use viva_store::models::session::Principal;
 use viva_store::models::user::{self as users, User as StoredUser};
 
 use crate::audit_log;
-use crate::auth::context::ContextExt;
+use crate::auth::context::{ContextExt, ensure_session_live};
 use crate::error::{AppError, AppResult};
 use crate::graphql::jobs::Job;
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
@@ -1341,16 +1341,9 @@ impl InterviewSubscription {
                     Err(err) => { yield Err(AppError::from(err)); break; }
                 };
                 // The account or session may have ended since the subscription began.
-                match viva_store::models::session::find_principal(&mut conn, principal.user_id, principal.session_id).await {
-                    Ok(Some(p)) if p.status == UserStatus::Active => {}
-                    Ok(_) => {
-                        yield Err(AppError::Unauthenticated("your session has ended"));
-                        break;
-                    }
-                    Err(err) => {
-                        yield Err(AppError::from(err));
-                        break;
-                    }
+                if let Err(err) = ensure_session_live(&mut conn, &principal).await {
+                    yield Err(err);
+                    break;
                 }
                 let interview = match store::find(&mut conn, id).await {
                     Ok(Some(interview)) => interview,

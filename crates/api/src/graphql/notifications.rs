@@ -7,12 +7,10 @@ use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
-use viva_domain::UserStatus;
 use viva_store::events::BusMessage;
 use viva_store::models::notification::{self as stored, Notification as StoredNotification};
-use viva_store::models::session;
 
-use crate::auth::context::ContextExt;
+use crate::auth::context::{ContextExt, ensure_session_live};
 use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
 use crate::graphql::types::parse_id;
@@ -170,16 +168,9 @@ impl NotificationSubscription {
                     }
                 };
                 // The account or session may have ended since the subscription began.
-                match session::find_principal(&mut conn, principal.user_id, principal.session_id).await {
-                    Ok(Some(p)) if p.status == UserStatus::Active => {}
-                    Ok(_) => {
-                        yield Err(AppError::Unauthenticated("your session has ended"));
-                        break;
-                    }
-                    Err(err) => {
-                        yield Err(AppError::from(err));
-                        break;
-                    }
+                if let Err(err) = ensure_session_live(&mut conn, &principal).await {
+                    yield Err(err);
+                    break;
                 }
                 let loaded = match wanted {
                     Some(id) => stored::find_for(&mut conn, principal.user_id, id).await.map(|n| n.into_iter().collect()),
