@@ -3,6 +3,7 @@
 //! Nothing here performs I/O or knows about the database, HTTP or GraphQL, so every rule can be
 //! unit-tested in isolation and reused by the store, the API and the workers alike.
 
+pub mod ai;
 pub mod email;
 pub mod error;
 pub mod ids;

@@ -1,0 +1,244 @@
+//! The BERT encoder of a sentence-transformers model, written for CPU throughput.
+//!
+//! Compared with a textbook port: the query, key and value projections are one matmul against
+//! a fused, pre-transposed weight; every projection multiplies a `[batch × tokens, hidden]`
+//! matrix in a single gemm call; softmax and layer norm are candle's fused kernels; the
+//! feed-forward bias and erf-GELU are one vectorised pass ([`crate::gelu`]). Pooling is the
+//! model's mean over real tokens, then L2 normalisation, as its `modules.json` prescribes.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use candle_core::{D, DType, Device, Tensor};
+use serde::Deserialize;
+
+use crate::gelu::BiasGelu;
+
+/// What `config.json` says about the encoder.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct BertConfig {
+    pub(crate) hidden_size: usize,
+    pub(crate) num_attention_heads: usize,
+    pub(crate) num_hidden_layers: usize,
+    pub(crate) max_position_embeddings: usize,
+    #[serde(default = "default_eps")]
+    pub(crate) layer_norm_eps: f64,
+    #[serde(default = "default_act")]
+    pub(crate) hidden_act: String,
+}
+
+fn default_eps() -> f64 {
+    1e-12
+}
+
+fn default_act() -> String {
+    "gelu".to_owned()
+}
+
+struct Linear {
+    /// `[in, out]`, contiguous: the transpose of the stored weight.
+    weight_t: Tensor,
+    bias: Tensor,
+}
+
+impl Linear {
+    fn load(weights: &Weights, name: &str) -> candle_core::Result<Self> {
+        Ok(Self {
+            weight_t: weights.get(&format!("{name}.weight"))?.t()?.contiguous()?,
+            bias: weights.get(&format!("{name}.bias"))?,
+        })
+    }
+
+    /// Several projections of the same input as one: their weights side by side.
+    fn fused(parts: &[Linear]) -> candle_core::Result<Self> {
+        let weights: Vec<&Tensor> = parts.iter().map(|l| &l.weight_t).collect();
+        let biases: Vec<&Tensor> = parts.iter().map(|l| &l.bias).collect();
+        Ok(Self { weight_t: Tensor::cat(&weights, 1)?.contiguous()?, bias: Tensor::cat(&biases, 0)? })
+    }
+
+    /// `x · Wᵀ`, without the bias, for a `[rows, in]` input.
+    fn matmul(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        x.matmul(&self.weight_t)
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        self.matmul(x)?.broadcast_add(&self.bias)
+    }
+}
+
+struct LayerNorm {
+    weight: Tensor,
+    bias: Tensor,
+    eps: f32,
+}
+
+impl LayerNorm {
+    fn load(weights: &Weights, name: &str, eps: f64) -> candle_core::Result<Self> {
+        // Older checkpoints name the parameters gamma and beta.
+        let weight =
+            weights.get(&format!("{name}.weight")).or_else(|_| weights.get(&format!("{name}.gamma")))?;
+        let bias = weights.get(&format!("{name}.bias")).or_else(|_| weights.get(&format!("{name}.beta")))?;
+        Ok(Self { weight, bias, eps: eps as f32 })
+    }
+
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        candle_nn::ops::layer_norm(x, &self.weight, &self.bias, self.eps)
+    }
+}
+
+struct Layer {
+    qkv: Linear,
+    attention_out: Linear,
+    attention_norm: LayerNorm,
+    intermediate: Linear,
+    output: Linear,
+    output_norm: LayerNorm,
+}
+
+/// The safetensors file's tensors, with or without a `bert.` prefix.
+struct Weights {
+    tensors: HashMap<String, Tensor>,
+}
+
+impl Weights {
+    fn get(&self, name: &str) -> candle_core::Result<Tensor> {
+        self.tensors
+            .get(name)
+            .or_else(|| self.tensors.get(&format!("bert.{name}")))
+            .map(|t| t.to_dtype(DType::F32))
+            .transpose()?
+            .ok_or_else(|| candle_core::Error::Msg(format!("the weights have no tensor {name}")))
+    }
+}
+
+/// A loaded BERT encoder with mean pooling.
+pub(crate) struct Bert {
+    word_embeddings: Tensor,
+    position_embeddings: Tensor,
+    token_type_embedding: Tensor,
+    embeddings_norm: LayerNorm,
+    layers: Vec<Layer>,
+    heads: usize,
+    head_dim: usize,
+    hidden: usize,
+    pub(crate) max_positions: usize,
+}
+
+impl Bert {
+    /// Loads `model.safetensors` described by `config`.
+    pub(crate) fn load(weights_path: &Path, config: &BertConfig) -> candle_core::Result<Self> {
+        if config.hidden_act != "gelu" {
+            candle_core::bail!("unsupported activation {}", config.hidden_act);
+        }
+        if config.num_attention_heads == 0 || config.hidden_size % config.num_attention_heads != 0 {
+            candle_core::bail!("hidden size {} is not divisible into heads", config.hidden_size);
+        }
+        let weights = Weights { tensors: candle_core::safetensors::load(weights_path, &Device::Cpu)? };
+        let eps = config.layer_norm_eps;
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| {
+                let p = format!("encoder.layer.{i}");
+                let q = Linear::load(&weights, &format!("{p}.attention.self.query"))?;
+                let k = Linear::load(&weights, &format!("{p}.attention.self.key"))?;
+                let v = Linear::load(&weights, &format!("{p}.attention.self.value"))?;
+                Ok(Layer {
+                    qkv: Linear::fused(&[q, k, v])?,
+                    attention_out: Linear::load(&weights, &format!("{p}.attention.output.dense"))?,
+                    attention_norm: LayerNorm::load(
+                        &weights,
+                        &format!("{p}.attention.output.LayerNorm"),
+                        eps,
+                    )?,
+                    intermediate: Linear::load(&weights, &format!("{p}.intermediate.dense"))?,
+                    output: Linear::load(&weights, &format!("{p}.output.dense"))?,
+                    output_norm: LayerNorm::load(&weights, &format!("{p}.output.LayerNorm"), eps)?,
+                })
+            })
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        let token_types = weights.get("embeddings.token_type_embeddings.weight")?;
+        Ok(Self {
+            word_embeddings: weights.get("embeddings.word_embeddings.weight")?,
+            position_embeddings: weights.get("embeddings.position_embeddings.weight")?,
+            // Sentence embeddings use one segment: type 0 for every token.
+            token_type_embedding: token_types.get(0)?,
+            embeddings_norm: LayerNorm::load(&weights, "embeddings.LayerNorm", eps)?,
+            layers,
+            heads: config.num_attention_heads,
+            head_dim: config.hidden_size / config.num_attention_heads,
+            hidden: config.hidden_size,
+            max_positions: config.max_position_embeddings,
+        })
+    }
+
+    /// The hidden size: the length of each embedding.
+    pub(crate) fn hidden(&self) -> usize {
+        self.hidden
+    }
+
+    /// Mean-pooled, L2-normalised embeddings of a padded batch: `ids` and `mask` are
+    /// `batch × tokens`, row-major; the mask is 1 for real tokens.
+    pub(crate) fn embed(
+        &self,
+        ids: &[u32],
+        mask: &[u32],
+        batch: usize,
+    ) -> candle_core::Result<Vec<Vec<f32>>> {
+        if batch == 0 {
+            return Ok(Vec::new());
+        }
+        let tokens = ids.len() / batch;
+        if tokens == 0 || ids.len() != batch * tokens || mask.len() != ids.len() {
+            candle_core::bail!("malformed batch");
+        }
+        if tokens > self.max_positions {
+            candle_core::bail!("{tokens} tokens exceed the model's {} positions", self.max_positions);
+        }
+        let (h, heads, hd) = (self.hidden, self.heads, self.head_dim);
+        let rows = batch * tokens;
+        let dev = Device::Cpu;
+
+        // Embeddings: word + position + type, as [rows, hidden].
+        let ids_t = Tensor::from_slice(ids, rows, &dev)?;
+        let positions = self.position_embeddings.narrow(0, 0, tokens)?;
+        let mut x = self
+            .word_embeddings
+            .embedding(&ids_t)?
+            .reshape((batch, tokens, h))?
+            .broadcast_add(&positions.broadcast_add(&self.token_type_embedding)?)?
+            .reshape((rows, h))?;
+        x = self.embeddings_norm.forward(&x)?;
+
+        // Padding gets -inf-like scores: [batch, 1, 1, tokens], broadcast over heads and queries.
+        let bias: Vec<f32> = mask.iter().map(|&m| if m == 0 { -1e4 } else { 0.0 }).collect();
+        let mask_bias = Tensor::from_vec(bias, (batch, 1, 1, tokens), &dev)?;
+        let scale = (hd as f64).powf(-0.5);
+
+        for layer in &self.layers {
+            // [rows, 3h] → q, k, v as [batch, heads, tokens, hd].
+            let qkv = layer.qkv.forward(&x)?.reshape((batch, tokens, 3, heads, hd))?;
+            let qkv = qkv.permute((2, 0, 3, 1, 4))?.contiguous()?;
+            let q = (qkv.get(0)? * scale)?;
+            let k = qkv.get(1)?;
+            let v = qkv.get(2)?;
+            let scores = q.matmul(&k.t()?)?.broadcast_add(&mask_bias)?;
+            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+            let context = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((rows, h))?;
+            let attended = layer.attention_out.forward(&context)?;
+            x = layer.attention_norm.forward(&(attended + &x)?)?;
+
+            let inner =
+                layer.intermediate.matmul(&x)?.apply_op2_no_bwd(&layer.intermediate.bias, &BiasGelu)?;
+            let out = layer.output.forward(&inner)?;
+            x = layer.output_norm.forward(&(out + &x)?)?;
+        }
+
+        // Mean over real tokens, then unit length.
+        let weights: Vec<f32> = mask.iter().map(|&m| m as f32).collect();
+        let weights = Tensor::from_vec(weights, (batch, tokens, 1), &dev)?;
+        let summed = x.reshape((batch, tokens, h))?.broadcast_mul(&weights)?.sum(1)?;
+        let counts = weights.sum(1)?.clamp(1e-9, f64::MAX)?;
+        let mean = summed.broadcast_div(&counts)?;
+        let norms = mean.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
+        mean.broadcast_div(&norms)?.to_vec2::<f32>()
+    }
+}
