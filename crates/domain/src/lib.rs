@@ -6,6 +6,7 @@
 pub mod ai;
 pub mod email;
 pub mod error;
+pub mod evaluation;
 pub mod ids;
 pub mod interview;
 pub mod password;

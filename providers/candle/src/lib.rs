@@ -9,6 +9,7 @@
 //! queue there and are taken together, sorted by length and cut into padded batches, so many
 //! small requests cost little more than one large one.
 
+mod attention;
 mod gelu;
 mod model;
 

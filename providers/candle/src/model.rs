@@ -12,6 +12,7 @@ use std::path::Path;
 use candle_core::{D, DType, Device, Tensor};
 use serde::Deserialize;
 
+use crate::attention::Attention;
 use crate::gelu::BiasGelu;
 
 /// What `config.json` says about the encoder.
@@ -208,21 +209,13 @@ impl Bert {
             .reshape((rows, h))?;
         x = self.embeddings_norm.forward(&x)?;
 
-        // Padding gets -inf-like scores: [batch, 1, 1, tokens], broadcast over heads and queries.
-        let bias: Vec<f32> = mask.iter().map(|&m| if m == 0 { -1e4 } else { 0.0 }).collect();
-        let mask_bias = Tensor::from_vec(bias, (batch, 1, 1, tokens), &dev)?;
-        let scale = (hd as f64).powf(-0.5);
+        let real: Vec<f32> = mask.iter().map(|&m| if m == 0 { 0.0 } else { 1.0 }).collect();
+        let real = Tensor::from_vec(real, (batch, tokens), &dev)?;
+        let attention = Attention { heads, head_dim: hd, tokens };
 
         for layer in &self.layers {
-            // [rows, 3h] → q, k, v as [batch, heads, tokens, hd].
-            let qkv = layer.qkv.forward(&x)?.reshape((batch, tokens, 3, heads, hd))?;
-            let qkv = qkv.permute((2, 0, 3, 1, 4))?.contiguous()?;
-            let q = (qkv.get(0)? * scale)?;
-            let k = qkv.get(1)?;
-            let v = qkv.get(2)?;
-            let scores = q.matmul(&k.t()?)?.broadcast_add(&mask_bias)?;
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-            let context = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((rows, h))?;
+            let qkv = layer.qkv.forward(&x)?;
+            let context = qkv.apply_op2_no_bwd(&real, &attention)?;
             let attended = layer.attention_out.forward(&context)?;
             x = layer.attention_norm.forward(&(attended + &x)?)?;
 
