@@ -182,7 +182,10 @@ impl<'a> Evaluator<'a> {
         } else {
             window_spans(words, WINDOW_WORDS, 3, MAX_WINDOWS)
         };
-        let mut texts: Vec<String> = vec![question.text.to_owned(), question.ideal_answer.to_owned()];
+        // Without an ideal answer, the question stands in for it.
+        let ideal_text =
+            if question.ideal_answer.trim().is_empty() { question.text } else { question.ideal_answer };
+        let mut texts: Vec<String> = vec![question.text.to_owned(), ideal_text.to_owned()];
         texts.extend(question.expected_keywords.iter().cloned());
         let spans: Vec<(usize, usize)> = chunks.iter().chain(sentences).chain(&windows).copied().collect();
         texts.extend(spans.iter().map(|&(s, e)| answer[s..e].to_owned()));

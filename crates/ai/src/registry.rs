@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use viva_domain::ai::{
     AiError, Audio, ChatModel, ChatRequest, ChatResponse, Embedder, ModelInfo, Transcriber, Transcript,
 };
@@ -41,7 +41,7 @@ impl Capability {
 }
 
 /// The `[ai]` section of the configuration: provider names per capability, tried in order.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct AiSettings {
     /// Chat providers; empty means the offline rules write every text.

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod notify;
 pub mod question_bank;
 pub mod state;
+pub mod worker;
 pub mod ws;
 
 pub use config::ApiConfig;

@@ -69,6 +69,25 @@ impl Loader<Uuid> for AnswersLoader {
     }
 }
 
+/// Loads the current evaluation of answers, by answer id.
+pub struct CurrentEvaluationLoader {
+    pool: DbPool,
+}
+
+impl Loader<Uuid> for CurrentEvaluationLoader {
+    type Value = viva_store::models::evaluation::StoredEvaluation;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+        let mut conn = self.pool.get().await?;
+        Ok(viva_store::models::evaluation::current_of(&mut conn, keys)
+            .await?
+            .into_iter()
+            .map(|e| (e.answer_id, e))
+            .collect())
+    }
+}
+
 /// Loads jobs by id.
 pub struct JobLoader {
     pool: DbPool,
@@ -119,6 +138,11 @@ pub fn with_loaders(request: async_graphql::Request, pool: &DbPool) -> async_gra
             HashMapCache::default(),
         ))
         .data(DataLoader::with_cache(JobLoader { pool: pool.clone() }, tokio::spawn, HashMapCache::default()))
+        .data(DataLoader::with_cache(
+            CurrentEvaluationLoader { pool: pool.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
         .data(DataLoader::with_cache(
             LatestInterviewLoader { pool: pool.clone() },
             tokio::spawn,

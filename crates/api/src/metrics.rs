@@ -51,6 +51,11 @@ impl Metrics {
         Ok(Self { registry, http_responses, graphql_operations, graphql_seconds, logins, pool_connections })
     }
 
+    /// The registry, for other components' metrics.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> prometheus::Result<String> {
         let mut buffer = Vec::new();

@@ -25,6 +25,15 @@ pub enum Command {
         #[arg(long)]
         no_migrate: bool,
     },
+    /// Runs background workers (answer evaluation, follow-ups, interview results) without
+    /// serving the API.
+    Worker,
+    /// Looks at the AI models directly, with the configured providers.
+    Ai {
+        /// What to do.
+        #[command(subcommand)]
+        command: AiCommand,
+    },
     /// Applies pending database migrations.
     Migrate,
     /// Manages admin accounts.
@@ -55,5 +64,32 @@ pub enum AdminCommand {
         /// The admin's full name.
         #[arg(long)]
         name: String,
+    },
+}
+
+/// AI subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AiCommand {
+    /// Reads texts, one per line, from standard input and prints one JSON array of floats per line.
+    Embed,
+    /// Evaluates an answer and prints the evaluation as JSON. Without --question and --answer,
+    /// reads JSON lines `{question, answer, ideal_answer?, expected_keywords?, kind?}` from
+    /// standard input and prints one evaluation per line.
+    Evaluate {
+        /// The question.
+        #[arg(long, requires = "answer")]
+        question: Option<String>,
+        /// The answer.
+        #[arg(long, requires = "question")]
+        answer: Option<String>,
+        /// A strong answer to compare with.
+        #[arg(long)]
+        ideal_answer: Option<String>,
+        /// Expected keywords, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        keywords: Vec<String>,
+        /// TECHNICAL (default), BEHAVIOURAL or SITUATIONAL.
+        #[arg(long)]
+        kind: Option<String>,
     },
 }

@@ -1,11 +1,12 @@
 //! The subcommands.
 
 mod accounts;
+pub(crate) mod ai;
 mod serve;
 
 use anyhow::Context;
 
-use crate::cli::{AdminCommand, Cli, Command};
+use crate::cli::{AdminCommand, AiCommand, Cli, Command};
 use crate::config::{Config, redact_url};
 
 /// Runs a parsed command line.
@@ -23,6 +24,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Worker => {
+            let config = Config::load(cli.config.as_deref())?;
+            crate::telemetry::init(config.log_json);
+            serve::work(config).await
+        }
+        Command::Ai { command } => {
+            let settings = crate::config::Settings::load(cli.config.as_deref())?;
+            crate::telemetry::init(settings.log_json);
+            match command {
+                AiCommand::Embed => ai::embed(&settings.ai, settings.model_dir.as_deref()).await,
+                AiCommand::Evaluate { question, answer, ideal_answer, keywords, kind } => {
+                    let single = question.zip(answer).map(|(question, answer)| ai::EvaluateRequest {
+                        question,
+                        answer,
+                        ideal_answer,
+                        expected_keywords: keywords,
+                        kind,
+                        time_limit_seconds: None,
+                        duration_seconds: None,
+                    });
+                    ai::evaluate(&settings.ai, settings.model_dir.as_deref(), single).await
+                }
+            }
         }
         Command::Migrate => {
             let config = Config::load(cli.config.as_deref())?;

@@ -16,6 +16,18 @@ use viva_api::mail::smtp::SmtpSettings;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
+    /// AI providers per capability, tried in order (the `[ai]` table of the TOML file).
+    pub ai: viva_ai::AiSettings,
+    /// A sentence-transformers directory for the candle provider (VIVA_MODEL_DIR); by default
+    /// Viva's model cache, where `scripts/fetch-model.sh` puts it.
+    pub model_dir: Option<std::path::PathBuf>,
+    /// Run the background workers inside `serve` (VIVA_WORKERS_IN_SERVE).
+    pub workers_in_serve: bool,
+    /// Jobs each process runs at once (VIVA_WORKER_CONCURRENCY).
+    pub worker_concurrency: usize,
+    /// Seconds a claimed job belongs to its worker before another may take it
+    /// (VIVA_WORKER_LEASE_SECS).
+    pub worker_lease_secs: f64,
     /// `development`, `test` or `production` (VIVA_ENVIRONMENT).
     pub environment: String,
     /// PostgreSQL URL (VIVA_DATABASE_URL, or DATABASE_URL).
@@ -80,6 +92,11 @@ impl Default for Settings {
         let limits = Limits::default();
         let throttle = ThrottleSettings::default();
         Self {
+            ai: viva_ai::AiSettings::default(),
+            model_dir: None,
+            workers_in_serve: true,
+            worker_concurrency: 2,
+            worker_lease_secs: 120.0,
             environment: "development".to_owned(),
             database_url: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
@@ -115,6 +132,14 @@ impl Default for Settings {
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// AI providers per capability.
+    pub ai: viva_ai::AiSettings,
+    /// Where the candle model is, if configured.
+    pub model_dir: Option<std::path::PathBuf>,
+    /// Whether `serve` runs workers.
+    pub workers_in_serve: bool,
+    /// How workers run.
+    pub worker: viva_api::worker::WorkerSettings,
     /// The PostgreSQL URL.
     pub database_url: String,
     /// Address to listen on.
@@ -226,7 +251,27 @@ impl Settings {
             max_concurrent_hashes: self.max_concurrent_hashes,
             smtp,
         };
+        for (capability, names, known) in [
+            ("chat", &self.ai.chat, &["gemini", "openai"][..]),
+            ("embeddings", &self.ai.embeddings, &["candle", "gemini", "openai"][..]),
+            ("transcription", &self.ai.transcription, &["gemini", "openai"][..]),
+        ] {
+            if let Some(unknown) = names.iter().find(|n| !known.contains(&n.as_str())) {
+                bail!("ai.{capability}: unknown provider {unknown:?} (known: {})", known.join(", "));
+            }
+        }
+        if self.worker_concurrency == 0 || !(1.0..=3600.0).contains(&self.worker_lease_secs) {
+            bail!("VIVA_WORKER_CONCURRENCY must be at least 1 and VIVA_WORKER_LEASE_SECS between 1 and 3600");
+        }
         Ok(Config {
+            ai: self.ai,
+            model_dir: self.model_dir,
+            workers_in_serve: self.workers_in_serve,
+            worker: viva_api::worker::WorkerSettings {
+                concurrency: self.worker_concurrency,
+                lease_seconds: self.worker_lease_secs,
+                ..viva_api::worker::WorkerSettings::default()
+            },
             database_url,
             listen: self.listen,
             db_pool_size: self.db_pool_size,

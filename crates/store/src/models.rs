@@ -16,6 +16,7 @@ pub struct TimeCursor {
 pub mod audit;
 pub mod conversation;
 pub mod email;
+pub mod evaluation;
 pub mod interview;
 pub mod job;
 pub mod mapping;

@@ -249,6 +249,27 @@ diesel::table! {
         expected_keywords -> Array<Text>,
         ideal_answer -> Text,
         time_limit_seconds -> Int4,
+        follow_up_of -> Nullable<Uuid>,
+        follow_up_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Evaluations of answers; at most one current per answer.
+    evaluations (id) {
+        id -> Uuid,
+        answer_id -> Uuid,
+        job_id -> Uuid,
+        current -> Bool,
+        provider -> Text,
+        model -> Text,
+        rubric_version -> Text,
+        prompt_version -> Nullable<Text>,
+        overall_score -> Int4,
+        grade -> Text,
+        body -> Jsonb,
+        requested_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -290,6 +311,7 @@ diesel::table! {
 diesel::joinable!(questions -> job_roles (role_slug));
 diesel::joinable!(interview_questions -> interviews (interview_id));
 diesel::joinable!(answers -> interview_questions (interview_question_id));
+diesel::joinable!(evaluations -> answers (answer_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(notifications -> users (user_id));
@@ -298,6 +320,7 @@ diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(email_outbox -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    evaluations,
     users,
     sessions,
     refresh_tokens,

@@ -33,6 +33,7 @@ use viva_store::models::user::{self as users, User as StoredUser};
 use crate::audit_log;
 use crate::auth::context::{ContextExt, ensure_session_live};
 use crate::error::{AppError, AppResult};
+use crate::graphql::evaluations::AnswerEvaluation;
 use crate::graphql::jobs::Job;
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
 use crate::graphql::questions::{GqlDifficulty, GqlQuestionKind};
@@ -157,10 +158,39 @@ impl InterviewQuestion {
     async fn ideal_answer(&self) -> Option<&str> {
         self.reveal_model_answer.then_some(self.question.ideal_answer.as_str())
     }
+
+    /// The question this one follows up on (an adaptive follow-up to a vague or weak answer);
+    /// null for planned questions.
+    async fn follow_up_of(&self) -> Option<ID> {
+        self.question.follow_up_of.map(|id| ID(id.to_string()))
+    }
 }
 
 /// An answer.
 pub struct Answer(StoredAnswer);
+
+impl Answer {
+    /// The current evaluation, if the viewer may see it: staff always, the candidate once the
+    /// interview is over (it carries the model answer).
+    async fn visible_evaluation(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Option<viva_store::models::evaluation::StoredEvaluation>> {
+        let Some(evaluation) = crate::graphql::evaluations::current(ctx, self.0.id).await? else {
+            return Ok(None);
+        };
+        if ctx.principal()?.role == Role::Candidate {
+            let mut conn = ctx.services()?.pool.get().await?;
+            let over = store::find(&mut conn, self.0.interview_id)
+                .await?
+                .is_some_and(|i| matches!(i.status, InterviewStatus::Completed | InterviewStatus::Evaluated));
+            if !over {
+                return Ok(None);
+            }
+        }
+        Ok(Some(evaluation))
+    }
+}
 
 /// A candidate's answer, with the scores given to it.
 #[Object]
@@ -190,9 +220,27 @@ impl Answer {
         self.0.submitted_at
     }
 
-    /// The AI evaluation's overall score, 0 to 100; null until the answer is evaluated.
-    async fn ai_score(&self) -> Option<i32> {
-        None
+    /// The AI evaluation's overall score, 0 to 100; null until the answer is evaluated (and,
+    /// for the candidate, until the interview is over).
+    async fn ai_score(&self, ctx: &Context<'_>) -> AppResult<Option<i32>> {
+        Ok(self.visible_evaluation(ctx).await?.map(|e| e.overall_score))
+    }
+
+    /// The current AI evaluation: scores, strengths, improvements, feedback, analysis and
+    /// provenance. Null until evaluated; the candidate sees it once the interview is over.
+    async fn evaluation(&self, ctx: &Context<'_>) -> AppResult<Option<AnswerEvaluation>> {
+        self.visible_evaluation(ctx).await?.map(AnswerEvaluation::from_stored).transpose()
+    }
+
+    /// Every evaluation of the answer, newest first, re-evaluations included. HR and admins.
+    async fn evaluations(&self, ctx: &Context<'_>) -> AppResult<Vec<AnswerEvaluation>> {
+        ctx.require_role(&[Role::Admin, Role::Hr])?;
+        let mut conn = ctx.services()?.pool.get().await?;
+        viva_store::models::evaluation::history(&mut conn, self.0.id)
+            .await?
+            .into_iter()
+            .map(AnswerEvaluation::from_stored)
+            .collect()
     }
 
     /// A person's score, 0 to 100, which overrides the AI's in the result; null if none.
@@ -763,6 +811,7 @@ async fn store_answer(
             .ok_or_else(|| AppError::internal("answer vanished"))?,
     };
     store::publish(conn, interview.id, "ANSWER_RECEIVED", answer.id).await?;
+    crate::worker::enqueue_evaluation(conn, answer.id, None).await?;
     Ok((answer, true))
 }
 
@@ -782,6 +831,8 @@ async fn complete(conn: &mut AsyncPgConnection, interview: &StoredInterview) -> 
     let status = transition(interview, InterviewEvent::Complete)?;
     let done = store::set_status(conn, interview.id, status, None).await?;
     store::publish(conn, interview.id, "INTERVIEW_COMPLETED", interview.id).await?;
+    // Usually the last evaluation triggers the result; this covers answers evaluated already.
+    crate::worker::enqueue_completion(conn, interview.id).await?;
     Ok(done)
 }
 
@@ -1178,7 +1229,7 @@ impl InterviewMutation {
                     grade(score),
                     &feedback,
                     &recommendations,
-                    principal.user_id,
+                    Some(principal.user_id),
                 )
                 .await?;
                 store::publish(conn, id, "INTERVIEW_EVALUATED", id).await?;
@@ -1205,6 +1256,36 @@ impl InterviewMutation {
             })
             .await?;
         Ok(Interview { interview, viewer: Viewer::Staff })
+    }
+
+    /// Evaluates an answer again with the current providers and rubric; the new evaluation
+    /// becomes current and earlier ones are kept. Its HR user or an admin. The evaluation runs
+    /// in the background: watch `interviewEvents` for ANSWER_EVALUATED.
+    async fn reevaluate_answer(&self, ctx: &Context<'_>, answer_id: ID) -> AppResult<Answer> {
+        let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
+        let answer_id = parse_id(&answer_id, "answerId")?;
+        let ip = ctx.client().ip;
+        let mut conn = ctx.services()?.pool.get().await?;
+        let answer = conn
+            .transaction::<_, AppError, _>(async move |conn| {
+                let answer =
+                    store::find_answer(conn, answer_id).await?.ok_or(AppError::NotFound("answer"))?;
+                let interview = staff_interview(conn, &principal, answer.interview_id).await?;
+                crate::worker::enqueue_evaluation(conn, answer.id, Some(principal.user_id.0)).await?;
+                let data = serde_json::json!({ "interviewId": interview.id, "answerId": answer.id });
+                audit_log::record(
+                    conn,
+                    Some(principal.user_id),
+                    "ANSWER_REEVALUATION_REQUESTED",
+                    Some(interview.candidate_id),
+                    ip.as_deref(),
+                    data,
+                )
+                .await?;
+                Ok(answer)
+            })
+            .await?;
+        Ok(Answer(answer))
     }
 
     /// Gives an answer a person's score with the reason, once the interview is over; the AI's
@@ -1274,6 +1355,12 @@ pub enum InterviewEventKind {
     InterviewCancelled,
     /// The interview expired unstarted.
     InterviewExpired,
+    /// The AI began evaluating an answer.
+    EvaluationStarted,
+    /// An answer's evaluation was stored.
+    AnswerEvaluated,
+    /// A follow-up question was added after a vague or weak answer.
+    FollowUpAdded,
 }
 
 impl InterviewEventKind {
@@ -1286,6 +1373,9 @@ impl InterviewEventKind {
             "SCORE_OVERRIDDEN" => Self::ScoreOverridden,
             "INTERVIEW_CANCELLED" => Self::InterviewCancelled,
             "INTERVIEW_EXPIRED" => Self::InterviewExpired,
+            "EVALUATION_STARTED" => Self::EvaluationStarted,
+            "ANSWER_EVALUATED" => Self::AnswerEvaluated,
+            "FOLLOW_UP_ADDED" => Self::FollowUpAdded,
             _ => return None,
         })
     }
@@ -1300,8 +1390,11 @@ pub struct InterviewUpdate {
     pub interview_id: ID,
     /// The interview's status after it.
     pub status: GqlInterviewStatus,
-    /// The answer concerned (ANSWER_RECEIVED, SCORE_OVERRIDDEN).
+    /// The answer concerned (ANSWER_RECEIVED, SCORE_OVERRIDDEN, EVALUATION_STARTED,
+    /// ANSWER_EVALUATED).
     pub answer: Option<Answer>,
+    /// The question added (FOLLOW_UP_ADDED).
+    pub question_id: Option<ID>,
 }
 
 /// Interview subscriptions.
@@ -1350,7 +1443,13 @@ impl InterviewSubscription {
                     Ok(None) => break,
                     Err(err) => { yield Err(AppError::from(err)); break; }
                 };
-                let answer = if matches!(kind, InterviewEventKind::AnswerReceived | InterviewEventKind::ScoreOverridden) {
+                let answer = if matches!(
+                    kind,
+                    InterviewEventKind::AnswerReceived
+                        | InterviewEventKind::ScoreOverridden
+                        | InterviewEventKind::EvaluationStarted
+                        | InterviewEventKind::AnswerEvaluated
+                ) {
                     match store::find_answer(&mut conn, event.id).await {
                         Ok(answer) => answer.map(Answer),
                         Err(err) => { yield Err(AppError::from(err)); break; }
@@ -1358,7 +1457,8 @@ impl InterviewSubscription {
                 } else {
                     None
                 };
-                yield Ok(InterviewUpdate { kind, interview_id: ID(id.to_string()), status: interview.status.into(), answer });
+                let question_id = (kind == InterviewEventKind::FollowUpAdded).then(|| ID(event.id.to_string()));
+                yield Ok(InterviewUpdate { kind, interview_id: ID(id.to_string()), status: interview.status.into(), answer, question_id });
             }
         })
     }

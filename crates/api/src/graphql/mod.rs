@@ -3,6 +3,7 @@
 pub mod account_data;
 pub mod accounts;
 pub mod admin;
+pub mod evaluations;
 pub mod hr;
 pub mod interviews;
 pub mod introspection;

@@ -16,9 +16,14 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
     if !events.wait_connected(Duration::from_secs(5)).await {
         tracing::warn!("the event bus is not connected yet; live notifications start once it is");
     }
-    let services = viva_api::Services::new(pool.clone(), config.api.clone(), events)
-        .await
-        .map_err(|err| anyhow::anyhow!("cannot start the API services: {err}"))?;
+    let services = services(&config, pool.clone(), events).await?;
+    let (stop_workers, workers) = if config.workers_in_serve {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = viva_api::worker::Worker::new(services.clone(), config.worker);
+        (Some(stop), Some(tokio::spawn(worker.run(stopped))))
+    } else {
+        (None, None)
+    };
     let app = viva_api::app(services);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -44,12 +49,51 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the server failed")?;
+    if let (Some(stop), Some(workers)) = (stop_workers, workers) {
+        let _ = stop.send(true);
+        let _ = workers.await;
+    }
     maintenance.abort();
     event_listener.abort();
     if let Some(delivery) = delivery {
         delivery.abort();
     }
     tracing::info!("Viva stopped");
+    Ok(())
+}
+
+/// The shared services with the AI registry from the configuration; says in one line what
+/// runs degraded.
+async fn services(
+    config: &Config,
+    pool: DbPool,
+    events: viva_store::events::EventBus,
+) -> anyhow::Result<viva_api::Services> {
+    let services = viva_api::Services::with_ai(pool, config.api.clone(), events, |metrics| {
+        super::ai::registry(&config.ai, config.model_dir.as_deref(), metrics)
+    })
+    .await
+    .map_err(|err| anyhow::anyhow!("cannot start the API services: {err}"))?;
+    match services.ai.registry.degraded_summary() {
+        Some(line) => tracing::warn!("{line}"),
+        None => tracing::info!("AI providers ready"),
+    }
+    Ok(services)
+}
+
+/// `viva worker`: runs the background workers until SIGINT or SIGTERM, finishing the jobs in hand.
+pub(super) async fn work(config: Config) -> anyhow::Result<()> {
+    let pool = super::connect(&config).await?;
+    let (events, event_listener) = viva_store::events::EventBus::start(config.database_url.clone());
+    let services = services(&config, pool, events).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = tokio::spawn(viva_api::worker::Worker::new(services, config.worker).run(stopped));
+    tracing::info!(concurrency = config.worker.concurrency, "Viva worker running");
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    let _ = workers.await;
+    event_listener.abort();
+    tracing::info!("Viva worker stopped");
     Ok(())
 }
 

@@ -98,6 +98,10 @@ pub struct InterviewQuestion {
     pub ideal_answer: String,
     /// Seconds allowed.
     pub time_limit_seconds: i32,
+    /// The question this one follows up on (INT-6); none for planned questions.
+    pub follow_up_of: Option<Uuid>,
+    /// Why the follow-up was asked.
+    pub follow_up_reason: Option<String>,
 }
 
 /// An answer.
@@ -337,7 +341,7 @@ pub async fn record_result(
     grade: &str,
     feedback: &str,
     recommendations: &[String],
-    by: UserId,
+    by: Option<UserId>,
 ) -> QueryResult<Interview> {
     diesel::update(interviews::table.find(id))
         .set((
@@ -346,7 +350,7 @@ pub async fn record_result(
             interviews::grade.eq(grade),
             interviews::feedback.eq(feedback),
             interviews::recommendations.eq(recommendations),
-            interviews::result_by.eq(by.0),
+            interviews::result_by.eq(by.map(|u| u.0)),
             interviews::result_at.eq(diesel::dsl::now),
             interviews::updated_at.eq(diesel::dsl::now),
         ))
