@@ -3,18 +3,24 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint fmt schema bench postgres
+.PHONY: help run test lint fmt schema bench bench-ai postgres model
 
 help:
 	@echo "make run     - start PostgreSQL if needed, migrate, load demo data, serve on http://localhost:8000"
 	@echo "make test    - formatting, clippy -D warnings and the whole test suite"
 	@echo "make schema  - rewrite schema.graphql from the code"
-	@echo "make bench   - load benchmark of sign-in and me (release build)"
+	@echo "make bench   - load benchmarks of sign-in, me and interviews (release build)"
+	@echo "make bench-ai - candle embeddings vs Python sentence-transformers, and evaluation latency"
 
 postgres:
 	@scripts/ensure-postgres.sh
 
+# The embedding model (all-MiniLM-L6-v2) in a cache outside the repository.
+model:
+	@scripts/fetch-model.sh
+
 run: postgres
+	@scripts/fetch-model.sh || echo "make run: continuing without the embedding model (AI features degraded)"
 	cargo build --bin viva
 	@eval "$$(scripts/dev-env.sh)" && scripts/ensure-database.sh \
 	  && target/debug/viva migrate && target/debug/viva seed && exec target/debug/viva serve
@@ -23,7 +29,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-test: postgres lint
+test: postgres model lint
 	cargo test --workspace
 
 fmt:
@@ -35,3 +41,6 @@ schema:
 bench: postgres
 	cargo bench --bench auth_load
 	cargo bench --bench interviews_load
+
+bench-ai: model
+	RAYON_NUM_THREADS=2 cargo bench --bench embeddings

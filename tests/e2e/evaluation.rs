@@ -233,3 +233,26 @@ async fn a_killed_worker_loses_nothing_and_duplicates_nothing() {
     second.kill().expect("stop the worker");
     let _ = second.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_model_serve_starts_degraded_and_says_why_in_one_line() {
+    let database = TestDatabase::new().await;
+    let empty = std::env::temp_dir().join(format!("viva-no-model-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("empty model dir");
+    let server =
+        Server::start(&database, &[("VIVA_MODEL_DIR", empty.to_str().expect("path")), ("RUST_LOG", "info")])
+            .await;
+    let health = reqwest::get(format!("{}/healthz", server.base)).await.expect("healthz");
+    assert!(health.status().is_success());
+    let log = server.log_text();
+    let degraded: Vec<&str> = log.lines().filter(|l| l.contains("AI features degraded")).collect();
+    assert_eq!(degraded.len(), 1, "one line says what is degraded: {log}");
+    assert!(
+        degraded[0].contains("candle") && degraded[0].contains("holds no sentence-transformers model"),
+        "{}",
+        degraded[0]
+    );
+    assert!(degraded[0].contains("word overlap"), "it says what that means for users: {}", degraded[0]);
+    assert!(!log.contains("panicked"), "{log}");
+    let _ = std::fs::remove_dir_all(&empty);
+}

@@ -83,6 +83,11 @@ impl Server {
         );
     }
 
+    /// What the server has logged so far.
+    pub(crate) fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     /// Posts a GraphQL request and returns the JSON body.
     pub(crate) async fn graphql(
         &self,

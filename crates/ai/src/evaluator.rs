@@ -262,10 +262,10 @@ fn chunk_spans(sentences: &[(usize, usize)], words: &[Word], target: usize) -> V
     if let Some((cs, ce, _)) = current {
         chunks.push((cs, ce));
     }
-    if chunks.is_empty() {
-        if let (Some(first), Some(last)) = (words.first(), words.last()) {
-            chunks.push((first.start, last.end));
-        }
+    if chunks.is_empty()
+        && let (Some(first), Some(last)) = (words.first(), words.last())
+    {
+        chunks.push((first.start, last.end));
     }
     chunks
 }
@@ -685,9 +685,7 @@ fn score(
     // Length against what the time allows (about 140 spoken words a minute).
     let budget = (question.time_limit_seconds.max(30) as f32) * 140.0 / 60.0;
     let enough = (budget * 0.25).clamp(45.0, 140.0);
-    let length = if n < 12.0 {
-        LengthVerdict::TooShort
-    } else if n < enough * 0.6 {
+    let length = if n < 12.0 || n < enough * 0.6 {
         LengthVerdict::TooShort
     } else if n > budget * 1.3 {
         LengthVerdict::TooLong
@@ -836,7 +834,7 @@ impl Notes<'_> {
         let covered: Vec<(usize, usize)> = self.sem.keywords.iter().flatten().copied().collect();
         if !self.analysis.keywords_covered.is_empty() && !self.off_topic {
             let names =
-                self.analysis.keywords_covered.iter().map(|k| format!("{k}")).collect::<Vec<_>>().join(", ");
+                self.analysis.keywords_covered.iter().map(String::as_str).collect::<Vec<_>>().join(", ");
             let example = covered.first().map(|&(s, _)| self.quote(s, 12)).unwrap_or_default();
             out.push(format!("Covered what the question looks for ({names}), for example: \"{example}\"."));
         }
@@ -877,14 +875,14 @@ impl Notes<'_> {
 
     fn improvements(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if self.off_topic || self.sem.question < 0.2 {
-            if let Some(at) = self.least_relevant_sentence() {
-                out.push(format!(
-                    "Stay on the question (\"{}\"): \"{}\" does not answer it.",
-                    text::clean_quote(self.question.text),
-                    self.quote(at, 14)
-                ));
-            }
+        if (self.off_topic || self.sem.question < 0.2)
+            && let Some(at) = self.least_relevant_sentence()
+        {
+            out.push(format!(
+                "Stay on the question (\"{}\"): \"{}\" does not answer it.",
+                text::clean_quote(self.question.text),
+                self.quote(at, 14)
+            ));
         }
         if self.hypothetical {
             out.push(format!(
@@ -900,7 +898,7 @@ impl Notes<'_> {
         }
         if self.f.filler_total >= 3 {
             let mut fillers = self.f.fillers.clone();
-            fillers.sort_by(|a, b| b.1.cmp(&a.1));
+            fillers.sort_by_key(|f| std::cmp::Reverse(f.1));
             let list: Vec<String> = fillers.iter().take(3).map(|(w, n)| format!("\"{w}\" ({n}×)")).collect();
             out.push(format!("Cut the filler words: {}.", list.join(", ")));
         }
@@ -921,21 +919,24 @@ impl Notes<'_> {
                 None => out.push(format!("The answer does not cover {missing}.")),
             }
         }
-        if self.question.kind == QuestionKind::Behavioural && !self.f.star.result && !self.off_topic {
-            if let Some(&(s, _)) = self.sentences.last() {
-                out.push(format!(
-                    "End with the outcome and how you measured it; the story stops at \"{}\".",
-                    self.quote(s, 10)
-                ));
-            }
+        if self.question.kind == QuestionKind::Behavioural
+            && !self.f.star.result
+            && !self.off_topic
+            && let Some(&(s, _)) = self.sentences.last()
+        {
+            out.push(format!(
+                "End with the outcome and how you measured it; the story stops at \"{}\".",
+                self.quote(s, 10)
+            ));
         }
-        if self.f.numbers.is_empty() && self.question.kind != QuestionKind::Technical && !self.off_topic {
-            if let Some(at) = self.vaguest_sentence() {
-                let line =
-                    format!("Add numbers or concrete detail to claims like \"{}\".", self.quote(at, 12));
-                if !out.iter().any(|o| o.contains(&self.quote(at, 12))) {
-                    out.push(line);
-                }
+        if self.f.numbers.is_empty()
+            && self.question.kind != QuestionKind::Technical
+            && !self.off_topic
+            && let Some(at) = self.vaguest_sentence()
+        {
+            let quote = self.quote(at, 12);
+            if !out.iter().any(|o| o.contains(&quote)) {
+                out.push(format!("Add numbers or concrete detail to claims like \"{quote}\"."));
             }
         }
         if self.analysis.length == LengthVerdict::TooShort {

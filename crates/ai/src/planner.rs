@@ -37,7 +37,7 @@ pub async fn plan(
         return Ok(Vec::new());
     }
     let describe = |c: &Candidate| format!("{} {}", c.text, c.keywords.join(", "));
-    let (relevance, similarity): (Vec<f32>, Box<dyn Fn(usize, usize) -> f32>) = if embeddings.is_empty() {
+    let (relevance, similarity): (Vec<f32>, Similarity) = if embeddings.is_empty() {
         lexical(context, candidates)
     } else {
         // The context may be long; its chunks of ~80 words are embedded and averaged.

@@ -74,10 +74,10 @@ pub(crate) fn stem(word: &str) -> String {
         "ations", "ation", "ings", "ing", "ness", "ments", "ment", "ies", "ied", "ers", "ed", "es", "er",
         "ly", "s",
     ] {
-        if let Some(stripped) = w.strip_suffix(suffix) {
-            if stripped.chars().count() >= 3 {
-                return stripped.to_owned();
-            }
+        if let Some(stripped) = w.strip_suffix(suffix)
+            && stripped.chars().count() >= 3
+        {
+            return stripped.to_owned();
         }
     }
     w.to_owned()

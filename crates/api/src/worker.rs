@@ -347,17 +347,17 @@ fn summarise(overall: i32, scored: &[(i32, Evaluation)]) -> (String, Vec<String>
         dimension(|e| e.scores.technical_depth),
         dimension(|e| e.scores.relevance),
     );
-    if let Some((best, e)) = by_score.last() {
-        if let Some(strength) = e.strengths.first() {
-            feedback.push_str(&format!(" Strongest answer ({best}/100): {strength}"));
-        }
+    if let Some((best, e)) = by_score.last()
+        && let Some(strength) = e.strengths.first()
+    {
+        feedback.push_str(&format!(" Strongest answer ({best}/100): {strength}"));
     }
     let mut recommendations: Vec<String> = Vec::new();
     for (_, e) in by_score.iter().take(3) {
-        if let Some(first) = e.improvements.first() {
-            if !recommendations.contains(first) {
-                recommendations.push(first.clone());
-            }
+        if let Some(first) = e.improvements.first()
+            && !recommendations.contains(first)
+        {
+            recommendations.push(first.clone());
         }
     }
     (feedback, recommendations)

@@ -129,6 +129,13 @@ impl TestApp {
         Self { router, services, listener, queries, database }
     }
 
+    /// Runs every due background job (evaluations, follow-ups, results) to completion, with
+    /// retries due at once; returns how many ran.
+    pub async fn run_jobs(&self) -> usize {
+        let settings = viva_api::worker::WorkerSettings { retry_base_seconds: 0, ..Default::default() };
+        viva_api::worker::Worker::new(self.services.clone(), settings).drain().await.expect("run jobs")
+    }
+
     /// The signing key of the app's access tokens, for tests that forge tokens.
     pub fn jwt_secret(&self) -> &'static [u8] {
         JWT_SECRET

@@ -93,12 +93,11 @@ pub fn locate(configured: Option<&Path>) -> Option<PathBuf> {
         .or_else(|| env("HF_HOME").map(|h| h.join("hub")))
         .or_else(|| cache.as_ref().map(|c| c.join("huggingface/hub")));
     if let Some(snapshots) = hub.map(|h| h.join("models--sentence-transformers--all-MiniLM-L6-v2/snapshots"))
+        && let Ok(entries) = std::fs::read_dir(snapshots)
     {
-        if let Ok(entries) = std::fs::read_dir(snapshots) {
-            let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            dirs.sort();
-            candidates.extend(dirs);
-        }
+        let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        dirs.sort();
+        candidates.extend(dirs);
     }
     candidates.into_iter().find(|d| is_model_dir(d))
 }

@@ -131,7 +131,7 @@ impl Bert {
         if config.hidden_act != "gelu" {
             candle_core::bail!("unsupported activation {}", config.hidden_act);
         }
-        if config.num_attention_heads == 0 || config.hidden_size % config.num_attention_heads != 0 {
+        if config.num_attention_heads == 0 || !config.hidden_size.is_multiple_of(config.num_attention_heads) {
             candle_core::bail!("hidden size {} is not divisible into heads", config.hidden_size);
         }
         let weights = Weights { tensors: candle_core::safetensors::load(weights_path, &Device::Cpu)? };

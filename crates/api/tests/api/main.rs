@@ -9,6 +9,7 @@ mod admin;
 mod authorization;
 mod email_delivery;
 mod endpoint;
+mod evaluations;
 mod interview_authorization;
 mod interviews;
 mod matrix;

@@ -4,6 +4,8 @@
 //! The weights come from `scripts/fetch-model.sh` (run by `make test`); these tests fail with
 //! that advice when the model is missing rather than pass without checking anything.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
