@@ -160,6 +160,29 @@ pub struct SystemStats {
     pub jobs_dead: i64,
     /// Whether this replica's event-bus listener is connected (live notifications flow).
     pub event_bus_connected: bool,
+    /// Answer evaluations stored, re-evaluations included.
+    pub evaluations: i64,
+    /// This replica's AI providers and how their calls have gone.
+    pub ai_providers: Vec<AiProviderHealth>,
+    /// Configured AI providers not in service on this replica, and why.
+    pub ai_degraded: Vec<String>,
+}
+
+/// How one AI provider has been doing on this replica.
+#[derive(SimpleObject)]
+pub struct AiProviderHealth {
+    /// What it serves: `chat`, `embeddings` or `transcription`.
+    pub capability: String,
+    /// The provider's configured name.
+    pub provider: String,
+    /// Its model.
+    pub model: String,
+    /// Calls made since the replica started.
+    pub calls: i64,
+    /// Calls that failed.
+    pub failures: i64,
+    /// False when its last three calls failed.
+    pub up: bool,
 }
 
 /// Admin queries.
@@ -257,6 +280,28 @@ impl AdminQuery {
             jobs_waiting,
             jobs_dead,
             event_bus_connected: services.events.is_connected(),
+            evaluations: viva_store::models::evaluation::count(&mut conn).await?,
+            ai_providers: services
+                .ai
+                .registry
+                .health()
+                .into_iter()
+                .map(|h| AiProviderHealth {
+                    capability: h.capability.as_str().to_owned(),
+                    up: h.is_up(),
+                    provider: h.info.provider,
+                    model: h.info.model,
+                    calls: i64::try_from(h.calls).unwrap_or(i64::MAX),
+                    failures: i64::try_from(h.failures).unwrap_or(i64::MAX),
+                })
+                .collect(),
+            ai_degraded: services
+                .ai
+                .registry
+                .degraded()
+                .iter()
+                .map(|d| format!("{} provider {:?}: {}", d.capability.as_str(), d.provider, d.reason))
+                .collect(),
         })
     }
 

@@ -79,6 +79,9 @@ pub enum QuestionSource {
     Explicit,
     /// The questions listed, topped up from the bank.
     Mixed,
+    /// Planned from the bank by meaning against the job's description and the `context`
+    /// given (such as the candidate's resume), mixing question types.
+    Generated,
 }
 
 impl QuestionSource {
@@ -87,6 +90,7 @@ impl QuestionSource {
             QuestionSource::Bank => "BANK",
             QuestionSource::Explicit => "EXPLICIT",
             QuestionSource::Mixed => "MIXED",
+            QuestionSource::Generated => "GENERATED",
         }
     }
 }
@@ -485,6 +489,9 @@ pub struct ScheduleInterviewInput {
     /// The questions to ask, for EXPLICIT and MIXED.
     #[graphql(default)]
     pub question_ids: Vec<ID>,
+    /// For GENERATED: what to plan the questions against besides the job's description, such
+    /// as the candidate's resume or notes; up to 20,000 characters.
+    pub context: Option<String>,
     /// Earliest start.
     pub window_start: DateTime<Utc>,
     /// Latest start, at most 30 days after the earliest.
@@ -745,6 +752,67 @@ async fn choose_questions(
     Ok(chosen)
 }
 
+/// Plans GENERATED questions: the role's bank questions (the asked difficulty first) ranked by
+/// meaning against the job's description and the given context, mixing types.
+async fn plan_questions(
+    services: &crate::state::Services,
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    input: &ScheduleInterviewInput,
+) -> AppResult<Vec<ID>> {
+    if !input.question_ids.is_empty() {
+        return Err(AppError::bad_field("questionIds", "are only for the EXPLICIT and MIXED sources"));
+    }
+    if !(1..=MAX_QUESTIONS).contains(&input.question_count) {
+        return Err(AppError::bad_field("questionCount", format!("must be between 1 and {MAX_QUESTIONS}")));
+    }
+    let extra = input.context.as_deref().map(str::trim).unwrap_or_default();
+    if extra.chars().count() > 20_000 {
+        return Err(AppError::bad_field("context", "must be at most 20000 characters"));
+    }
+    // The job is only read here; the transaction checks it again (owner, archived).
+    let job = match &input.job_id {
+        Some(id) => job::find(conn, parse_id(id, "jobId")?)
+            .await?
+            .filter(|j| principal.role == Role::Admin || j.owner_id == principal.user_id.0),
+        None => None,
+    };
+    let context = format!("{} {extra}", job.as_ref().map(|j| j.description.as_str()).unwrap_or_default());
+    if context.trim().is_empty() {
+        return Err(AppError::bad_field("context", "GENERATED needs a job with a description or a context"));
+    }
+    let role = input.role.clone().or_else(|| job.as_ref().and_then(|j| j.role_slug.clone()));
+    let role = role.ok_or_else(|| AppError::bad_field("role", "is required (or a job with a role)"))?;
+    let difficulty: Difficulty = input.difficulty.into();
+    let mut pool = bank::pool_for(conn, &role, difficulty, &[]).await?;
+    let count = usize::try_from(input.question_count).unwrap_or(0);
+    for level in
+        [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard].into_iter().filter(|d| *d != difficulty)
+    {
+        if pool.len() >= count * 2 {
+            break;
+        }
+        let exclude: Vec<Uuid> = pool.iter().map(|q| q.id).collect();
+        pool.extend(bank::pool_for(conn, &role, level, &exclude).await?);
+    }
+    if pool.is_empty() {
+        return Err(AppError::bad_field("role", "has no questions in the bank"));
+    }
+    let candidates: Vec<viva_ai::planner::Candidate> = pool
+        .iter()
+        .map(|q| viva_ai::planner::Candidate {
+            id: q.id,
+            kind: q.kind,
+            text: q.text.clone(),
+            keywords: q.expected_keywords.clone(),
+        })
+        .collect();
+    let picked = viva_ai::planner::plan(&services.ai.registry.embeddings, &context, &candidates, count)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(picked.into_iter().map(|id| ID(id.to_string())).collect())
+}
+
 fn transition(interview: &StoredInterview, event: InterviewEvent) -> AppResult<InterviewStatus> {
     interview.status.apply(event).map_err(|e| AppError::Conflict(e.to_string()))
 }
@@ -897,7 +965,15 @@ impl InterviewMutation {
             ));
         }
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
+        let services = ctx.services()?.clone();
+        let mut conn = services.pool.get().await?;
+        // GENERATED questions are planned before the transaction: the model is slow, locks are not.
+        let planned = match input.question_source {
+            QuestionSource::Generated => {
+                Some(plan_questions(&services, &mut conn, &principal, &input).await?)
+            }
+            _ => None,
+        };
         let interview = conn
             .transaction::<_, AppError, _>(async move |conn| {
                 let candidate = users::lock(conn, candidate_id)
@@ -948,15 +1024,30 @@ impl InterviewMutation {
                     return Err(AppError::bad_field("role", "is not a known job role"));
                 }
                 let difficulty: Difficulty = input.difficulty.into();
-                let questions = choose_questions(
-                    conn,
-                    &role,
-                    difficulty,
-                    input.question_source,
-                    &input.question_ids,
-                    input.question_count,
-                )
-                .await?;
+                let questions = match &planned {
+                    Some(ids) => {
+                        choose_questions(
+                            conn,
+                            &role,
+                            difficulty,
+                            QuestionSource::Explicit,
+                            ids,
+                            input.question_count,
+                        )
+                        .await?
+                    }
+                    None => {
+                        choose_questions(
+                            conn,
+                            &role,
+                            difficulty,
+                            input.question_source,
+                            &input.question_ids,
+                            input.question_count,
+                        )
+                        .await?
+                    }
+                };
                 let new = NewInterview {
                     candidate_id,
                     hr_id,

@@ -150,6 +150,53 @@ async fn reevaluation_keeps_history_and_is_for_the_candidates_staff_only() {
     assert!(evaluations[2]["requestedBy"].is_null(), "the automatic one names nobody");
     let own = o.app.graphql_as(&o.candidate, history, json!({ "id": id })).await;
     own.expect_error("FORBIDDEN");
+    let stats = o
+        .app
+        .graphql_as(
+            &o.admin,
+            "{ systemStats { evaluations jobsWaiting aiProviders { provider } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(stats.data()["systemStats"]["evaluations"], 3);
+    assert_eq!(stats.data()["systemStats"]["jobsWaiting"], 0);
+    assert_eq!(
+        stats.data()["systemStats"]["aiProviders"],
+        json!([]),
+        "this app runs on the offline rules alone"
+    );
     let audit = o.app.graphql_as(&o.admin, "{ auditLog { edges { node { action } } } }", json!({})).await;
     assert_eq!(audit.data().to_string().matches("ANSWER_REEVALUATION_REQUESTED").count(), 2);
+}
+
+#[tokio::test]
+async fn generated_questions_are_planned_from_the_context_and_mix_types() {
+    let o = org().await;
+    let schedule = "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { questionSource questions { id type text } } }";
+    let input = |context: Option<&str>| {
+        json!({
+            "candidateId": o.candidate.id, "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": 3,
+            "questionSource": "GENERATED", "context": context,
+            "windowStart": (Utc::now() - Duration::minutes(1)).to_rfc3339(), "windowEnd": (Utc::now() + Duration::hours(2)).to_rfc3339(),
+        })
+    };
+    let planned = o
+        .app
+        .graphql_as(&o.hr, schedule, json!({ "i": input(Some("Resume: eight years building PostgreSQL-backed APIs, query tuning, indexes, caching, incident response and on-call.")) }))
+        .await;
+    let interview = &planned.data()["scheduleInterview"];
+    assert_eq!(interview["questionSource"], "GENERATED");
+    let questions = interview["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 3);
+    let kinds: std::collections::HashSet<&str> =
+        questions.iter().map(|q| q["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds.len(), 3, "one of each type: {questions:?}");
+
+    let refused = o.app.graphql_as(&o.hr, schedule, json!({ "i": input(None) })).await;
+    assert!(refused.expect_error("BAD_USER_INPUT").contains("context"));
+    let too_long = "x".repeat(20_001);
+    o.app
+        .graphql_as(&o.hr, schedule, json!({ "i": input(Some(&too_long)) }))
+        .await
+        .expect_error("BAD_USER_INPUT");
 }
