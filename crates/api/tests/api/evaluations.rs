@@ -4,23 +4,8 @@
 
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
-use viva_test_support::{TestApp, TestUser};
 
-struct Org {
-    app: TestApp,
-    admin: TestUser,
-    hr: TestUser,
-    candidate: TestUser,
-}
-
-async fn org() -> Org {
-    let app = TestApp::new().await;
-    app.seed_question_bank().await;
-    let (admin, hr, candidate) = (app.admin().await, app.hr().await, app.candidate().await);
-    app.map_hr(&admin, &hr).await;
-    app.assign(&admin, &candidate, &hr).await;
-    Org { app, admin, hr, candidate }
-}
+use crate::interviews::{Org, org};
 
 const CURRENT: &str = "query($id: ID!) { interview(id: $id) { status progress { answered total } } currentQuestion(interviewId: $id) { id text followUpOf } }";
 const SUBMIT: &str = "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } interview { status } } }";

@@ -269,6 +269,15 @@ async fn every_interview_operation_checks_role_and_ownership() {
     check(
         &app,
         &users,
+        "reevaluateAnswer",
+        "mutation($a: ID!) { reevaluateAnswer(answerId: $a) { id } }",
+        |_| json!({ "a": finished_answer }),
+        owner_staff,
+    )
+    .await;
+    check(
+        &app,
+        &users,
         "archiveJob",
         "mutation($id: ID!) { archiveJob(id: $id) { id } }",
         |_| json!({ "id": job }),

@@ -5,14 +5,15 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use viva_test_support::{TestApp, TestUser};
 
-struct Org {
-    app: TestApp,
-    admin: TestUser,
-    hr: TestUser,
-    candidate: TestUser,
+/// An admin, an HR user mapped to them, and a candidate assigned to the HR user, with the bank.
+pub(crate) struct Org {
+    pub(crate) app: TestApp,
+    pub(crate) admin: TestUser,
+    pub(crate) hr: TestUser,
+    pub(crate) candidate: TestUser,
 }
 
-async fn org() -> Org {
+pub(crate) async fn org() -> Org {
     let app = TestApp::new().await;
     app.seed_question_bank().await;
     let (admin, hr, candidate) = (app.admin().await, app.hr().await, app.candidate().await);
