@@ -140,13 +140,7 @@ fn main() {
         let mut latencies = Vec::new();
         for t in triples["triples"].as_array().expect("triples") {
             let q = bank.iter().find(|q| Some(q.id.as_str()) == t["question"].as_str()).expect("question");
-            let ctx = QuestionContext {
-                text: &q.text,
-                kind: q.kind,
-                ideal_answer: &q.ideal_answer,
-                expected_keywords: &q.expected_keywords,
-                time_limit_seconds: q.time_limit_seconds,
-            };
+            let ctx = QuestionContext::from(q);
             for side in ["strong", "weak"] {
                 let text = t[side].as_str().expect("answer");
                 let started = Instant::now();

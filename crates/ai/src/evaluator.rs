@@ -35,6 +35,18 @@ pub struct QuestionContext<'a> {
     pub time_limit_seconds: i32,
 }
 
+impl<'a> From<&'a viva_domain::question_bank::BankQuestion> for QuestionContext<'a> {
+    fn from(q: &'a viva_domain::question_bank::BankQuestion) -> Self {
+        Self {
+            text: &q.text,
+            kind: q.kind,
+            ideal_answer: &q.ideal_answer,
+            expected_keywords: &q.expected_keywords,
+            time_limit_seconds: q.time_limit_seconds,
+        }
+    }
+}
+
 /// The answer.
 #[derive(Clone, Copy, Debug)]
 pub struct AnswerInput<'a> {

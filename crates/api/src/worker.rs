@@ -192,13 +192,7 @@ impl Worker {
 
         let ai = &self.services.ai;
         let evaluator = Evaluator::with_cache(&ai.registry.embeddings, &ai.cache);
-        let ctx = QuestionContext {
-            text: &question.text,
-            kind: question.kind,
-            ideal_answer: &question.ideal_answer,
-            expected_keywords: &question.expected_keywords,
-            time_limit_seconds: question.time_limit_seconds,
-        };
+        let ctx = question_context(&question);
         let (evaluation, provenance) = evaluator
             .evaluate(&ctx, &AnswerInput { text: &answer.text, duration_seconds: answer.duration_seconds })
             .await;
@@ -263,13 +257,7 @@ impl Worker {
                 return Ok(());
             };
             let evaluation: Evaluation = serde_json::from_value(current.body).map_err(AppError::internal)?;
-            let ctx = QuestionContext {
-                text: &question.text,
-                kind: question.kind,
-                ideal_answer: &question.ideal_answer,
-                expected_keywords: &question.expected_keywords,
-                time_limit_seconds: question.time_limit_seconds,
-            };
+            let ctx = question_context(&question);
             if let Some(follow_up) = followup::plan(&ctx, &evaluation) {
                 let added =
                     evaluations::insert_follow_up(conn, &question, &follow_up.text, &follow_up.reason)
@@ -329,6 +317,17 @@ impl Worker {
             Ok(())
         })
         .await
+    }
+}
+
+/// What the evaluator needs to know of an interview question.
+fn question_context(question: &interviews::InterviewQuestion) -> QuestionContext<'_> {
+    QuestionContext {
+        text: &question.text,
+        kind: question.kind,
+        ideal_answer: &question.ideal_answer,
+        expected_keywords: &question.expected_keywords,
+        time_limit_seconds: question.time_limit_seconds,
     }
 }
 

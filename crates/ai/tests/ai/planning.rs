@@ -9,13 +9,7 @@ async fn a_vague_answer_gets_a_follow_up_and_a_strong_one_does_not() {
     let registry = super::registry();
     let evaluator = Evaluator::new(&registry.embeddings);
     let q = bank.iter().find(|q| q.id == "backend-engineer-001").expect("question");
-    let ctx = QuestionContext {
-        text: &q.text,
-        kind: q.kind,
-        ideal_answer: &q.ideal_answer,
-        expected_keywords: &q.expected_keywords,
-        time_limit_seconds: q.time_limit_seconds,
-    };
+    let ctx = QuestionContext::from(q);
     let vague = AnswerInput { text: "I would look at it and fix it, I guess.", duration_seconds: Some(10) };
     let (evaluation, _) = evaluator.evaluate(&ctx, &vague).await;
     let follow_up = followup::plan(&ctx, &evaluation).expect("a follow-up for a vague answer");

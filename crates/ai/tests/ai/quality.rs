@@ -53,13 +53,7 @@ async fn strong_answers_outscore_weak_ones_and_the_notes_quote_the_answer() {
             .iter()
             .find(|q| q.id == t.question)
             .unwrap_or_else(|| panic!("unknown question {}", t.question));
-        let ctx = QuestionContext {
-            text: &q.text,
-            kind: q.kind,
-            ideal_answer: &q.ideal_answer,
-            expected_keywords: &q.expected_keywords,
-            time_limit_seconds: q.time_limit_seconds,
-        };
+        let ctx = QuestionContext::from(q);
         let strong: Evaluation =
             evaluator.evaluate(&ctx, &AnswerInput { text: &t.strong, duration_seconds: None }).await.0;
         let weak: Evaluation =
