@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint fmt schema bench bench-ai postgres model
+.PHONY: help run test lint fmt schema bench bench-ai postgres model graphiql browser
 
 help:
 	@echo "make run     - start PostgreSQL if needed, migrate, load demo data, serve on http://localhost:8000"
@@ -19,8 +19,17 @@ postgres:
 model:
 	@scripts/fetch-model.sh
 
+# GraphiQL's scripts and styles, from the npm registry, in a cache outside the repository.
+graphiql:
+	@scripts/fetch-graphiql.sh
+
+# Debian's Chromium and playwright-core for the browser tests (and GraphiQL's assets).
+browser:
+	@scripts/setup-browser-tests.sh
+
 run: postgres
 	@scripts/fetch-model.sh || echo "make run: continuing without the embedding model (AI features degraded)"
+	@scripts/fetch-graphiql.sh || echo "make run: continuing without GraphiQL's assets (/graphiql will say how to get them)"
 	cargo build --bin viva
 	@eval "$$(scripts/dev-env.sh)" && scripts/ensure-database.sh \
 	  && target/debug/viva migrate && target/debug/viva seed && exec target/debug/viva serve
@@ -29,7 +38,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-test: postgres model lint
+test: postgres model browser lint
 	cargo test --workspace
 
 fmt:

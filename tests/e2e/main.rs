@@ -6,6 +6,7 @@
 
 mod cli;
 mod evaluation;
+mod graphiql;
 mod http_flow;
 mod interviews;
 mod notifications;

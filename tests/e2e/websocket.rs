@@ -135,3 +135,57 @@ async fn subscriptions_are_capped_per_connection_and_ids_are_unique() {
     send(&mut socket, subscribe("b")).await;
     assert_eq!(receive(&mut socket).await, Err(4409));
 }
+
+#[tokio::test]
+async fn trusted_documents_hold_on_the_socket_and_a_bad_manifest_stops_the_server_in_one_line() {
+    let database = TestDatabase::new().await;
+    let dir = std::env::temp_dir().join(format!("viva-trusted-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let register = "mutation($i: RegisterInput!) { register(input: $i) { id } }";
+    let login = "mutation($i: LoginInput!) { login(input: $i) { accessToken } }";
+    let watch = "subscription Watch { notifications { kind } }";
+    let manifest = dir.join("manifest.json");
+    std::fs::write(&manifest, json!({ "register": register, "login": login, "watch": watch }).to_string())
+        .unwrap();
+
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, json!({ "x": "query {" }).to_string()).unwrap();
+    let refused = crate::server::viva(database.url())
+        .arg("serve")
+        .env("VIVA_LISTEN", "127.0.0.1:0")
+        .env("VIVA_TRUSTED_DOCUMENTS", &broken)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("VIVA_TRUSTED_DOCUMENTS") && !stderr.contains("panicked"), "{stderr}");
+
+    let server = Server::start(&database, &[("VIVA_TRUSTED_DOCUMENTS", manifest.to_str().unwrap())]).await;
+    let token = sign_up(&server).await;
+    let mut socket = connect(&server).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } }),
+    )
+    .await;
+    assert_eq!(receive(&mut socket).await.unwrap()["type"], "connection_ack");
+    // Not registered: an error message for that operation; the connection stays open.
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { notifications { kind title } }" } }),
+    )
+    .await;
+    let error = receive(&mut socket).await.unwrap();
+    assert_eq!(error["type"], "error", "{error}");
+    assert_eq!(error["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_IN_LIST", "{error}");
+    // Registered, by id: accepted (a live subscription sends nothing until an event).
+    send(
+        &mut socket,
+        json!({ "id": "2", "type": "subscribe", "payload": { "extensions": { "persistedQuery": { "version": 1, "sha256Hash": "watch" } } } }),
+    )
+    .await;
+    send(&mut socket, json!({ "type": "ping" })).await;
+    let pong = receive(&mut socket).await.unwrap();
+    assert_eq!(pong["type"], "pong", "the registered subscription was accepted quietly: {pong}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

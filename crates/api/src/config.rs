@@ -66,6 +66,11 @@ pub struct ApiConfig {
     pub cors_allowed_origins: Vec<String>,
     /// Whether to serve GraphiQL at `/graphiql`.
     pub graphiql: bool,
+    /// The directory holding GraphiQL's scripts and styles (fetched by
+    /// `scripts/fetch-graphiql.sh`); without them the page says how to get them.
+    pub graphiql_assets: Option<std::path::PathBuf>,
+    /// Automatic persisted queries and trusted documents.
+    pub persisted: crate::persisted::PersistedSettings,
     /// Whether schema introspection is allowed.
     pub introspection: bool,
     /// Whether validation errors may suggest field names ("Did you mean ...").
@@ -158,6 +163,8 @@ impl ApiConfig {
             trust_forwarded_for: false,
             cors_allowed_origins: Vec::new(),
             graphiql: true,
+            graphiql_assets: None,
+            persisted: crate::persisted::PersistedSettings::default(),
             introspection: true,
             suggestions: true,
             limits: Limits::default(),

@@ -1,5 +1,5 @@
 //! The axum router: `/graphql` (POST JSON and multipart, GET for queries), `/graphql/ws`,
-//! `/graphiql`, `/healthz`, `/readyz` and `/metrics`.
+//! `/graphiql` (see [`crate::graphiql`]), `/healthz`, `/readyz` and `/metrics`.
 //!
 //! The GraphQL endpoint is handled here rather than by async-graphql-axum's extractor, because
 //! that extractor reads any content type as JSON, accepts batches, and reads the body without the
@@ -8,14 +8,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use async_graphql::http::{GraphiQLSource, MultipartOptions};
+use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensions, ServerError};
 use axum::body::{Body, to_bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use futures_util::TryStreamExt;
@@ -27,6 +27,7 @@ use crate::cookies::read_refresh_cookie;
 use crate::error::AppError;
 use crate::graphql::VivaSchema;
 use crate::loaders::with_loaders;
+use crate::persisted::Refusal;
 use crate::state::Services;
 use crate::ws;
 
@@ -53,7 +54,14 @@ pub fn router(schema: VivaSchema, services: Services) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));
     if config.graphiql {
-        router = router.route("/graphiql", get(graphiql));
+        let assets = crate::graphiql::Assets::load(config.graphiql_assets.as_deref());
+        if let Some(problem) = assets.problem() {
+            tracing::warn!(
+                problem,
+                "GraphiQL's assets are not installed; /graphiql explains how to fetch them (scripts/fetch-graphiql.sh)"
+            );
+        }
+        router = router.merge(crate::graphiql::routes(assets));
     }
     let origins: Vec<HeaderValue> =
         config.cors_allowed_origins.iter().filter_map(|origin| HeaderValue::from_str(origin).ok()).collect();
@@ -238,7 +246,16 @@ async fn graphql_post(
             );
         }
     };
+    let mut request = request;
+    if let Err(refusal) = state.services.persisted.resolve(&mut request) {
+        return refuse_persisted(refusal);
+    }
     execute(&state, &headers, peer.map(|Extension(ConnectInfo(addr))| addr), request).await
+}
+
+/// The protocol's answer to a refused persisted operation.
+fn refuse_persisted(refusal: Refusal) -> Response {
+    refuse(refusal.status(), refusal.code(), refusal.message())
 }
 
 fn is_length_limit(err: &axum::Error) -> bool {
@@ -263,10 +280,13 @@ fn too_large(limit: usize) -> Response {
 /// The parameters of a GET request.
 #[derive(serde::Deserialize)]
 struct GetParams {
+    #[serde(default)]
     query: String,
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
     variables: Option<String>,
+    /// A JSON object; carries `persistedQuery` for hash-only requests.
+    extensions: Option<String>,
 }
 
 async fn graphql_get(
@@ -278,11 +298,31 @@ async fn graphql_get(
     let Ok(Query(params)) = params else {
         return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "a GET request needs a `query` parameter");
     };
-    if params.query.len() > state.services.config.limits.max_body_bytes {
-        return too_large(state.services.config.limits.max_body_bytes);
+    let max_bytes = state.services.config.limits.max_body_bytes;
+    let sent = params.query.len()
+        + params.variables.as_ref().map_or(0, String::len)
+        + params.extensions.as_ref().map_or(0, String::len);
+    if sent > max_bytes {
+        return too_large(max_bytes);
+    }
+    let extensions = match params.extensions.as_deref().map(serde_json::from_str::<async_graphql::Extensions>)
+    {
+        None => async_graphql::Extensions::default(),
+        Some(Ok(extensions)) => extensions,
+        Some(Err(_)) => {
+            return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "`extensions` must be a JSON object");
+        }
+    };
+    if params.query.is_empty() && extensions.0.is_empty() {
+        return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "a GET request needs a `query` parameter");
+    }
+    let mut request = async_graphql::Request::new(params.query);
+    request.extensions = extensions;
+    if let Err(refusal) = state.services.persisted.resolve(&mut request) {
+        return refuse_persisted(refusal);
     }
     // GET must never change anything: only queries are run.
-    let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
         return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "the query could not be parsed");
     };
     let operation_type = match params.operation_name.as_deref() {
@@ -308,7 +348,7 @@ async fn graphql_get(
             return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "`variables` must be a JSON object");
         }
     };
-    let mut request = async_graphql::Request::new(params.query).variables(variables);
+    let mut request = request.variables(variables);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -325,16 +365,6 @@ async fn graphql_ws(
     upgrade
         .protocols([ws::PROTOCOL])
         .on_upgrade(move |socket| ws::serve(socket, state.schema, state.services, client))
-}
-
-async fn graphiql() -> impl IntoResponse {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Viva GraphiQL")
-            .finish(),
-    )
 }
 
 /// Liveness: the process is up and serving.

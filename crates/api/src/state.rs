@@ -9,6 +9,7 @@ use crate::auth::passwords::PasswordHasher;
 use crate::auth::tokens::TokenIssuer;
 use crate::config::ApiConfig;
 use crate::metrics::Metrics;
+use crate::persisted::PersistedQueries;
 
 /// Shared services; cheap to clone.
 #[derive(Clone)]
@@ -30,6 +31,8 @@ pub struct ServicesInner {
     pub events: EventBus,
     /// The AI providers and what the pipelines share.
     pub ai: AiServices,
+    /// Persisted operations (APQ cache, trusted documents).
+    pub persisted: PersistedQueries,
 }
 
 /// The AI side of the services.
@@ -69,6 +72,7 @@ impl Services {
         let ai_metrics =
             viva_ai::AiMetrics::register(metrics.registry()).map_err(crate::error::AppError::internal)?;
         let ai = AiServices { registry: build(ai_metrics), cache: viva_ai::QuestionCache::default() };
-        Ok(Self(Arc::new(ServicesInner { pool, config, tokens, passwords, metrics, events, ai })))
+        let persisted = PersistedQueries::new(config.persisted.clone());
+        Ok(Self(Arc::new(ServicesInner { pool, config, tokens, passwords, metrics, events, ai, persisted })))
     }
 }

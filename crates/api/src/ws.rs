@@ -194,8 +194,20 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
                         }
                         continue;
                     }
+                    let mut payload = *payload;
+                    if let Err(refusal) = services.persisted.resolve(&mut payload) {
+                        let error = serde_json::json!({
+                            "id": id,
+                            "type": "error",
+                            "payload": [{ "message": refusal.message(), "extensions": { "code": refusal.code() } }]
+                        });
+                        if !send_json(&mut sink, error).await {
+                            break;
+                        }
+                        continue;
+                    }
                     next_key += 1;
-                    let request = (*payload)
+                    let request = payload
                         .data(caller.clone())
                         .data(client.clone())
                         .data(CredentialAttempts::default());

@@ -11,6 +11,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use viva_api::config::{ApiConfig, Environment, Limits, Secret, ThrottleSettings};
 use viva_api::mail::smtp::SmtpSettings;
+use viva_api::persisted::{PersistedSettings, TrustedDocuments};
 
 /// Every setting, as read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,6 +49,18 @@ pub struct Settings {
     pub public_url: String,
     /// Serve GraphiQL; default on outside production (VIVA_GRAPHIQL).
     pub graphiql: Option<bool>,
+    /// Where GraphiQL's scripts and styles are (VIVA_GRAPHIQL_ASSETS); by default Viva's cache,
+    /// where `scripts/fetch-graphiql.sh` puts them.
+    pub graphiql_assets: Option<std::path::PathBuf>,
+    /// Accept Apollo's automatic persisted queries (VIVA_APQ).
+    pub apq: bool,
+    /// Most documents in the persisted-query cache (VIVA_APQ_CACHE_ENTRIES).
+    pub apq_cache_entries: usize,
+    /// Most bytes of documents in the persisted-query cache (VIVA_APQ_CACHE_BYTES).
+    pub apq_cache_bytes: usize,
+    /// A manifest of trusted documents (VIVA_TRUSTED_DOCUMENTS): when set, only the operations
+    /// it registers run. JSON: `{ "<id>": "<document>", … }` or Apollo's persisted query manifest.
+    pub trusted_documents: Option<std::path::PathBuf>,
     /// Allow introspection; default on outside production (VIVA_INTROSPECTION).
     pub introspection: Option<bool>,
     /// Suggest field names in errors; default on outside production (VIVA_SUGGESTIONS).
@@ -91,6 +104,7 @@ impl Default for Settings {
     fn default() -> Self {
         let limits = Limits::default();
         let throttle = ThrottleSettings::default();
+        let persisted = PersistedSettings::default();
         Self {
             ai: viva_ai::AiSettings::default(),
             model_dir: None,
@@ -107,6 +121,11 @@ impl Default for Settings {
             jwt_audience: "viva-api".to_owned(),
             public_url: "http://localhost:8000".to_owned(),
             graphiql: None,
+            graphiql_assets: None,
+            apq: persisted.apq,
+            apq_cache_entries: persisted.apq_max_entries,
+            apq_cache_bytes: persisted.apq_max_bytes,
+            trusted_documents: None,
             introspection: None,
             suggestions: None,
             cookie_secure: true,
@@ -216,6 +235,21 @@ impl Settings {
             }
             None => None,
         };
+        let trusted = match self.trusted_documents {
+            Some(path) => {
+                let manifest = TrustedDocuments::load(&path).map_err(|err| {
+                    anyhow::anyhow!("VIVA_TRUSTED_DOCUMENTS is not a usable manifest: {err}")
+                })?;
+                Some(std::sync::Arc::new(manifest))
+            }
+            None => None,
+        };
+        let persisted = PersistedSettings {
+            apq: self.apq,
+            apq_max_entries: self.apq_cache_entries,
+            apq_max_bytes: self.apq_cache_bytes,
+            trusted,
+        };
         let dev_default = !production;
         let api = ApiConfig {
             environment,
@@ -231,6 +265,8 @@ impl Settings {
             trust_forwarded_for: self.trust_forwarded_for,
             cors_allowed_origins: self.cors_allowed_origins,
             graphiql: self.graphiql.unwrap_or(dev_default),
+            graphiql_assets: self.graphiql_assets.or_else(viva_api::graphiql::default_assets_dir),
+            persisted,
             introspection: self.introspection.unwrap_or(dev_default),
             suggestions: self.suggestions.unwrap_or(dev_default),
             limits: Limits {

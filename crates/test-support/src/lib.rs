@@ -18,4 +18,6 @@ mod test_app;
 pub use database::TestDatabase;
 pub use postgres::EphemeralPostgres;
 pub use smtp::{ReceivedMail, SmtpServer};
-pub use test_app::{GraphqlResponse, RawResponse, TEST_PASSWORD, TestApp, TestUser};
+pub use test_app::{
+    GraphqlResponse, LOGIN_DOCUMENT, REGISTER_DOCUMENT, RawResponse, TEST_PASSWORD, TestApp, TestUser,
+};

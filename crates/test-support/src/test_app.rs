@@ -24,6 +24,14 @@ use crate::database::TestDatabase;
 pub const TEST_PASSWORD: &str = "violet-harbour-lantern-42";
 const JWT_SECRET: &[u8] = b"test-signing-key-that-is-long-enough-0123";
 
+/// The registration document the helpers send (register it in a trusted-documents manifest to
+/// use them).
+pub const REGISTER_DOCUMENT: &str =
+    "mutation($input: RegisterInput!) { register(input: $input) { id email role } }";
+/// The sign-in document the helpers send.
+pub const LOGIN_DOCUMENT: &str =
+    "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id } } }";
+
 static USER_COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// The router of a real API over a database of its own.
@@ -186,7 +194,7 @@ impl TestApp {
     /// Registers an account.
     pub async fn register(&self, email: &str, password: &str, role: &str) -> GraphqlResponse {
         self.graphql(
-            "mutation($input: RegisterInput!) { register(input: $input) { id email role } }",
+            REGISTER_DOCUMENT,
             json!({ "input": { "email": email, "password": password, "fullName": "Test Person", "role": role } }),
         )
         .await
@@ -194,11 +202,7 @@ impl TestApp {
 
     /// Signs in.
     pub async fn login(&self, email: &str, password: &str) -> GraphqlResponse {
-        self.graphql(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id } } }",
-            json!({ "input": { "email": email, "password": password } }),
-        )
-        .await
+        self.graphql(LOGIN_DOCUMENT, json!({ "input": { "email": email, "password": password } })).await
     }
 
     /// Signs in and returns the user.

@@ -183,16 +183,3 @@ async fn health_readiness_and_metrics() {
     let ready = app.send(Request::get("/readyz").body(Body::empty()).unwrap()).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
 }
-
-#[tokio::test]
-async fn graphiql_is_served_only_when_enabled() {
-    let on = TestApp::new().await;
-    let page = on.send(Request::get("/graphiql").body(Body::empty()).unwrap()).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(String::from_utf8_lossy(&page.body).contains("graphiql"));
-    let off = TestApp::with_config(|c| c.graphiql = false).await;
-    assert_eq!(
-        off.send(Request::get("/graphiql").body(Body::empty()).unwrap()).await.status,
-        StatusCode::NOT_FOUND
-    );
-}

@@ -15,6 +15,7 @@ mod interviews;
 mod matrix;
 mod messaging;
 mod organisation;
+mod persisted;
 mod profile;
 mod schema;
 mod sessions;

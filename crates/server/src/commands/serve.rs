@@ -24,6 +24,12 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
     } else {
         (None, None)
     };
+    if let Some(trusted) = &config.api.persisted.trusted {
+        tracing::info!(
+            operations = trusted.len(),
+            "trusted documents mode: only the operations of the manifest (VIVA_TRUSTED_DOCUMENTS) run"
+        );
+    }
     let app = viva_api::app(services);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
