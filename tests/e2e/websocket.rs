@@ -189,3 +189,126 @@ async fn trusted_documents_hold_on_the_socket_and_a_bad_manifest_stops_the_serve
     assert_eq!(pong["type"], "pong", "the registered subscription was accepted quietly: {pong}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Signs in and returns the access and refresh tokens.
+async fn login(server: &Server, email: &str, password: &str) -> (String, String) {
+    let login = server
+        .graphql(
+            None,
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken } }",
+            json!({ "i": { "email": email, "password": password } }),
+        )
+        .await;
+    let tokens = &login["data"]["login"];
+    (
+        tokens["accessToken"].as_str().expect("signed in").to_owned(),
+        tokens["refreshToken"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// A socket signed in with `token`, with a live `notifications` subscription.
+async fn watching(server: &Server, token: &str) -> Socket {
+    let mut socket = connect(server).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } }),
+    )
+    .await;
+    assert_eq!(receive(&mut socket).await.unwrap()["type"], "connection_ack");
+    send(&mut socket, json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { notifications { kind } }" } }))
+        .await;
+    socket
+}
+
+/// Waits, sending nothing, until the server closes the socket; returns the code and how long
+/// it took. Fails after `limit`.
+async fn closed_within(socket: &mut Socket, limit: std::time::Duration) -> (u16, std::time::Duration) {
+    let started = std::time::Instant::now();
+    loop {
+        let next = tokio::time::timeout(limit.saturating_sub(started.elapsed()), socket.next())
+            .await
+            .unwrap_or_else(|_| panic!("the socket was still open after {limit:?}"));
+        match next {
+            Some(Ok(Message::Close(Some(frame)))) => return (u16::from(frame.code), started.elapsed()),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            None | Some(Err(_)) => panic!("the socket ended without a close frame"),
+            other => panic!("unexpected frame: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_socket_ends_when_its_session_or_account_ends_and_lives_only_as_long_as_its_token() {
+    let database = TestDatabase::new().await;
+    let server = Server::start(&database, &[("VIVA_ACCESS_TOKEN_TTL_SECS", "4")]).await;
+    let (email, password) = ("ws@example.org", "copper-kettle-sunrise-9");
+    sign_up(&server).await;
+
+    // Signed out everywhere (over HTTP, on another session): the idle socket closes with 4403.
+    let (token, _) = login(&server, email, password).await;
+    let mut socket = watching(&server, &token).await;
+    let (other, _) = login(&server, email, password).await;
+    let ended = server.graphql(Some(&other), "mutation { logoutEverywhere }", json!({})).await;
+    assert!(ended["data"]["logoutEverywhere"].as_i64().unwrap() >= 2, "{ended}");
+    let (code, took) = closed_within(&mut socket, std::time::Duration::from_secs(5)).await;
+    assert_eq!(code, 4403);
+    eprintln!("closed {took:?} after logoutEverywhere");
+
+    // Deactivated by an admin: the same.
+    let created = crate::server::viva(database.url())
+        .args(["admin", "create", "--email", "root@example.org", "--name", "Rita Root"])
+        .env("VIVA_ADMIN_PASSWORD", "granite-lighthouse-echo-4")
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let (admin, _) = login(&server, "root@example.org", "granite-lighthouse-echo-4").await;
+    let (token, _) = login(&server, email, password).await;
+    let me = server.graphql(Some(&token), "{ me { id } }", json!({})).await;
+    let mut socket = watching(&server, &token).await;
+    let deactivated = server
+        .graphql(
+            Some(&admin),
+            "mutation($u: ID!) { setUserActive(userId: $u, active: false) { id } }",
+            json!({ "u": me["data"]["me"]["id"] }),
+        )
+        .await;
+    assert!(deactivated["data"]["setUserActive"]["id"].is_string(), "{deactivated}");
+    assert_eq!(closed_within(&mut socket, std::time::Duration::from_secs(5)).await.0, 4403);
+    server
+        .graphql(
+            Some(&admin),
+            "mutation($u: ID!) { setUserActive(userId: $u, active: true) { id } }",
+            json!({ "u": me["data"]["me"]["id"] }),
+        )
+        .await;
+
+    // The token lives 4 s. Renewed with a ping carrying a newer token of the same session, the
+    // socket outlives the first token, then ends when the second one expires.
+    let (token, refresh) = login(&server, email, password).await;
+    let opened = std::time::Instant::now();
+    let mut socket = watching(&server, &token).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let refreshed = server
+        .graphql(
+            None,
+            "mutation($i: RefreshSessionInput!) { refreshSession(input: $i) { accessToken } }",
+            json!({ "i": { "refreshToken": refresh } }),
+        )
+        .await;
+    let renewed = refreshed["data"]["refreshSession"]["accessToken"].as_str().expect("refreshed").to_owned();
+    send(&mut socket, json!({ "type": "ping", "payload": { "authorization": format!("Bearer {renewed}") } }))
+        .await;
+    assert_eq!(receive(&mut socket).await.unwrap()["type"], "pong");
+    tokio::time::sleep(std::time::Duration::from_secs(5).saturating_sub(opened.elapsed())).await;
+    send(&mut socket, json!({ "type": "ping" })).await;
+    assert_eq!(receive(&mut socket).await.unwrap()["type"], "pong", "open past the first token's expiry");
+    let (code, _) = closed_within(&mut socket, std::time::Duration::from_secs(5)).await;
+    assert_eq!(code, 4403);
+    assert!(opened.elapsed() >= std::time::Duration::from_secs(5), "{:?}", opened.elapsed());
+
+    // A ping with a token of someone else's (or no valid) session ends the connection.
+    let (token, _) = login(&server, email, password).await;
+    let mut socket = watching(&server, &token).await;
+    send(&mut socket, json!({ "type": "ping", "payload": { "accessToken": admin } })).await;
+    assert_eq!(closed_within(&mut socket, std::time::Duration::from_secs(5)).await.0, 4403);
+}

@@ -2,6 +2,14 @@
 //! `connection_init`, an initialisation timeout, a per-connection subscription cap and the close
 //! codes the protocol specifies.
 //!
+//! A connection lives exactly as long as its caller may: every `subscribe` re-checks the
+//! session and the account; a revoked session or a deactivated or deleted account closes the
+//! connection with 4403 as soon as the change is announced on the event bus (from any replica),
+//! and a periodic re-check covers a lost announcement; and the connection closes with 4403 when
+//! the access token it was opened with expires, unless the client renews it by sending a `ping`
+//! whose payload carries a newer access token of the same session
+//! (`{"type": "ping", "payload": {"authorization": "Bearer …"}}`, as from `refreshSession`).
+//!
 //! Written here rather than taken from async-graphql, whose handler has no initialisation
 //! timeout or subscription cap and closes with 1002 where the protocol asks for 4403.
 
@@ -14,7 +22,17 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use crate::auth::context::{Caller, ClientInfo, CredentialAttempts, authenticate, bearer_token};
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
+use viva_store::events::{ACCESS_CHANGED, BusMessage};
+use viva_store::models::session::Principal;
+
+use crate::auth::context::{
+    Caller, ClientInfo, CredentialAttempts, authenticate, bearer_token, ensure_session_live,
+};
+use crate::error::AppError;
 use crate::graphql::VivaSchema;
 use crate::http::ensure_code;
 use crate::loaders::with_loaders;
@@ -113,7 +131,7 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
 
     // Initialisation: only pings may come before `connection_init`, which must arrive in time.
     let deadline = tokio::time::Instant::now() + limits.ws_init_timeout;
-    let caller = loop {
+    let (principal, expires) = loop {
         let incoming = match tokio::time::timeout_at(deadline, next_message(&mut stream)).await {
             Ok(incoming) => incoming,
             Err(_) => {
@@ -135,7 +153,12 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
             Incoming::Message(ClientMessage::ConnectionInit { payload }) => {
                 let token = token_from_payload(payload.as_ref());
                 match authenticate(&services, token.as_deref()).await {
-                    Ok(caller @ Caller::User(_)) => break caller,
+                    Ok(Caller::User(principal)) => {
+                        let Some(expires) = token.as_deref().and_then(|t| token_expiry(&services, t)) else {
+                            return close_with(&mut sink, close::FORBIDDEN, "Forbidden").await;
+                        };
+                        break (principal, expires);
+                    }
                     Ok(_) => return close_with(&mut sink, close::FORBIDDEN, "Forbidden").await,
                     Err(err) => {
                         tracing::error!(error = %err, "authenticating a WebSocket connection failed");
@@ -149,11 +172,45 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
         return;
     }
 
+    let caller = Caller::User(principal);
     let (tx, mut rx) = mpsc::channel::<Outgoing>(64);
     let mut active: HashMap<String, (u64, AbortHandle)> = HashMap::new();
     let mut next_key = 0u64;
+    // The connection lives while its session and account do, and its token has not expired:
+    // checked on every operation, whenever the user's access changes (an event from any
+    // replica), after the event bus reconnects, and every `RECHECK_EVERY` in case an event was
+    // lost. A `ping` carrying a newer token of the same session moves the expiry on.
+    let user_topic = format!("user:{}", principal.user_id);
+    let mut bus = Some(services.events.subscribe());
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
+    let expiry = tokio::time::sleep_until(expires);
+    tokio::pin!(expiry);
     loop {
         tokio::select! {
+            () = &mut expiry => {
+                close_with(&mut sink, close::FORBIDDEN, "Forbidden: the access token expired").await;
+                break;
+            }
+            _ = recheck.tick() => {
+                if !still_allowed(&services, &principal).await {
+                    close_with(&mut sink, close::FORBIDDEN, "Forbidden").await;
+                    break;
+                }
+            }
+            message = next_bus_message(&mut bus) => {
+                let check = match message {
+                    Ok(BusMessage::Event(event)) => event.topic == user_topic && event.kind == ACCESS_CHANGED,
+                    Ok(BusMessage::Reconnected) | Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => {
+                        bus = None;
+                        false
+                    }
+                };
+                if check && !still_allowed(&services, &principal).await {
+                    close_with(&mut sink, close::FORBIDDEN, "Forbidden").await;
+                    break;
+                }
+            }
             incoming = next_message(&mut stream) => match incoming {
                 Incoming::Closed => break,
                 Incoming::Invalid(reason) => {
@@ -165,6 +222,17 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
                     break;
                 }
                 Incoming::Message(ClientMessage::Ping { payload }) => {
+                    // A ping may carry a renewed access token (`{"authorization": "Bearer …"}` or
+                    // `{"accessToken": …}`) of the same user and session.
+                    if let Some(token) = token_from_payload(payload.as_ref()) {
+                        match renewal(&services, &principal, &token).await {
+                            Some(renewed) => expiry.as_mut().reset(renewed),
+                            None => {
+                                close_with(&mut sink, close::FORBIDDEN, "Forbidden").await;
+                                break;
+                            }
+                        }
+                    }
                     if !send_json(&mut sink, pong(payload)).await {
                         break;
                     }
@@ -193,6 +261,10 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
                             break;
                         }
                         continue;
+                    }
+                    if !still_allowed(&services, &principal).await {
+                        close_with(&mut sink, close::FORBIDDEN, "Forbidden").await;
+                        break;
                     }
                     let mut payload = *payload;
                     if let Err(refusal) = services.persisted.resolve(&mut payload) {
@@ -232,6 +304,60 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
     }
     for (_, handle) in active.into_values() {
         handle.abort();
+    }
+}
+
+/// How often a connection re-checks its session even without any event.
+const RECHECK_EVERY: Duration = Duration::from_secs(30);
+
+/// When the access token expires, as an instant of this process's clock.
+fn token_expiry(services: &Services, token: &str) -> Option<tokio::time::Instant> {
+    let claims = services.tokens.verify(token).ok()?;
+    let left = claims.exp - chrono::Utc::now().timestamp();
+    let left = Duration::from_secs(u64::try_from(left).unwrap_or(0));
+    Some(tokio::time::Instant::now() + left)
+}
+
+/// The new expiry if `token` is a valid access token of the connection's user and session, and
+/// that session is still live.
+async fn renewal(services: &Services, principal: &Principal, token: &str) -> Option<tokio::time::Instant> {
+    let claims = services.tokens.verify(token).ok()?;
+    if claims.sub != principal.user_id.0 || claims.sid != principal.session_id.0 {
+        return None;
+    }
+    if !still_allowed(services, principal).await {
+        return None;
+    }
+    token_expiry(services, token)
+}
+
+/// Whether the connection's session and account are still live. A database error counts as
+/// allowed (the next check decides), so a blip does not drop every connection.
+async fn still_allowed(services: &Services, principal: &Principal) -> bool {
+    let mut conn = match services.pool.get().await {
+        Ok(conn) => conn,
+        Err(err) => {
+            tracing::warn!(error = %err, "re-checking a WebSocket session failed");
+            return true;
+        }
+    };
+    match ensure_session_live(&mut conn, principal).await {
+        Ok(_) => true,
+        Err(AppError::Unauthenticated(_)) => false,
+        Err(err) => {
+            tracing::warn!(error = %err, "re-checking a WebSocket session failed");
+            true
+        }
+    }
+}
+
+/// The next bus message, or never once the bus has closed.
+async fn next_bus_message(
+    bus: &mut Option<broadcast::Receiver<BusMessage>>,
+) -> Result<BusMessage, RecvError> {
+    match bus {
+        Some(bus) => bus.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -41,6 +41,9 @@ pub struct Settings {
     pub migrate_on_start: bool,
     /// HS256 signing key for access tokens, at least 32 bytes (VIVA_JWT_SECRET).
     pub jwt_secret: Option<String>,
+    /// Seconds an access token lives (VIVA_ACCESS_TOKEN_TTL_SECS); also how long a WebSocket
+    /// connection lives unless the client renews its token.
+    pub access_token_ttl_secs: u64,
     /// `iss` of access tokens (VIVA_JWT_ISSUER).
     pub jwt_issuer: String,
     /// `aud` of access tokens (VIVA_JWT_AUDIENCE).
@@ -117,6 +120,7 @@ impl Default for Settings {
             db_pool_size: 16,
             migrate_on_start: true,
             jwt_secret: None,
+            access_token_ttl_secs: 15 * 60,
             jwt_issuer: "viva".to_owned(),
             jwt_audience: "viva-api".to_owned(),
             public_url: "http://localhost:8000".to_owned(),
@@ -222,6 +226,9 @@ impl Settings {
                 Secret::new(key.to_vec())
             }
         };
+        if !(1..=24 * 3600).contains(&self.access_token_ttl_secs) {
+            bail!("VIVA_ACCESS_TOKEN_TTL_SECS must be between 1 and 86400");
+        }
         if self.db_pool_size == 0 || self.max_concurrent_hashes == 0 {
             bail!("VIVA_DB_POOL_SIZE and VIVA_MAX_CONCURRENT_HASHES must be at least 1");
         }
@@ -256,7 +263,7 @@ impl Settings {
             jwt_secret,
             jwt_issuer: self.jwt_issuer,
             jwt_audience: self.jwt_audience,
-            access_token_ttl: Duration::from_secs(15 * 60),
+            access_token_ttl: Duration::from_secs(self.access_token_ttl_secs),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             email_verification_ttl: Duration::from_secs(48 * 3600),
             password_reset_ttl: Duration::from_secs(3600),

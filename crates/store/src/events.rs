@@ -31,10 +31,19 @@ pub struct Event {
     pub id: Uuid,
 }
 
+/// The kind of [`Event::access_changed`].
+pub const ACCESS_CHANGED: &str = "ACCESS_CHANGED";
+
 impl Event {
     /// An event for one user's notifications.
     pub fn notification(user: Uuid, notification: Uuid) -> Self {
         Self { topic: format!("user:{user}"), kind: "NOTIFICATION".to_owned(), id: notification }
+    }
+
+    /// A user's sessions or account changed (a session revoked, the account deactivated or
+    /// deleted): long-lived connections of that user re-check whether they may go on.
+    pub fn access_changed(user: Uuid) -> Self {
+        Self { topic: format!("user:{user}"), kind: ACCESS_CHANGED.to_owned(), id: user }
     }
 }
 

@@ -69,13 +69,14 @@ pub async fn authenticate(services: &Services, bearer: Option<&str>) -> AppResul
 }
 
 /// Refuses with `UNAUTHENTICATED` when a principal's session or account has ended since it was
-/// resolved: long-lived subscriptions call this before each event they deliver.
+/// resolved: long-lived subscriptions call this before each event they deliver. Returns the
+/// principal as it is now (its mapping may have changed).
 pub async fn ensure_session_live(
     conn: &mut viva_store::AsyncPgConnection,
     principal: &Principal,
-) -> AppResult<()> {
+) -> AppResult<Principal> {
     match session::find_principal(conn, principal.user_id, principal.session_id).await? {
-        Some(live) if live.status == UserStatus::Active => Ok(()),
+        Some(live) if live.status == UserStatus::Active => Ok(live),
         _ => Err(AppError::Unauthenticated("your session has ended")),
     }
 }

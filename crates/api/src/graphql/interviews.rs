@@ -102,14 +102,43 @@ enum Viewer {
     Staff,
 }
 
-fn viewer_of(principal: &Principal, interview: &StoredInterview) -> Option<Viewer> {
-    if principal.role == Role::Admin || interview.hr_id == Some(principal.user_id.0) {
+/// The access policy of interviews and everything in them (questions, answers, evaluations,
+/// events): admins see all; the candidate their own; an HR user the scheduled interviews of a
+/// candidate while that candidate is assigned to them and they are mapped to an admin
+/// (`responsible_hr` is the candidate's HR user when that holds). Who scheduled an interview
+/// does not matter: a reassignment hands the candidate's history to the new HR user.
+fn viewer_of(
+    principal: &Principal,
+    interview: &StoredInterview,
+    responsible_hr: Option<UserId>,
+) -> Option<Viewer> {
+    if principal.role == Role::Admin {
         Some(Viewer::Staff)
     } else if interview.candidate_id == principal.user_id {
         Some(Viewer::Candidate)
+    } else if principal.role == Role::Hr
+        && !interview.practice
+        && principal.mapped_admin_id.is_some()
+        && responsible_hr == Some(principal.user_id)
+    {
+        Some(Viewer::Staff)
     } else {
         None
     }
+}
+
+/// [`viewer_of`], loading the candidate's responsible HR user when the principal is one.
+async fn viewer_for(
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    interview: &StoredInterview,
+) -> AppResult<Option<Viewer>> {
+    let responsible = if principal.role == Role::Hr && interview.candidate_id != principal.user_id {
+        users::responsible_hr(conn, interview.candidate_id).await?
+    } else {
+        None
+    };
+    Ok(viewer_of(principal, interview, responsible))
 }
 
 /// An interview as one viewer sees it.
@@ -295,9 +324,14 @@ pub struct InterviewResult {
 }
 
 impl Interview {
-    /// The interview as this principal sees it, or `None` if they may not.
-    pub fn for_viewer(principal: &Principal, interview: StoredInterview) -> Option<Self> {
-        let viewer = viewer_of(principal, &interview)?;
+    /// The interview as this principal sees it, or `None` if they may not; `responsible_hr` is
+    /// the candidate's HR user while assigned and mapped.
+    pub fn for_viewer(
+        principal: &Principal,
+        interview: StoredInterview,
+        responsible_hr: Option<UserId>,
+    ) -> Option<Self> {
+        let viewer = viewer_of(principal, &interview, responsible_hr)?;
         Some(Self { interview, viewer })
     }
 
@@ -557,7 +591,7 @@ async fn visible(
 ) -> AppResult<(StoredInterview, Viewer)> {
     let id = parse_id(id, field)?;
     let interview = store::find(conn, id).await?.ok_or(AppError::NotFound("interview"))?;
-    let viewer = viewer_of(principal, &interview).ok_or(AppError::NotFound("interview"))?;
+    let viewer = viewer_for(conn, principal, &interview).await?.ok_or(AppError::NotFound("interview"))?;
     Ok((interview, viewer))
 }
 
@@ -911,7 +945,7 @@ async fn candidate_interview(
     id: Uuid,
 ) -> AppResult<StoredInterview> {
     let interview = store::lock(conn, id).await?.ok_or(AppError::NotFound("interview"))?;
-    match viewer_of(principal, &interview) {
+    match viewer_for(conn, principal, &interview).await? {
         Some(Viewer::Candidate) => Ok(interview),
         Some(Viewer::Staff) => Err(AppError::Forbidden("only the candidate answers an interview")),
         None => Err(AppError::NotFound("interview")),
@@ -925,7 +959,7 @@ async fn staff_interview(
     id: Uuid,
 ) -> AppResult<StoredInterview> {
     let interview = store::lock(conn, id).await?.ok_or(AppError::NotFound("interview"))?;
-    match viewer_of(principal, &interview) {
+    match viewer_for(conn, principal, &interview).await? {
         Some(Viewer::Staff) => Ok(interview),
         Some(Viewer::Candidate) => {
             Err(AppError::Forbidden("only the HR user responsible or an admin may do this"))
@@ -1248,7 +1282,8 @@ impl InterviewMutation {
         let (interview, viewer) = conn
             .transaction::<_, AppError, _>(async move |conn| {
                 let interview = store::lock(conn, id).await?.ok_or(AppError::NotFound("interview"))?;
-                let viewer = viewer_of(&principal, &interview).ok_or(AppError::NotFound("interview"))?;
+                let viewer =
+                    viewer_for(conn, &principal, &interview).await?.ok_or(AppError::NotFound("interview"))?;
                 if viewer == Viewer::Candidate && !interview.practice {
                     return Err(AppError::Forbidden(
                         "a scheduled interview is cancelled by the HR user responsible",
@@ -1514,7 +1549,7 @@ impl InterviewSubscription {
         {
             let mut conn = services.pool.get().await?;
             let interview = store::find(&mut conn, id).await?.ok_or(AppError::NotFound("interview"))?;
-            viewer_of(&principal, &interview).ok_or(AppError::NotFound("interview"))?;
+            viewer_for(&mut conn, &principal, &interview).await?.ok_or(AppError::NotFound("interview"))?;
         }
         let mut bus = services.events.subscribe();
         let topic = format!("interview:{id}");
@@ -1530,16 +1565,23 @@ impl InterviewSubscription {
                     Ok(conn) => conn,
                     Err(err) => { yield Err(AppError::from(err)); break; }
                 };
-                // The account or session may have ended since the subscription began.
-                if let Err(err) = ensure_session_live(&mut conn, &principal).await {
-                    yield Err(err);
-                    break;
-                }
+                // The account or session may have ended since the subscription began, and the
+                // viewer's access to the interview with it (an HR user unmapped or the candidate
+                // reassigned).
+                let live = match ensure_session_live(&mut conn, &principal).await {
+                    Ok(live) => live,
+                    Err(err) => { yield Err(err); break; }
+                };
                 let interview = match store::find(&mut conn, id).await {
                     Ok(Some(interview)) => interview,
                     Ok(None) => break,
                     Err(err) => { yield Err(AppError::from(err)); break; }
                 };
+                match viewer_for(&mut conn, &live, &interview).await {
+                    Ok(Some(_)) => {}
+                    Ok(None) => { yield Err(AppError::NotFound("interview")); break; }
+                    Err(err) => { yield Err(err); break; }
+                }
                 let answer = if matches!(
                     kind,
                     InterviewEventKind::AnswerReceived

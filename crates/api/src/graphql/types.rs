@@ -157,7 +157,10 @@ impl User {
             .data::<DataLoader<crate::loaders::LatestInterviewLoader, HashMapCache>>()
             .map_err(|_| AppError::internal("interview loader missing from the request data"))?;
         let Some(interview) = loader.load_one(id).await? else { return Ok(None) };
-        Ok(crate::graphql::interviews::Interview::for_viewer(&principal, interview))
+        // This user is a candidate, loaded in this request: the HR user assigned now (the
+        // policy checks that the viewer is that user and mapped).
+        let responsible = self.assigned_hr_id.map(viva_domain::UserId);
+        Ok(crate::graphql::interviews::Interview::for_viewer(&principal, interview, responsible))
     }
 }
 

@@ -3,6 +3,7 @@
 // Test code: a failed expectation should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access;
 mod account_data;
 mod accounts;
 mod admin;

@@ -11,7 +11,7 @@ use crate::QueryResult;
 use crate::events::{self, Event};
 use crate::models::TimeCursor;
 use crate::models::question::Question;
-use crate::schema::{answers, interview_questions, interviews};
+use crate::schema::{answers, interview_questions, interviews, users};
 
 /// An interview.
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -168,7 +168,8 @@ pub enum Scope {
     All,
     /// One candidate's.
     Candidate(UserId),
-    /// One HR user's.
+    /// What one HR user may see: the scheduled interviews of the candidates assigned to them,
+    /// while they are mapped to an admin.
     Hr(UserId),
 }
 
@@ -258,7 +259,20 @@ pub async fn list(
     match scope {
         Scope::All => {}
         Scope::Candidate(user) => query = query.filter(interviews::candidate_id.eq(user.0)),
-        Scope::Hr(user) => query = query.filter(interviews::hr_id.eq(user.0)),
+        Scope::Hr(user) => {
+            // The scheduled interviews of the candidates assigned to this HR user now, while
+            // they are mapped to an admin.
+            let hr = diesel::alias!(users as hr);
+            let mapped = diesel::dsl::exists(
+                hr.filter(hr.field(users::id).eq(user.0))
+                    .filter(hr.field(users::mapped_admin_id).is_not_null()),
+            );
+            let candidates = users::table.filter(users::assigned_hr_id.eq(user.0)).select(users::id);
+            query = query
+                .filter(interviews::candidate_id.eq_any(candidates))
+                .filter(interviews::practice.eq(false))
+                .filter(mapped);
+        }
     }
     if !filter.statuses.is_empty() {
         let statuses: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();

@@ -67,6 +67,8 @@ pub struct Principal {
     pub role: Role,
     /// The user's current status.
     pub status: UserStatus,
+    /// The admin an HR user is mapped to now; HR users act on candidates only while mapped.
+    pub mapped_admin_id: Option<UserId>,
 }
 
 /// What presenting a refresh token led to.
@@ -122,19 +124,20 @@ pub async fn find_principal(
     user_id: UserId,
     session_id: SessionId,
 ) -> QueryResult<Option<Principal>> {
-    let row: Option<(String, String)> = sessions::table
+    let row: Option<(String, String, Option<Uuid>)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id.0))
         .filter(sessions::user_id.eq(user_id.0))
         .filter(sessions::revoked_at.is_null())
-        .select((users::role, users::status))
+        .select((users::role, users::status, users::mapped_admin_id))
         .first(conn)
         .await
         .optional()?;
-    row.map(|(role, status)| {
+    row.map(|(role, status, mapped_admin_id)| {
         Ok(Principal {
             user_id,
             session_id,
+            mapped_admin_id: mapped_admin_id.map(UserId),
             role: role.parse().map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?,
             status: status.parse().map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?,
         })
@@ -218,11 +221,17 @@ pub async fn revoke(
     id: SessionId,
     reason: RevocationReason,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(sessions::table.find(id.0).filter(sessions::revoked_at.is_null()))
-        .set((sessions::revoked_at.eq(diesel::dsl::now), sessions::revoked_reason.eq(reason.as_str())))
-        .execute(conn)
-        .await?;
-    Ok(changed == 1)
+    let user: Option<Uuid> =
+        diesel::update(sessions::table.find(id.0).filter(sessions::revoked_at.is_null()))
+            .set((sessions::revoked_at.eq(diesel::dsl::now), sessions::revoked_reason.eq(reason.as_str())))
+            .returning(sessions::user_id)
+            .get_result(conn)
+            .await
+            .optional()?;
+    if let Some(user) = user {
+        crate::events::publish(conn, &crate::events::Event::access_changed(user)).await?;
+    }
+    Ok(user.is_some())
 }
 
 /// Revokes every live session of a user, except `keep` if given; returns how many ended.
@@ -233,7 +242,7 @@ pub async fn revoke_all_for_user(
     keep: Option<SessionId>,
 ) -> QueryResult<usize> {
     let keep = keep.map(|id| id.0).unwrap_or(Uuid::nil());
-    diesel::update(
+    let ended = diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user_id.0))
             .filter(sessions::revoked_at.is_null())
@@ -241,7 +250,11 @@ pub async fn revoke_all_for_user(
     )
     .set((sessions::revoked_at.eq(diesel::dsl::now), sessions::revoked_reason.eq(reason.as_str())))
     .execute(conn)
-    .await
+    .await?;
+    if ended > 0 {
+        crate::events::publish(conn, &crate::events::Event::access_changed(user_id.0)).await?;
+    }
+    Ok(ended)
 }
 
 /// Deletes refresh tokens that expired before `cutoff`, and sessions left with none.

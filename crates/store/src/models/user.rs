@@ -193,13 +193,20 @@ impl User {
             .set((users::status.eq(status.as_str()), users::updated_at.eq(diesel::dsl::now)))
             .execute(conn)
             .await?;
+        if changed == 1 {
+            crate::events::publish(conn, &crate::events::Event::access_changed(id.0)).await?;
+        }
         Ok(changed == 1)
     }
 
     /// Deletes an account and, through the foreign keys, its sessions and tokens; the audit log
     /// keeps its rows without the link. Returns whether the account existed.
     pub async fn delete(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<bool> {
-        Ok(diesel::delete(users::table.find(id.0)).execute(conn).await? == 1)
+        let deleted = diesel::delete(users::table.find(id.0)).execute(conn).await? == 1;
+        if deleted {
+            crate::events::publish(conn, &crate::events::Event::access_changed(id.0)).await?;
+        }
+        Ok(deleted)
     }
 
     /// How many accounts have this role.
@@ -413,6 +420,21 @@ pub async fn count_by_role_and_status(
         .select((users::role, users::status, diesel::dsl::count_star()))
         .load(conn)
         .await
+}
+
+/// The HR user a candidate is assigned to now, if that HR user is mapped to an admin: the one
+/// HR user who may act on the candidate's data.
+pub async fn responsible_hr(conn: &mut AsyncPgConnection, candidate: UserId) -> QueryResult<Option<UserId>> {
+    let hr = diesel::alias!(users as hr);
+    let found: Option<Uuid> = users::table
+        .inner_join(hr.on(hr.field(users::id).eq(users::assigned_hr_id.assume_not_null())))
+        .filter(users::id.eq(candidate.0))
+        .filter(hr.field(users::mapped_admin_id).is_not_null())
+        .select(hr.field(users::id))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(found.map(UserId))
 }
 
 /// Erases an account: strips the client addresses from audit entries about it (the entries
