@@ -88,3 +88,18 @@ async fn export_schema_prints_the_committed_schema() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
     assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
 }
+
+#[tokio::test]
+async fn without_an_environment_the_server_runs_as_production() {
+    // No VIVA_ENVIRONMENT: production rules apply, so a missing signing key stops the start
+    // rather than opening GraphiQL, introspection and emails in the log.
+    let output = viva("postgres://postgres@127.0.0.1:5432/viva")
+        .env_remove("VIVA_ENVIRONMENT")
+        .env_remove("VIVA_JWT_SECRET")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("VIVA_JWT_SECRET must be set in production"), "{stderr}");
+}

@@ -60,8 +60,12 @@ pub struct ApiConfig {
     pub public_url: String,
     /// Whether cookies carry `Secure` (off only for plain-HTTP development).
     pub cookie_secure: bool,
-    /// Whether to trust the first address of `X-Forwarded-For` (only behind a proxy that sets it).
+    /// Whether to take the client's address from `X-Forwarded-For` (only behind proxies that set
+    /// it).
     pub trust_forwarded_for: bool,
+    /// How many proxies of ours append to `X-Forwarded-For`: the client is that many entries from
+    /// the right (the entries further left are the client's own and never trusted).
+    pub trusted_proxy_hops: usize,
     /// Origins allowed to call the API from a browser; empty allows none cross-origin.
     pub cors_allowed_origins: Vec<String>,
     /// Whether to serve GraphiQL at `/graphiql`.
@@ -161,6 +165,7 @@ impl ApiConfig {
             public_url: "http://localhost:8000".to_owned(),
             cookie_secure: true,
             trust_forwarded_for: false,
+            trusted_proxy_hops: 1,
             cors_allowed_origins: Vec::new(),
             graphiql: true,
             graphiql_assets: None,

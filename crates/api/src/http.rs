@@ -88,11 +88,8 @@ fn client_info(headers: &HeaderMap, peer: Option<SocketAddr>, services: &Service
     let forwarded = services
         .config
         .trust_forwarded_for
-        .then(|| {
-            headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|ip| ip.trim().to_owned())
-        })
-        .flatten()
-        .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+        .then(|| forwarded_client(headers, services.config.trusted_proxy_hops))
+        .flatten();
     let ip = forwarded.or_else(|| peer.map(|addr| addr.ip().to_string()));
     let user_agent = headers
         .get(header::USER_AGENT)
@@ -100,6 +97,25 @@ fn client_info(headers: &HeaderMap, peer: Option<SocketAddr>, services: &Service
         .map(|ua| ua.chars().take(256).collect());
     let refresh_cookie = read_refresh_cookie(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()));
     ClientInfo { ip, user_agent, refresh_cookie }
+}
+
+/// The client's address from `X-Forwarded-For`, counting `hops` trusted proxies from the right:
+/// each proxy appends the address it received the request from, so the entries left of the
+/// ones our proxies wrote are whatever the client sent, and never trusted. All the header's
+/// lines count, in order. Fewer entries than hops means a proxy wrote none: the leftmost, which a
+/// trusted proxy wrote, is taken.
+fn forwarded_client(headers: &HeaderMap, hops: usize) -> Option<String> {
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    let index = entries.len().saturating_sub(hops.max(1));
+    let entry = entries.get(index)?;
+    entry.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
 }
 
 /// Runs one GraphQL request with the caller and client facts, and shapes the response.

@@ -29,7 +29,7 @@ pub struct Settings {
     /// Seconds a claimed job belongs to its worker before another may take it
     /// (VIVA_WORKER_LEASE_SECS).
     pub worker_lease_secs: f64,
-    /// `development`, `test` or `production` (VIVA_ENVIRONMENT).
+    /// `development`, `test` or `production` (VIVA_ENVIRONMENT); `production` when unset.
     pub environment: String,
     /// PostgreSQL URL (VIVA_DATABASE_URL, or DATABASE_URL).
     pub database_url: Option<String>,
@@ -72,6 +72,9 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// Trust `X-Forwarded-For` (only behind a proxy that sets it) (VIVA_TRUST_FORWARDED_FOR).
     pub trust_forwarded_for: bool,
+    /// Proxies of ours in front of Viva, each appending to `X-Forwarded-For`; the client's address
+    /// is taken that many entries from the right (VIVA_TRUSTED_PROXY_HOPS).
+    pub trusted_proxy_hops: usize,
     /// Browser origins allowed to call the API (VIVA_CORS_ALLOWED_ORIGINS='["https://app.example"]').
     pub cors_allowed_origins: Vec<String>,
     /// Log as JSON lines (VIVA_LOG_JSON).
@@ -114,7 +117,8 @@ impl Default for Settings {
             workers_in_serve: true,
             worker_concurrency: 2,
             worker_lease_secs: 120.0,
-            environment: "development".to_owned(),
+            // Unset means production: a forgotten setting must not open developer features.
+            environment: "production".to_owned(),
             database_url: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
             db_pool_size: 16,
@@ -134,6 +138,7 @@ impl Default for Settings {
             suggestions: None,
             cookie_secure: true,
             trust_forwarded_for: false,
+            trusted_proxy_hops: 1,
             cors_allowed_origins: Vec::new(),
             log_json: false,
             max_body_bytes: limits.max_body_bytes,
@@ -229,6 +234,9 @@ impl Settings {
         if !(1..=24 * 3600).contains(&self.access_token_ttl_secs) {
             bail!("VIVA_ACCESS_TOKEN_TTL_SECS must be between 1 and 86400");
         }
+        if self.trusted_proxy_hops == 0 {
+            bail!("VIVA_TRUSTED_PROXY_HOPS must be at least 1 (turn VIVA_TRUST_FORWARDED_FOR off instead)");
+        }
         if self.db_pool_size == 0 || self.max_concurrent_hashes == 0 {
             bail!("VIVA_DB_POOL_SIZE and VIVA_MAX_CONCURRENT_HASHES must be at least 1");
         }
@@ -270,6 +278,7 @@ impl Settings {
             public_url: self.public_url.trim_end_matches('/').to_owned(),
             cookie_secure: self.cookie_secure,
             trust_forwarded_for: self.trust_forwarded_for,
+            trusted_proxy_hops: self.trusted_proxy_hops,
             cors_allowed_origins: self.cors_allowed_origins,
             graphiql: self.graphiql.unwrap_or(dev_default),
             graphiql_assets: self.graphiql_assets.or_else(viva_api::graphiql::default_assets_dir),

@@ -37,6 +37,26 @@ pub async fn check(
     }
 }
 
+/// Reserves one attempt in each `(bucket, limit)` before a credential check, atomically, so
+/// that parallel guesses cannot all pass the count before any failure is recorded. Refuses with
+/// `RATE_LIMITED` when a bucket is full. Keep the returned ids if the check fails (they are the
+/// failure's record); [`release`] them if it succeeds.
+pub async fn reserve(
+    conn: &mut AsyncPgConnection,
+    settings: &ThrottleSettings,
+    buckets: &[(&str, i64)],
+) -> AppResult<Vec<i64>> {
+    let window = chrono::Duration::from_std(settings.window).map_err(AppError::internal)?;
+    throttle::reserve(conn, buckets, Utc::now() - window)
+        .await?
+        .ok_or(AppError::RateLimited { retry_after_secs: settings.window.as_secs() })
+}
+
+/// Gives back reserved attempts after a successful credential check.
+pub async fn release(conn: &mut AsyncPgConnection, ids: &[i64]) -> AppResult<()> {
+    Ok(throttle::release(conn, ids).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

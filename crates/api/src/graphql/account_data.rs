@@ -8,7 +8,8 @@ use viva_store::models::user::{self as users, User as StoredUser};
 use viva_store::models::{audit, conversation, email, mapping, notification, session};
 
 use crate::audit_log;
-use crate::auth::context::ContextExt;
+use crate::auth::context::{ContextExt, CredentialAttempts};
+use crate::auth::throttle;
 use crate::cookies;
 use crate::error::{AppError, AppResult};
 
@@ -97,14 +98,26 @@ impl AccountDataMutation {
         if password.len() > 1024 {
             return Err(AppError::bad_field("password", "is incorrect"));
         }
-        let hash = {
+        // One password check per operation, throttled like sign-in: a stolen access token
+        // must not become a way to guess the password.
+        ctx.data::<CredentialAttempts>()
+            .map_err(|_| AppError::internal("attempt counter missing"))?
+            .take()?;
+        let (hash, reserved) = {
             let mut conn = services.pool.get().await?;
-            StoredUser::password_hash(&mut conn, principal.user_id).await?
+            let me =
+                StoredUser::find(&mut conn, principal.user_id).await?.ok_or(AppError::NotFound("user"))?;
+            let limits = &services.config.throttle;
+            let bucket = throttle::account_bucket(&me.email);
+            let reserved =
+                throttle::reserve(&mut conn, limits, &[(&bucket, limits.max_failures_per_account)]).await?;
+            (StoredUser::password_hash(&mut conn, principal.user_id).await?, reserved)
         };
         if !services.passwords.verify(password, hash).await? {
             return Err(AppError::bad_field("password", "is incorrect"));
         }
         let mut conn = services.pool.get().await?;
+        throttle::release(&mut conn, &reserved).await?;
         conn.transaction::<_, AppError, _>(async move |conn| {
             let me = users::lock(conn, principal.user_id).await?.ok_or(AppError::NotFound("user"))?;
             if me.role == Role::Admin && StoredUser::count_with_role(conn, Role::Admin).await? <= 1 {

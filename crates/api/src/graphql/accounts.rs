@@ -218,20 +218,31 @@ impl AccountMutation {
         let account_bucket = throttle::account_bucket(email.as_str());
         let ip_bucket = throttle::address_bucket("login-fail", client.ip.as_deref().unwrap_or("unknown"));
 
-        let found = {
+        // The attempt is charged before the password is checked, so parallel guesses cannot all
+        // pass the count; a right password gives it back.
+        let (found, reserved) = {
             let mut conn = services.pool.get().await?;
-            throttle::check(&mut conn, limits, &account_bucket, limits.max_failures_per_account).await?;
-            throttle::check(&mut conn, limits, &ip_bucket, limits.max_failures_per_address).await?;
-            StoredUser::find_with_password_hash(&mut conn, email.as_str()).await?
+            let reserved = throttle::reserve(
+                &mut conn,
+                limits,
+                &[
+                    (&account_bucket, limits.max_failures_per_account),
+                    (&ip_bucket, limits.max_failures_per_address),
+                ],
+            )
+            .await?;
+            (StoredUser::find_with_password_hash(&mut conn, email.as_str()).await?, reserved)
         };
         let (user, hash) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
         let password_matches = services.passwords.verify(input.password, hash).await?;
 
         let mut conn = services.pool.get().await?;
         let user = match user {
-            Some(user) if password_matches => user,
+            Some(user) if password_matches => {
+                throttle::release(&mut conn, &reserved).await?;
+                user
+            }
             user => {
-                throttle_store::record(&mut conn, &[&account_bucket, &ip_bucket]).await?;
                 let target = user.map(|u| u.id);
                 audit_log::record(
                     &mut conn,
@@ -579,22 +590,22 @@ impl AccountMutation {
         if input.current_password.len() > MAX_PRESENTED_PASSWORD_BYTES {
             return Err(AppError::bad_field("currentPassword", "is incorrect"));
         }
-        let (user, hash) = {
+        let (user, hash, reserved) = {
             let mut conn = services.pool.get().await?;
             let user =
                 StoredUser::find(&mut conn, principal.user_id).await?.ok_or(AppError::NotFound("user"))?;
             let bucket = throttle::account_bucket(&user.email);
             let limits = &services.config.throttle;
-            throttle::check(&mut conn, limits, &bucket, limits.max_failures_per_account).await?;
+            let reserved =
+                throttle::reserve(&mut conn, limits, &[(&bucket, limits.max_failures_per_account)]).await?;
             let hash = StoredUser::password_hash(&mut conn, principal.user_id).await?;
-            (user, hash)
+            (user, hash, reserved)
         };
         let email = Email::from_stored(user.email.clone());
         if !services.passwords.verify(input.current_password.clone(), hash).await? {
-            let mut conn = services.pool.get().await?;
-            throttle_store::record(&mut conn, &[&throttle::account_bucket(&user.email)]).await?;
             return Err(AppError::bad_field("currentPassword", "is incorrect"));
         }
+        throttle::release(&mut *services.pool.get().await?, &reserved).await?;
         check_password_policy(&input.new_password, &email, "newPassword")?;
         if input.new_password == input.current_password {
             return Err(AppError::bad_field("newPassword", "must differ from the current password"));
@@ -604,6 +615,8 @@ impl AccountMutation {
         let mut conn = services.pool.get().await?;
         conn.transaction::<_, AppError, _>(async move |conn| {
             StoredUser::set_password_hash(conn, principal.user_id, &new_hash).await?;
+            // A reset link sent before the change must not undo it.
+            one_time_token::revoke_unused(conn, principal.user_id, TokenPurpose::ResetPassword).await?;
             let ended = session::revoke_all_for_user(
                 conn,
                 principal.user_id,

@@ -19,5 +19,6 @@ mod organisation;
 mod persisted;
 mod profile;
 mod schema;
+mod security;
 mod sessions;
 mod tokens;

@@ -78,6 +78,23 @@ pub async fn consume(
     Ok(user.map(UserId))
 }
 
+/// Withdraws a user's unused tokens of one purpose (a password change makes an outstanding reset
+/// link worthless); returns how many.
+pub async fn revoke_unused(
+    conn: &mut AsyncPgConnection,
+    user_id: UserId,
+    purpose: TokenPurpose,
+) -> QueryResult<usize> {
+    diesel::delete(
+        one_time_tokens::table
+            .filter(one_time_tokens::user_id.eq(user_id.0))
+            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::used_at.is_null()),
+    )
+    .execute(conn)
+    .await
+}
+
 /// Deletes tokens that expired before `cutoff`.
 pub async fn purge_expired(conn: &mut AsyncPgConnection, cutoff: DateTime<Utc>) -> QueryResult<usize> {
     diesel::delete(one_time_tokens::table.filter(one_time_tokens::expires_at.lt(cutoff))).execute(conn).await

@@ -1,0 +1,124 @@
+//! Fixes from the security review, each through the public surface.
+
+use serde_json::json;
+use viva_test_support::{TEST_PASSWORD, TestApp};
+
+#[tokio::test]
+async fn parallel_password_guesses_cannot_race_past_the_login_throttle() {
+    let app = TestApp::new().await;
+    let ada = app.candidate().await;
+    let limit = app.services.config.throttle.max_failures_per_account;
+    let before = app.services.passwords.verifications();
+    let guesses = (0..40).map(|i| {
+        let app = &app;
+        let email = ada.email.clone();
+        async move {
+            app.graphql(
+                "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+                json!({ "i": { "email": email, "password": format!("wrong-guess-{i:04}") } }),
+            )
+            .await
+            .error_code()
+        }
+    });
+    let codes = futures_util::future::join_all(guesses).await;
+    let checked = codes.iter().filter(|c| c.as_deref() == Some("UNAUTHENTICATED")).count();
+    let limited = codes.iter().filter(|c| c.as_deref() == Some("RATE_LIMITED")).count();
+    assert_eq!(checked + limited, 40, "{codes:?}");
+    assert!(checked as i64 <= limit, "{checked} guesses were checked; the limit is {limit}");
+    assert!(app.services.passwords.verifications() - before <= limit as u64);
+    // The right password is refused too while the account is throttled.
+    app.login(&ada.email, TEST_PASSWORD).await.expect_error("RATE_LIMITED");
+}
+
+#[tokio::test]
+async fn a_right_password_gives_its_reserved_attempt_back() {
+    let app = TestApp::new().await;
+    let ada = app.candidate().await;
+    let limit = app.services.config.throttle.max_failures_per_address;
+    // Far more successful sign-ins from one address than failures are allowed: none counts.
+    for _ in 0..(limit + 3) {
+        app.login(&ada.email, TEST_PASSWORD).await.data();
+    }
+}
+
+#[tokio::test]
+async fn delete_my_account_checks_one_password_per_operation_and_is_throttled() {
+    let app = TestApp::new().await;
+    let ada = app.candidate().await;
+    let aliases: String =
+        (0..20).map(|i| format!("a{i}: deleteMyAccount(password: \"guess-number-{i:04}\")\n")).collect();
+    let before = app.services.passwords.verifications();
+    let response = app.graphql_as(&ada, &format!("mutation {{ {aliases} }}"), json!({})).await;
+    assert_eq!(app.services.passwords.verifications() - before, 1, "{:?}", response.body);
+    let limit = app.services.config.throttle.max_failures_per_account;
+    let mut codes = Vec::new();
+    for i in 0..limit + 2 {
+        let guess = app
+            .graphql_as(
+                &ada,
+                "mutation($p: String!) { deleteMyAccount(password: $p) }",
+                json!({ "p": format!("again-{i:04}") }),
+            )
+            .await;
+        codes.push(guess.error_code().unwrap_or_default());
+    }
+    assert_eq!(codes.last().map(String::as_str), Some("RATE_LIMITED"), "{codes:?}");
+    // The account is still there.
+    app.graphql_as(&ada, "{ me { id } }", json!({})).await.data();
+}
+
+#[tokio::test]
+async fn a_reset_link_sent_before_a_password_change_no_longer_works() {
+    let app = TestApp::new().await;
+    let ada = app.candidate().await;
+    app.graphql("mutation($e: String!) { requestPasswordReset(email: $e) }", json!({ "e": ada.email }))
+        .await
+        .data();
+    let token = app.token_from_email(&ada.email, viva_api::mail::RESET_SUBJECT).await;
+    let changed = "mutation($i: ChangePasswordInput!) { changePassword(input: $i) }";
+    let new_password = "marble-orchard-quietly-77";
+    app.graphql_as(
+        &ada,
+        changed,
+        json!({ "i": { "currentPassword": TEST_PASSWORD, "newPassword": new_password } }),
+    )
+    .await
+    .data();
+    let reset = app
+        .graphql(
+            "mutation($i: ResetPasswordInput!) { resetPassword(input: $i) }",
+            json!({ "i": { "token": token, "newPassword": "stolen-link-takeover-55" } }),
+        )
+        .await;
+    assert!(reset.error_code().is_some(), "the old link must be refused: {:?}", reset.body);
+    app.login(&ada.email, new_password).await.data();
+}
+
+#[tokio::test]
+async fn with_forwarded_for_trusted_the_client_is_counted_from_the_right() {
+    use axum::body::Body;
+    use http::Request;
+
+    for (hops, expected) in [(1, "203.0.113.9"), (2, "198.51.100.4")] {
+        let app = TestApp::with_config(|c| {
+            c.trust_forwarded_for = true;
+            c.trusted_proxy_hops = hops;
+        })
+        .await;
+        let admin = app.admin().await;
+        // The client claims to be 6.6.6.6; the proxies appended what they saw.
+        let body = json!({ "query": "mutation { login(input: { email: \"nobody@example.org\", password: \"wrong-guess-0001\" }) { accessToken } }" });
+        let request = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", "6.6.6.6, 198.51.100.4")
+            .header("x-forwarded-for", "203.0.113.9")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        app.send_from("10.0.0.2", request).await;
+        let audit = app
+            .graphql_as(&admin, "{ auditLog(first: 5, filter: { actions: [\"LOGIN_FAILED\"] }) { edges { node { ipAddress } } } }", json!({}))
+            .await;
+        assert_eq!(audit.data()["auditLog"]["edges"][0]["node"]["ipAddress"], expected, "{hops} hops");
+    }
+}
