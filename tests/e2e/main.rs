@@ -7,6 +7,7 @@
 mod cli;
 mod evaluation;
 mod graphiql;
+mod graphql_http;
 mod http_flow;
 mod interviews;
 mod notifications;

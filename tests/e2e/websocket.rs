@@ -312,3 +312,51 @@ async fn a_socket_ends_when_its_session_or_account_ends_and_lives_only_as_long_a
     send(&mut socket, json!({ "type": "ping", "payload": { "accessToken": admin } })).await;
     assert_eq!(closed_within(&mut socket, std::time::Duration::from_secs(5)).await.0, 4403);
 }
+
+#[tokio::test]
+async fn socket_messages_are_held_to_the_body_limit_and_connections_are_capped_per_address() {
+    let database = TestDatabase::new().await;
+    let server = Server::start(
+        &database,
+        &[("VIVA_MAX_BODY_BYTES", "4096"), ("VIVA_MAX_WS_CONNECTIONS_PER_ADDRESS", "3")],
+    )
+    .await;
+
+    // A message over the limit, even before `connection_init`, ends the connection unparsed.
+    let mut socket = connect(&server).await;
+    let huge = json!({ "type": "connection_init", "payload": { "pad": "x".repeat(64 * 1024) } });
+    let _ = socket.send(Message::Text(huge.to_string().into())).await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        .await
+        .expect("closed in time");
+    match ended {
+        Some(Ok(Message::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 1009, "{frame:?}"),
+        None | Some(Err(_)) | Some(Ok(Message::Close(None))) => {}
+        other => panic!("the oversized message was answered: {other:?}"),
+    }
+    drop(socket);
+
+    // Three connections from one address at once; a fourth is refused at the handshake.
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(connect(&server).await);
+    }
+    let mut request = server.ws_url.as_str().into_client_request().unwrap();
+    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 429),
+        other => panic!("a fourth connection was accepted: {:?}", other.map(|(_, r)| r.status())),
+    }
+    // Closing one frees its place.
+    drop(open.pop());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let mut request = server.ws_url.as_str().into_client_request().unwrap();
+        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        if tokio_tungstenite::connect_async(request).await.is_ok() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the closed connection's place was never freed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -105,10 +105,14 @@ pub struct Limits {
     pub max_complexity: usize,
     /// Most directives on one field.
     pub max_directives: usize,
+    /// Most aliased fields in one document.
+    pub max_aliases: usize,
     /// How long a WebSocket client has to send `connection_init`.
     pub ws_init_timeout: Duration,
     /// Most live subscriptions on one WebSocket connection.
     pub max_subscriptions_per_connection: usize,
+    /// Most WebSocket connections open at once from one client address.
+    pub max_ws_connections_per_address: usize,
 }
 
 impl Default for Limits {
@@ -120,8 +124,10 @@ impl Default for Limits {
             max_depth: 15,
             max_complexity: 500,
             max_directives: 8,
+            max_aliases: 30,
             ws_init_timeout: Duration::from_secs(5),
             max_subscriptions_per_connection: 20,
+            max_ws_connections_per_address: 64,
         }
     }
 }

@@ -125,6 +125,13 @@ async fn execute(
     peer: Option<SocketAddr>,
     request: async_graphql::Request,
 ) -> Response {
+    let Some(media) = ResponseMedia::negotiate(headers) else {
+        return refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            "BAD_USER_INPUT",
+            "accept application/graphql-response+json or application/json",
+        );
+    };
     let services = &state.services;
     let bearer = bearer_token(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()));
     let caller = match authenticate(services, bearer).await {
@@ -146,12 +153,80 @@ async fn execute(
         ensure_code(error);
     }
     let http_headers = std::mem::take(&mut response.http_headers);
-    let mut out = Json(response).into_response();
+    // A request error (nothing ran: the document did not parse or validate, the variables did
+    // not coerce, no operation could be chosen) has no `data` at all; under the GraphQL-over-HTTP
+    // media type it is a 400. Field errors always carry a path, and keep their 200.
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty());
+    let status = if request_error && media == ResponseMedia::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = if request_error {
+        let mut body = serde_json::json!({ "errors": response.errors });
+        if !response.extensions.is_empty() {
+            body["extensions"] = serde_json::to_value(&response.extensions).unwrap_or_default();
+        }
+        body
+    } else {
+        serde_json::to_value(&response).unwrap_or_default()
+    };
+    let mut out = (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response();
     for (name, value) in http_headers.iter() {
         out.headers_mut().append(name.clone(), value.clone());
     }
     out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     out
+}
+
+/// The media type of a response, from the request's `Accept` (GraphQL over HTTP).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResponseMedia {
+    /// `application/graphql-response+json`: request errors are 4xx.
+    GraphqlResponse,
+    /// `application/json`: every well-formed request gets 200 (the legacy behaviour).
+    Json,
+}
+
+impl ResponseMedia {
+    /// The preferred supported type, by q-value then order; `application/json` without an
+    /// `Accept` header; `None` when the client accepts neither.
+    fn negotiate(headers: &HeaderMap) -> Option<Self> {
+        let mut offers = Vec::new();
+        for value in headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()) {
+            for entry in value.split(',') {
+                let mut parts = entry.split(';').map(str::trim);
+                let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+                let quality = parts
+                    .filter_map(|p| p.strip_prefix("q="))
+                    .find_map(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                let supported = match media.as_str() {
+                    "application/graphql-response+json" => Some(Self::GraphqlResponse),
+                    "application/json" | "application/*" | "*/*" => Some(Self::Json),
+                    _ => None,
+                };
+                if let Some(supported) = supported.filter(|_| quality > 0.0) {
+                    offers.push((quality, supported));
+                }
+            }
+        }
+        if headers.get(header::ACCEPT).is_none() {
+            return Some(Self::Json);
+        }
+        // The first of the highest quality wins.
+        let best = offers.iter().map(|(q, _)| *q).fold(f32::MIN, f32::max);
+        offers.into_iter().find(|(q, _)| *q == best).map(|(_, media)| media)
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json",
+        }
+    }
 }
 
 /// Gives errors raised by async-graphql itself (parse, validation, limits) a code, since
@@ -202,6 +277,15 @@ async fn graphql_post(
                 );
             }
             match serde_json::from_slice::<async_graphql::Request>(&bytes) {
+                Ok(request)
+                    if request.query.is_empty() && !request.extensions.contains_key("persistedQuery") =>
+                {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BAD_USER_INPUT",
+                        "the request needs a `query` string (or a persisted query id)",
+                    );
+                }
                 Ok(request) => request,
                 Err(_) => {
                     return refuse(
@@ -378,9 +462,26 @@ async fn graphql_ws(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let client = client_info(&headers, peer.map(|Extension(ConnectInfo(addr))| addr), &state.services);
+    let limits = &state.services.config.limits;
+    let address = client.ip.clone().unwrap_or_else(|| "unknown".to_owned());
+    let Some(slot) =
+        ws::ConnectionCounts::open(&state.services, &address, limits.max_ws_connections_per_address)
+    else {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "too many WebSocket connections from this address",
+        );
+    };
+    // Messages are held to the same size as request bodies, before anything parses them.
     upgrade
         .protocols([ws::PROTOCOL])
-        .on_upgrade(move |socket| ws::serve(socket, state.schema, state.services, client))
+        .max_message_size(limits.max_body_bytes)
+        .max_frame_size(limits.max_body_bytes)
+        .on_upgrade(move |socket| async move {
+            ws::serve(socket, state.schema, state.services, client).await;
+            drop(slot);
+        })
 }
 
 /// Liveness: the process is up and serving.

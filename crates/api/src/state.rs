@@ -33,6 +33,8 @@ pub struct ServicesInner {
     pub ai: AiServices,
     /// Persisted operations (APQ cache, trusted documents).
     pub persisted: PersistedQueries,
+    /// Open WebSocket connections per client address.
+    pub ws_connections: crate::ws::ConnectionCounts,
 }
 
 /// The AI side of the services.
@@ -73,6 +75,17 @@ impl Services {
             viva_ai::AiMetrics::register(metrics.registry()).map_err(crate::error::AppError::internal)?;
         let ai = AiServices { registry: build(ai_metrics), cache: viva_ai::QuestionCache::default() };
         let persisted = PersistedQueries::new(config.persisted.clone());
-        Ok(Self(Arc::new(ServicesInner { pool, config, tokens, passwords, metrics, events, ai, persisted })))
+        let ws_connections = crate::ws::ConnectionCounts::default();
+        Ok(Self(Arc::new(ServicesInner {
+            pool,
+            config,
+            tokens,
+            passwords,
+            metrics,
+            events,
+            ai,
+            persisted,
+            ws_connections,
+        })))
     }
 }

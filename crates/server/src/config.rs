@@ -87,8 +87,13 @@ pub struct Settings {
     pub max_query_depth: usize,
     /// Highest query complexity (VIVA_MAX_QUERY_COMPLEXITY).
     pub max_query_complexity: usize,
+    /// Most aliased fields in one document (VIVA_MAX_ALIASES).
+    pub max_aliases: usize,
     /// Most live subscriptions per WebSocket connection (VIVA_MAX_SUBSCRIPTIONS_PER_CONNECTION).
     pub max_subscriptions_per_connection: usize,
+    /// Most WebSocket connections at once from one client address
+    /// (VIVA_MAX_WS_CONNECTIONS_PER_ADDRESS).
+    pub max_ws_connections_per_address: usize,
     /// Seconds a WebSocket client has to send `connection_init` (VIVA_WS_INIT_TIMEOUT_SECS).
     pub ws_init_timeout_secs: u64,
     /// Failed sign-ins per account in 15 minutes (VIVA_MAX_LOGIN_FAILURES_PER_ACCOUNT).
@@ -145,7 +150,9 @@ impl Default for Settings {
             max_upload_bytes: limits.max_upload_bytes,
             max_query_depth: limits.max_depth,
             max_query_complexity: limits.max_complexity,
+            max_aliases: limits.max_aliases,
             max_subscriptions_per_connection: limits.max_subscriptions_per_connection,
+            max_ws_connections_per_address: limits.max_ws_connections_per_address,
             ws_init_timeout_secs: limits.ws_init_timeout.as_secs(),
             max_login_failures_per_account: throttle.max_failures_per_account,
             max_login_failures_per_address: throttle.max_failures_per_address,
@@ -290,7 +297,9 @@ impl Settings {
                 max_upload_bytes: self.max_upload_bytes,
                 max_depth: self.max_query_depth,
                 max_complexity: self.max_query_complexity,
+                max_aliases: self.max_aliases,
                 max_subscriptions_per_connection: self.max_subscriptions_per_connection,
+                max_ws_connections_per_address: self.max_ws_connections_per_address,
                 ws_init_timeout: Duration::from_secs(self.ws_init_timeout_secs.max(1)),
                 ..Limits::default()
             },

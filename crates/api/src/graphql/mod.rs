@@ -3,6 +3,7 @@
 pub mod account_data;
 pub mod accounts;
 pub mod admin;
+pub mod document_checks;
 pub mod evaluations;
 pub mod hr;
 pub mod interviews;
@@ -65,7 +66,8 @@ pub fn schema_builder(config: &ApiConfig) -> SchemaBuilder<Query, Mutation, Subs
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
-        .limit_recursive_depth(32);
+        .limit_recursive_depth(32)
+        .extension(document_checks::DocumentChecksFactory { max_aliases: limits.max_aliases });
     if !config.introspection {
         builder = builder.disable_introspection().extension(introspection::RefuseIntrospectionFactory);
     }

@@ -122,3 +122,43 @@ async fn with_forwarded_for_trusted_the_client_is_counted_from_the_right() {
         assert_eq!(audit.data()["auditLog"]["edges"][0]["node"]["ipAddress"], expected, "{hops} hops");
     }
 }
+
+#[tokio::test]
+async fn a_nul_character_in_any_text_is_bad_input_not_an_internal_error() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (hr, candidate) = (app.hr().await, app.candidate().await);
+    app.map_hr(&admin, &hr).await;
+    app.assign(&admin, &candidate, &hr).await;
+    let nul = "hello\u{0}world";
+    // As a variable, and written into the document as an escape.
+    let cases = [
+        (
+            &hr,
+            "mutation($r: ID!, $b: String!) { sendMessage(input: { recipientId: $r, body: $b }) { id } }",
+            json!({ "r": candidate.id, "b": nul }),
+        ),
+        (&admin, "query($t: String) { users(filter: { text: $t }) { count } }", json!({ "t": nul })),
+        (&admin, "{ users(filter: { text: \"a\\u0000b\" }) { count } }", json!({})),
+        (
+            &admin,
+            "query($a: [String!]) { auditLog(filter: { actions: $a }) { edges { node { id } } } }",
+            json!({ "a": [nul] }),
+        ),
+    ];
+    for (user, query, variables) in cases {
+        let response = app.graphql_as(user, query, variables).await;
+        let message = response.expect_error("BAD_USER_INPUT");
+        assert!(message.contains("NUL"), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn aliases_are_capped_per_document() {
+    let app = TestApp::new().await;
+    let many: String = (0..100).map(|i| format!("a{i}: __typename ")).collect();
+    let message = app.graphql(&format!("{{ {many} }}"), json!({})).await.expect_error("BAD_USER_INPUT");
+    assert!(message.contains("aliased"), "{message}");
+    let few: String = (0..5).map(|i| format!("a{i}: __typename ")).collect();
+    app.graphql(&format!("{{ {few} }}"), json!({})).await.data();
+}
