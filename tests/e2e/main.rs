@@ -12,4 +12,5 @@ mod http_flow;
 mod interviews;
 mod notifications;
 mod server;
+mod soak;
 mod websocket;
