@@ -150,7 +150,18 @@ pub struct Interview {
 /// An interview question, as asked.
 pub struct InterviewQuestion {
     question: StoredQuestion,
-    reveal_model_answer: bool,
+    reveal: Reveal,
+}
+
+/// What of a question's answer key the viewer sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reveal {
+    /// Nothing: the candidate while answering, or a question they did not answer.
+    Nothing,
+    /// The model answer: the candidate, once the interview is over, for a question they answered.
+    ModelAnswer,
+    /// Model answer and expected keywords (what the evaluator scores against): staff only.
+    Everything,
 }
 
 /// A question as asked in one interview.
@@ -182,14 +193,16 @@ impl InterviewQuestion {
         self.question.time_limit_seconds
     }
 
-    /// Phrases a strong answer contains; shown to the candidate once the interview is over.
+    /// Phrases a strong answer contains, which the evaluator scores against: HR users and
+    /// admins only, never candidates.
     async fn expected_keywords(&self) -> Option<&[String]> {
-        self.reveal_model_answer.then_some(self.question.expected_keywords.as_slice())
+        (self.reveal == Reveal::Everything).then_some(self.question.expected_keywords.as_slice())
     }
 
-    /// A model answer; shown to the candidate once the interview is over.
+    /// A model answer: for staff; for the candidate once the interview is over, and only for
+    /// the questions they answered.
     async fn ideal_answer(&self) -> Option<&str> {
-        self.reveal_model_answer.then_some(self.question.ideal_answer.as_str())
+        (self.reveal != Reveal::Nothing).then_some(self.question.ideal_answer.as_str())
     }
 
     /// The question this one follows up on (an adaptive follow-up to a vague or weak answer);
@@ -430,25 +443,36 @@ impl Interview {
     }
 
     /// Its questions. Staff see them all; the candidate sees those answered and the current
-    /// one while answering, and all of them (with model answers) once it is over.
+    /// one while answering, and all of them once it is over (with the model answers of those
+    /// they answered).
     async fn questions(&self, ctx: &Context<'_>) -> AppResult<Vec<InterviewQuestion>> {
         let questions = self.loaded_questions(ctx).await?;
         let over = self.interview.status.is_finished();
-        if self.viewer == Viewer::Staff || over {
+        if self.viewer == Viewer::Staff {
             return Ok(questions
                 .into_iter()
-                .map(|question| InterviewQuestion { question, reveal_model_answer: true })
+                .map(|question| InterviewQuestion { question, reveal: Reveal::Everything })
                 .collect());
         }
-        if self.interview.status != InterviewStatus::InProgress {
+        if !over && self.interview.status != InterviewStatus::InProgress {
             return Ok(Vec::new());
         }
         let answered: HashSet<Uuid> =
             self.loaded_answers(ctx).await?.iter().map(|a| a.interview_question_id).collect();
+        if over {
+            return Ok(questions
+                .into_iter()
+                .map(|question| {
+                    let reveal =
+                        if answered.contains(&question.id) { Reveal::ModelAnswer } else { Reveal::Nothing };
+                    InterviewQuestion { question, reveal }
+                })
+                .collect());
+        }
         let mut shown = Vec::new();
         for question in questions {
             let done = answered.contains(&question.id);
-            shown.push(InterviewQuestion { question, reveal_model_answer: false });
+            shown.push(InterviewQuestion { question, reveal: Reveal::Nothing });
             if !done {
                 break;
             }
@@ -671,7 +695,7 @@ impl InterviewQuery {
         Ok(questions
             .into_iter()
             .find(|q| !answered.contains(&q.id))
-            .map(|question| InterviewQuestion { question, reveal_model_answer: false }))
+            .map(|question| InterviewQuestion { question, reveal: Reveal::Nothing }))
     }
 }
 
@@ -733,6 +757,7 @@ async fn choose_questions(
     source: QuestionSource,
     listed: &[ID],
     count: i32,
+    practice: bool,
 ) -> AppResult<Vec<BankQuestion>> {
     if !(1..=MAX_QUESTIONS).contains(&count) {
         return Err(AppError::bad_field("questionCount", format!("must be between 1 and {MAX_QUESTIONS}")));
@@ -772,7 +797,7 @@ async fn choose_questions(
             break;
         }
         let exclude: Vec<Uuid> = chosen.iter().map(|q| q.id).collect();
-        let mut pool = bank::pool_for(conn, role, level, &exclude).await?;
+        let mut pool = bank::pool_for(conn, role, level, &exclude, practice).await?;
         // Take question types in turn: technical, behavioural, situational, …
         while chosen.len() < count && !pool.is_empty() {
             let last = chosen.last().map(|q| q.kind);
@@ -818,7 +843,7 @@ async fn plan_questions(
     let role = input.role.clone().or_else(|| job.as_ref().and_then(|j| j.role_slug.clone()));
     let role = role.ok_or_else(|| AppError::bad_field("role", "is required (or a job with a role)"))?;
     let difficulty: Difficulty = input.difficulty.into();
-    let mut pool = bank::pool_for(conn, &role, difficulty, &[]).await?;
+    let mut pool = bank::pool_for(conn, &role, difficulty, &[], false).await?;
     let count = usize::try_from(input.question_count).unwrap_or(0);
     for level in
         [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard].into_iter().filter(|d| *d != difficulty)
@@ -827,7 +852,7 @@ async fn plan_questions(
             break;
         }
         let exclude: Vec<Uuid> = pool.iter().map(|q| q.id).collect();
-        pool.extend(bank::pool_for(conn, &role, level, &exclude).await?);
+        pool.extend(bank::pool_for(conn, &role, level, &exclude, false).await?);
     }
     if pool.is_empty() {
         return Err(AppError::bad_field("role", "has no questions in the bank"));
@@ -1067,6 +1092,7 @@ impl InterviewMutation {
                             QuestionSource::Explicit,
                             ids,
                             input.question_count,
+                            false,
                         )
                         .await?
                     }
@@ -1078,6 +1104,7 @@ impl InterviewMutation {
                             input.question_source,
                             &input.question_ids,
                             input.question_count,
+                            false,
                         )
                         .await?
                     }
@@ -1145,6 +1172,7 @@ impl InterviewMutation {
                     QuestionSource::Bank,
                     &[],
                     input.question_count,
+                    true,
                 )
                 .await?;
                 let now = Utc::now();

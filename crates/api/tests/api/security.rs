@@ -162,3 +162,67 @@ async fn aliases_are_capped_per_document() {
     let few: String = (0..5).map(|i| format!("a{i}: __typename ")).collect();
     app.graphql(&format!("{{ {few} }}"), json!({})).await.data();
 }
+
+#[tokio::test]
+async fn practice_cannot_harvest_the_answer_key_or_the_questions_hr_wrote() {
+    let app = TestApp::new().await;
+    app.seed_question_bank().await;
+    let (admin, hr) = (app.admin().await, app.hr().await);
+    app.map_hr(&admin, &hr).await;
+    let secret = "Describe the incident-response runbook you would write for our payments outage?";
+    for difficulty in ["EASY", "MEDIUM", "HARD"] {
+        let question = json!({ "role": "backend-engineer", "type": "TECHNICAL", "difficulty": difficulty, "text": format!("{secret} ({difficulty})"),
+            "expectedKeywords": ["pager", "rollback", "postmortem"], "idealAnswer": "A private model answer that only HR users and admins should ever see in full.", "timeLimitSeconds": 120 });
+        app.graphql_as(
+            &hr,
+            "mutation($i: QuestionInput!) { createQuestion(input: $i) { id } }",
+            json!({ "i": question }),
+        )
+        .await
+        .data();
+    }
+    let candidate = app.candidate().await;
+    let practice = app
+        .graphql_as(
+            &candidate,
+            "mutation { startPracticeInterview(input: { role: \"backend-engineer\", difficulty: EASY, questionCount: 20 }) { id questions { id text } } }",
+            json!({}),
+        )
+        .await;
+    let interview = practice.data()["startPracticeInterview"].clone();
+    let id = interview["id"].clone();
+    // One answer, then the candidate ends the session.
+    let first = interview["questions"][0]["id"].clone();
+    app.graphql_as(
+        &candidate,
+        "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } } }",
+        json!({ "id": id, "a": { "questionId": first, "text": "An answer of mine.", "idempotencyKey": "practice-key-1" } }),
+    )
+    .await
+    .data();
+    app.graphql_as(
+        &candidate,
+        "mutation($id: ID!) { endInterview(interviewId: $id) { id } }",
+        json!({ "id": id }),
+    )
+    .await
+    .data();
+    let ended = app
+        .graphql_as(
+            &candidate,
+            "query($id: ID!) { interview(id: $id) { questions { id text idealAnswer expectedKeywords } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let questions = ended.data()["interview"]["questions"].as_array().unwrap().clone();
+    assert_eq!(questions.len(), 20);
+    for question in &questions {
+        assert!(!question["text"].as_str().unwrap().contains(secret), "an HR question reached practice");
+        assert!(question["expectedKeywords"].is_null(), "keywords shown to a candidate: {question}");
+        if question["id"] == first {
+            assert!(question["idealAnswer"].is_string(), "the answered question shows its model answer");
+        } else {
+            assert!(question["idealAnswer"].is_null(), "an unanswered question's model answer was shown");
+        }
+    }
+}

@@ -230,11 +230,19 @@ pub async fn pool_for(
     role_slug: &str,
     difficulty: Difficulty,
     exclude: &[Uuid],
+    practice: bool,
 ) -> QueryResult<Vec<Question>> {
-    questions::table
+    let mut query = questions::table
         .filter(questions::role_slug.eq(role_slug))
         .filter(questions::difficulty.eq(difficulty.as_str()))
         .filter(diesel::dsl::not(questions::id.eq_any(exclude)))
+        .into_boxed();
+    if practice {
+        // Practice draws on the shipped bank only: questions HR users wrote for their
+        // assessments never appear in it.
+        query = query.filter(questions::created_by.is_null());
+    }
+    query
         .order(diesel::dsl::sql::<diesel::sql_types::Double>("random()"))
         .select(Question::as_select())
         .load(conn)
