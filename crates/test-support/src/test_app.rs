@@ -149,6 +149,50 @@ impl TestApp {
         JWT_SECRET
     }
 
+    /// Every `table.column` (text, JSON or array) of the database whose value contains
+    /// `needle`, case-insensitively: to prove something is stored nowhere.
+    pub async fn tables_containing(&self, needle: &str) -> Vec<String> {
+        use diesel::QueryableByName;
+        use diesel_async::RunQueryDsl;
+        #[derive(QueryableByName)]
+        struct Column {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            table_name: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            column_name: String,
+        }
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.conn().await;
+        let columns: Vec<Column> = diesel::sql_query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'jsonb', 'json', 'ARRAY')",
+        )
+        .load(&mut conn)
+        .await
+        .expect("columns");
+        assert!(columns.len() > 10, "the search covers the schema");
+        let mut found = Vec::new();
+        for column in columns {
+            let sql = format!(
+                "SELECT count(*) AS n FROM \"{}\" WHERE strpos(lower(\"{}\"::text), lower($1)) > 0",
+                column.table_name, column.column_name
+            );
+            let count: Count = diesel::sql_query(sql)
+                .bind::<diesel::sql_types::Text, _>(needle)
+                .get_result(&mut conn)
+                .await
+                .expect("count");
+            if count.n > 0 {
+                found.push(format!("{}.{} ({})", column.table_name, column.column_name, count.n));
+            }
+        }
+        found
+    }
+
     /// A database connection, for checking what was stored.
     pub async fn conn(&self) -> DbConn {
         self.services.pool.get().await.expect("connection")

@@ -250,7 +250,8 @@ impl MessageMutation {
                     notify::Kind::NewMessage,
                     &format!("New message from {}", me.full_name),
                     &preview,
-                    serde_json::json!({ "conversationId": thread.id, "messageId": message.id }),
+                    // The sender's id, so their erasure finds the notifications that name them.
+                    serde_json::json!({ "conversationId": thread.id, "messageId": message.id, "senderId": me.id.0 }),
                 )
                 .await?;
                 Ok(message)

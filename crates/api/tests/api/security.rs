@@ -226,3 +226,36 @@ async fn practice_cannot_harvest_the_answer_key_or_the_questions_hr_wrote() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_erased_account_leaves_its_name_and_email_nowhere_in_the_database() {
+    let app = TestApp::new().await;
+    let (admin, hr) = (app.admin().await, app.hr().await);
+    app.map_hr(&admin, &hr).await;
+    let (name, email) = ("Zebulon Quartermaine", "zebulon.quartermaine@example.org");
+    app.graphql(
+        viva_test_support::REGISTER_DOCUMENT,
+        json!({ "input": { "email": email, "password": TEST_PASSWORD, "fullName": name, "role": "CANDIDATE" } }),
+    )
+    .await
+    .data();
+    let zeb = app.sign_in(email, TEST_PASSWORD).await;
+    app.assign(&admin, &zeb, &hr).await;
+    let send = "mutation($r: ID!, $b: String!) { sendMessage(input: { recipientId: $r, body: $b }) { id } }";
+    app.graphql_as(&hr, send, json!({ "r": zeb.id, "b": "Hello Zebulon, shall we talk?" })).await.data();
+    app.graphql_as(&zeb, send, json!({ "r": hr.id, "b": "Yes please, Zebulon here." })).await.data();
+    app.graphql_as(
+        &zeb,
+        "mutation($p: String!) { deleteMyAccount(password: $p) }",
+        json!({ "p": TEST_PASSWORD }),
+    )
+    .await
+    .data();
+
+    // Every text-like column of every table, searched for the name and the email.
+    let mut found = Vec::new();
+    for needle in ["quartermaine", "zebulon"] {
+        found.extend(app.tables_containing(needle).await);
+    }
+    assert!(found.is_empty(), "the erased person is still named in: {found:?}");
+}
