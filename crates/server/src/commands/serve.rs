@@ -138,9 +138,12 @@ async fn maintain(pool: DbPool) {
 }
 
 async fn purge(pool: &DbPool) -> anyhow::Result<()> {
-    use viva_store::models::{one_time_token, session, throttle};
+    use viva_store::models::{email, one_time_token, session, throttle};
     let mut conn = pool.get().await?;
     let now = Utc::now();
+    // Links in emails live at most 48 hours (verification; resets one hour): unsent bodies
+    // older than that carry dead links and are blanked.
+    let bodies = email::purge_stale_bodies(&mut conn, now - chrono::Duration::hours(48)).await?;
     let throttles = throttle::purge_older_than(&mut conn, now - chrono::Duration::days(1)).await?;
     let tokens = one_time_token::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
     let sessions = session::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
@@ -148,6 +151,7 @@ async fn purge(pool: &DbPool) -> anyhow::Result<()> {
         viva_api::graphql::interviews::expire_overdue(&mut conn).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::debug!(
         throttles,
+        bodies,
         tokens,
         sessions,
         expired,

@@ -58,6 +58,20 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, email: &NewEmail<'_>) -> Quer
     Ok(id)
 }
 
+/// Blanks the bodies of unsent emails queued before `cutoff` (the longest link lifetime): the
+/// single-use links they carry no longer work, and must not sit in plain text. Returns how many.
+pub async fn purge_stale_bodies(conn: &mut AsyncPgConnection, cutoff: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        email_outbox::table
+            .filter(email_outbox::created_at.lt(cutoff))
+            .filter(email_outbox::sent_at.is_null())
+            .filter(email_outbox::body.ne("")),
+    )
+    .set(email_outbox::body.eq(""))
+    .execute(conn)
+    .await
+}
+
 /// The emails queued for a recipient, newest first.
 pub async fn for_recipient(conn: &mut AsyncPgConnection, recipient: &str) -> QueryResult<Vec<OutboxEmail>> {
     email_outbox::table

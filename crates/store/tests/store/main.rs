@@ -3,4 +3,5 @@
 // Test code: a failed expectation should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod outbox;
 mod queue;
