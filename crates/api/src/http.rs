@@ -8,7 +8,6 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensions, ServerError};
 use axum::body::{Body, to_bytes};
@@ -18,8 +17,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use futures_util::TryStreamExt;
-use tokio_util::compat::TokioAsyncReadCompatExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::auth::context::{ClientInfo, CredentialAttempts, authenticate, bearer_token};
@@ -27,6 +24,7 @@ use crate::cookies::read_refresh_cookie;
 use crate::error::AppError;
 use crate::graphql::VivaSchema;
 use crate::loaders::with_loaders;
+use crate::multipart;
 use crate::persisted::Refusal;
 use crate::state::Services;
 use crate::ws;
@@ -309,32 +307,25 @@ async fn graphql_post(
             if declared_length.is_some_and(|len| len > limits.max_upload_bytes as u64) {
                 return too_large(limits.max_upload_bytes);
             }
-            let limited = http_body_util::Limited::new(body, limits.max_upload_bytes);
-            let stream =
-                http_body_util::BodyDataStream::new(Body::new(limited)).map_err(std::io::Error::other);
-            let reader = tokio_util::io::StreamReader::new(stream).compat();
-            let options = MultipartOptions::default()
-                .max_file_size(limits.max_upload_bytes)
-                .max_num_files(limits.max_upload_files);
-            match async_graphql::http::receive_body(Some(content_type.as_str()), reader, options).await {
+            match crate::multipart::receive(body, &content_type, limits).await {
                 Ok(request) => request,
-                Err(async_graphql::ParseRequestError::PayloadTooLarge) => {
-                    return too_large(limits.max_upload_bytes);
+                Err(multipart::Refused::TooLarge(limit)) => return too_large(limit),
+                Err(multipart::Refused::TooManyFiles(limit)) => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        "BAD_USER_INPUT",
+                        &format!("at most {limit} files may be sent in one request"),
+                    );
                 }
-                Err(async_graphql::ParseRequestError::UnsupportedBatch) => {
+                Err(multipart::Refused::Batch) => {
                     return refuse(
                         StatusCode::BAD_REQUEST,
                         "BAD_USER_INPUT",
                         "batched requests are not supported",
                     );
                 }
-                Err(err) => {
-                    tracing::debug!(error = %err, "multipart request refused");
-                    return refuse(
-                        StatusCode::BAD_REQUEST,
-                        "BAD_USER_INPUT",
-                        "the multipart request is malformed or too large",
-                    );
+                Err(multipart::Refused::Malformed(reason)) => {
+                    return refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", reason);
                 }
             }
         }

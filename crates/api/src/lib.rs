@@ -12,6 +12,7 @@ pub mod http;
 pub mod loaders;
 pub mod mail;
 pub mod metrics;
+pub mod multipart;
 pub mod notify;
 pub mod persisted;
 pub mod question_bank;

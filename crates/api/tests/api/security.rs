@@ -259,3 +259,55 @@ async fn an_erased_account_leaves_its_name_and_email_nowhere_in_the_database() {
     }
     assert!(found.is_empty(), "the erased person is still named in: {found:?}");
 }
+
+fn multipart(parts: &[(&str, Option<&str>, String)]) -> http::Request<axum::body::Body> {
+    let mut body = String::new();
+    for (name, filename, content) in parts {
+        body.push_str("--XyZ\r\n");
+        match filename {
+            Some(file) => body.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/plain\r\n\r\n"
+            )),
+            None => body.push_str(&format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n")),
+        }
+        body.push_str(content);
+        body.push_str("\r\n");
+    }
+    body.push_str("--XyZ--\r\n");
+    http::Request::post("/graphql")
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .header("x-viva-csrf", "1")
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_multipart_operations_part_is_held_to_the_json_body_limit() {
+    let app = TestApp::new().await;
+    let limit = app.services.config.limits.max_body_bytes;
+    // A well-formed multipart request runs.
+    let ok = json!({ "query": "{ __typename }", "variables": { "file": null } }).to_string();
+    let response = app
+        .send(multipart(&[
+            ("operations", None, ok),
+            ("map", None, json!({ "0": ["variables.file"] }).to_string()),
+            ("0", Some("notes.txt"), "some notes".to_owned()),
+        ]))
+        .await;
+    assert_eq!(response.json()["data"]["__typename"], "Query", "{:?}", response.json());
+    // An operations part over the JSON limit (though far under the upload limit) is refused.
+    let padded =
+        json!({ "query": "{ __typename }", "variables": { "pad": "x".repeat(limit + 1024) } }).to_string();
+    let response = app.send(multipart(&[("operations", None, padded)])).await;
+    assert_eq!(response.status, http::StatusCode::PAYLOAD_TOO_LARGE);
+    // So is a file beyond the count.
+    let files = app.services.config.limits.max_upload_files;
+    let mut parts = vec![("operations", None, json!({ "query": "{ __typename }" }).to_string())];
+    let names: Vec<String> = (0..=files).map(|i| i.to_string()).collect();
+    for name in &names {
+        parts.push((name.as_str(), Some("f.txt"), "x".to_owned()));
+    }
+    let response = app.send(multipart(&parts)).await;
+    assert_eq!(response.status, http::StatusCode::BAD_REQUEST);
+    assert!(response.json()["errors"][0]["message"].as_str().unwrap().contains("files"));
+}
