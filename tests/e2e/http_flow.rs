@@ -99,3 +99,22 @@ async fn with_smtp_configured_the_server_delivers_the_verification_email() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_listener_and_never_publicly_in_production() {
+    let database = TestDatabase::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let metrics = format!("127.0.0.1:{port}");
+    let server = Server::start(&database, &[("VIVA_METRICS_LISTEN", &metrics)]).await;
+    let client = reqwest::Client::new();
+    let public = client.get(format!("{}/metrics", server.base)).send().await.unwrap();
+    assert_eq!(public.status(), 404);
+    let private = client.get(format!("http://{metrics}/metrics")).send().await.unwrap();
+    assert_eq!(private.status(), 200);
+    assert!(private.text().await.unwrap().contains("viva_"));
+    drop(server);
+
+    let production = Server::start(&database, &[("VIVA_ENVIRONMENT", "production")]).await;
+    let public = client.get(format!("{}/metrics", production.base)).send().await.unwrap();
+    assert_eq!(public.status(), 404);
+}

@@ -68,6 +68,9 @@ pub struct ApiConfig {
     pub trusted_proxy_hops: usize,
     /// Origins allowed to call the API from a browser; empty allows none cross-origin.
     pub cors_allowed_origins: Vec<String>,
+    /// Whether `/metrics` is on the public router; otherwise only a separate listener serves it
+    /// (or nothing does).
+    pub metrics_on_public_router: bool,
     /// Whether to serve GraphiQL at `/graphiql`.
     pub graphiql: bool,
     /// The directory holding GraphiQL's scripts and styles (fetched by
@@ -173,6 +176,7 @@ impl ApiConfig {
             trust_forwarded_for: false,
             trusted_proxy_hops: 1,
             cors_allowed_origins: Vec::new(),
+            metrics_on_public_router: true,
             graphiql: true,
             graphiql_assets: None,
             persisted: crate::persisted::PersistedSettings::default(),

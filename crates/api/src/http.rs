@@ -49,8 +49,10 @@ pub fn router(schema: VivaSchema, services: Services) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics));
+        .route("/readyz", get(readyz));
+    if config.metrics_on_public_router {
+        router = router.route("/metrics", get(metrics));
+    }
     if config.graphiql {
         let assets = crate::graphiql::Assets::load(config.graphiql_assets.as_deref());
         if let Some(problem) = assets.problem() {
@@ -74,6 +76,11 @@ pub fn router(schema: VivaSchema, services: Services) -> Router {
         .allow_credentials(true)
         .max_age(Duration::from_secs(600));
     router.layer(cors).with_state(HttpState { schema, services })
+}
+
+/// The router of the separate metrics listener: `/metrics` only.
+pub fn metrics_router(schema: VivaSchema, services: Services) -> Router {
+    Router::new().route("/metrics", get(metrics)).with_state(HttpState { schema, services })
 }
 
 /// A transport-level refusal, in the GraphQL response shape with `extensions.code`.

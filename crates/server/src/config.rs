@@ -35,6 +35,10 @@ pub struct Settings {
     pub database_url: Option<String>,
     /// Address to listen on (VIVA_LISTEN).
     pub listen: SocketAddr,
+    /// A separate address serving only `/metrics` (VIVA_METRICS_LISTEN), e.g. `127.0.0.1:9100`.
+    /// When set, the public listener does not serve `/metrics`; when unset, it does outside
+    /// production and nothing does in production.
+    pub metrics_listen: Option<SocketAddr>,
     /// Connections in the database pool (VIVA_DB_POOL_SIZE).
     pub db_pool_size: usize,
     /// Apply pending migrations when `serve` starts (VIVA_MIGRATE_ON_START).
@@ -126,6 +130,7 @@ impl Default for Settings {
             environment: "production".to_owned(),
             database_url: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            metrics_listen: None,
             db_pool_size: 16,
             migrate_on_start: true,
             jwt_secret: None,
@@ -179,6 +184,8 @@ pub struct Config {
     pub database_url: String,
     /// Address to listen on.
     pub listen: SocketAddr,
+    /// The separate metrics listener, if any.
+    pub metrics_listen: Option<SocketAddr>,
     /// Connections in the pool.
     pub db_pool_size: usize,
     /// Apply pending migrations when `serve` starts.
@@ -287,6 +294,7 @@ impl Settings {
             trust_forwarded_for: self.trust_forwarded_for,
             trusted_proxy_hops: self.trusted_proxy_hops,
             cors_allowed_origins: self.cors_allowed_origins,
+            metrics_on_public_router: self.metrics_listen.is_none() && !production,
             graphiql: self.graphiql.unwrap_or(dev_default),
             graphiql_assets: self.graphiql_assets.or_else(viva_api::graphiql::default_assets_dir),
             persisted,
@@ -335,6 +343,7 @@ impl Settings {
             },
             database_url,
             listen: self.listen,
+            metrics_listen: self.metrics_listen,
             db_pool_size: self.db_pool_size,
             migrate_on_start: self.migrate_on_start,
             log_json: self.log_json,

@@ -30,6 +30,26 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
             "trusted documents mode: only the operations of the manifest (VIVA_TRUSTED_DOCUMENTS) run"
         );
     }
+    let metrics_server = match config.metrics_listen {
+        Some(address) => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen on {address} (VIVA_METRICS_LISTEN)"))?;
+            let router =
+                viva_api::http::metrics_router(viva_api::build_schema(services.clone()), services.clone());
+            tracing::info!("metrics on http://{}/metrics", listener.local_addr().unwrap_or(address));
+            Some(tokio::spawn(async move {
+                if let Err(err) = axum::serve(listener, router).await {
+                    tracing::error!(error = %err, "the metrics listener failed");
+                }
+            }))
+        }
+        None if !config.api.metrics_on_public_router => {
+            tracing::info!("metrics are not served (production without VIVA_METRICS_LISTEN)");
+            None
+        }
+        None => None,
+    };
     let app = viva_api::app(services);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -61,6 +81,9 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
     }
     maintenance.abort();
     event_listener.abort();
+    if let Some(metrics_server) = metrics_server {
+        metrics_server.abort();
+    }
     if let Some(delivery) = delivery {
         delivery.abort();
     }
