@@ -5,7 +5,7 @@ use chrono::Utc;
 use diesel_async::AsyncConnection;
 use viva_domain::Role;
 use viva_store::models::user::{self as users, User as StoredUser};
-use viva_store::models::{audit, conversation, email, mapping, notification, session};
+use viva_store::models::{audit, conversation, email, evaluation, interview, mapping, notification, session};
 
 use crate::audit_log;
 use crate::auth::context::{ContextExt, CredentialAttempts};
@@ -13,14 +13,18 @@ use crate::auth::throttle;
 use crate::cookies;
 use crate::error::{AppError, AppResult};
 
+/// Most interviews one export holds.
+const MAX_EXPORTED_INTERVIEWS: i64 = 10_000;
+
 /// Data queries.
 #[derive(Default)]
 pub struct AccountDataQuery;
 
 #[Object]
 impl AccountDataQuery {
-    /// Everything stored about the signed-in user, as one JSON document: profile, sessions,
-    /// audit entries about them, mapping requests, conversations with their messages,
+    /// Everything stored about the signed-in user, as one JSON document: profile, interviews
+    /// (questions, answers and their evaluations), sessions, audit entries about them (with
+    /// only their own addresses), mapping requests, conversations with their messages,
     /// notifications and emails sent to them.
     async fn export_my_data(&self, ctx: &Context<'_>) -> AppResult<Json<serde_json::Value>> {
         let principal = ctx.principal()?;
@@ -33,6 +37,21 @@ impl AccountDataQuery {
         let conversations = conversation::all_for(&mut conn, me).await?;
         let notifications = notification::all_for(&mut conn, me).await?;
         let emails = email::for_recipient(&mut conn, &user.email).await?;
+        // Their interviews (as the candidate, practice included), with the questions asked, the
+        // answers given and the evaluations of those answers (without the answer key).
+        let interviews = interview::list(
+            &mut conn,
+            interview::Scope::Candidate(me),
+            &interview::InterviewFilter::default(),
+            None,
+            MAX_EXPORTED_INTERVIEWS,
+        )
+        .await?;
+        let interview_ids: Vec<uuid::Uuid> = interviews.iter().map(|i| i.id).collect();
+        let questions = interview::questions_of(&mut conn, &interview_ids).await?;
+        let answers = interview::answers_of(&mut conn, &interview_ids).await?;
+        let answer_ids: Vec<uuid::Uuid> = answers.iter().map(|a| a.id).collect();
+        let evaluations = evaluation::current_of(&mut conn, &answer_ids).await?;
         let people: std::collections::HashMap<uuid::Uuid, String> = {
             let mut ids: Vec<uuid::Uuid> = conversations.iter().map(|(c, _)| c.other(me).0).collect();
             ids.extend(requests.iter().flat_map(|r| [r.hr_id.0, r.admin_id.0]));
@@ -52,6 +71,29 @@ impl AccountDataQuery {
                 "mappedAdminId": user.mapped_admin_id, "assignedHrId": user.assigned_hr_id,
                 "lastLoginAt": user.last_login_at, "createdAt": user.created_at, "updatedAt": user.updated_at,
             },
+            "interviews": interviews.iter().map(|i| serde_json::json!({
+                "id": i.id, "role": i.role_slug, "difficulty": i.difficulty.as_str(), "practice": i.practice,
+                "status": i.status.as_str(), "windowStart": i.window_start, "windowEnd": i.window_end,
+                "startedAt": i.started_at, "completedAt": i.completed_at, "overallScore": i.overall_score,
+                "grade": i.grade,
+                "questions": questions.iter().filter(|q| q.interview_id == i.id).map(|q| {
+                    let answer = answers.iter().find(|a| a.interview_question_id == q.id);
+                    let evaluated = answer.and_then(|a| evaluations.iter().find(|e| e.answer_id == a.id));
+                    serde_json::json!({
+                        "position": q.position, "text": q.text,
+                        "answer": answer.map(|a| serde_json::json!({
+                            "text": a.text, "durationSeconds": a.duration_seconds, "submittedAt": a.submitted_at,
+                            "humanScore": a.human_score, "humanScoreReason": a.human_score_reason,
+                        })),
+                        "evaluation": evaluated.map(|e| serde_json::json!({
+                            "overallScore": e.overall_score, "grade": e.grade, "provider": e.provider,
+                            "model": e.model, "rubricVersion": e.rubric_version, "createdAt": e.created_at,
+                            "scores": e.body.get("scores"), "strengths": e.body.get("strengths"),
+                            "improvements": e.body.get("improvements"), "feedback": e.body.get("feedback"),
+                        })),
+                    })
+                }).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
             "sessions": sessions.iter().map(|s| serde_json::json!({
                 "id": s.id, "createdAt": s.created_at, "lastSeenAt": s.last_seen_at, "revokedAt": s.revoked_at,
                 "userAgent": s.user_agent, "ipAddress": s.ip_address,
@@ -59,7 +101,9 @@ impl AccountDataQuery {
             "auditLog": audit.iter().map(|e| serde_json::json!({
                 "occurredAt": e.occurred_at, "action": e.action,
                 "asActor": e.actor_id == Some(me.0), "asTarget": e.target_user_id == Some(me.0),
-                "ipAddress": e.ip_address, "details": e.details,
+                // The address an entry holds is its actor's: someone else's is not theirs to see.
+                "ipAddress": if e.actor_id == Some(me.0) { e.ip_address.clone() } else { None },
+                "details": e.details,
             })).collect::<Vec<_>>(),
             "mappingRequests": requests.iter().map(|r| serde_json::json!({
                 "id": r.id, "kind": r.kind.as_str(), "status": r.status.as_str(), "message": r.message,

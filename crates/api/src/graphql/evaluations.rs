@@ -162,14 +162,16 @@ impl AnswerEvaluation {
         &self.body.remark
     }
 
-    /// The measurements behind the scores.
-    async fn analysis(&self) -> EvaluationAnalysis {
+    /// The measurements behind the scores. The expected keywords covered and missing are for
+    /// HR users and admins: a candidate gets both lists empty (they are the answer key).
+    async fn analysis(&self, ctx: &Context<'_>) -> AppResult<EvaluationAnalysis> {
         let a = &self.body.analysis;
-        EvaluationAnalysis {
+        let staff = ctx.principal()?.role != Role::Candidate;
+        Ok(EvaluationAnalysis {
             question_similarity: f64::from(a.question_similarity),
             ideal_similarity: f64::from(a.ideal_similarity),
-            keywords_covered: a.keywords_covered.clone(),
-            keywords_missing: a.keywords_missing.clone(),
+            keywords_covered: if staff { a.keywords_covered.clone() } else { Vec::new() },
+            keywords_missing: if staff { a.keywords_missing.clone() } else { Vec::new() },
             star: StarParts {
                 situation: a.star.situation,
                 task: a.star.task,
@@ -192,7 +194,7 @@ impl AnswerEvaluation {
                 LengthVerdict::Appropriate => AnswerLength::Appropriate,
                 LengthVerdict::TooLong => AnswerLength::TooLong,
             },
-        }
+        })
     }
 
     /// Which provider, model and rubric produced it.

@@ -311,3 +311,75 @@ async fn a_multipart_operations_part_is_held_to_the_json_body_limit() {
     assert_eq!(response.status, http::StatusCode::BAD_REQUEST);
     assert!(response.json()["errors"][0]["message"].as_str().unwrap().contains("files"));
 }
+
+#[tokio::test]
+async fn the_data_export_holds_interviews_and_answers_and_no_one_elses_address() {
+    let app = TestApp::new().await;
+    app.seed_question_bank().await;
+    let admin = app.admin().await;
+    let candidate = app.candidate().await;
+    let practice = app
+        .graphql_as(
+            &candidate,
+            "mutation { startPracticeInterview(input: { role: \"backend-engineer\", difficulty: EASY, questionCount: 1 }) { id questions { id } } }",
+            json!({}),
+        )
+        .await;
+    let interview = practice.data()["startPracticeInterview"].clone();
+    app.graphql_as(
+        &candidate,
+        "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } } }",
+        json!({ "id": interview["id"], "a": { "questionId": interview["questions"][0]["id"], "text": "My exported answer.", "idempotencyKey": "export-key-1" } }),
+    )
+    .await
+    .data();
+    // The evaluation's keyword lists are the answer key: the candidate gets them empty.
+    // (One question: the answer completed the session.)
+    app.run_jobs().await;
+    let analysis = "query($id: ID!) { interview(id: $id) { answers { evaluation { analysis { keywordsCovered keywordsMissing } } } } }";
+    let seen = app.graphql_as(&candidate, analysis, json!({ "id": interview["id"] })).await;
+    let keywords = &seen.data()["interview"]["answers"][0]["evaluation"]["analysis"];
+    assert_eq!(keywords, &json!({ "keywordsCovered": [], "keywordsMissing": [] }), "{keywords}");
+    let staff = app.graphql_as(&admin, analysis, json!({ "id": interview["id"] })).await;
+    let keywords = &staff.data()["interview"]["answers"][0]["evaluation"]["analysis"];
+    let listed = keywords["keywordsCovered"].as_array().unwrap().len()
+        + keywords["keywordsMissing"].as_array().unwrap().len();
+    assert!(listed >= 3, "staff see the keywords: {keywords}");
+
+    // An admin acts on the candidate from an address of their own.
+    let body = json!({ "query": "mutation($u: ID!) { setUserActive(userId: $u, active: true) { id } }", "variables": { "u": candidate.id } });
+    let request = http::Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", admin.access_token))
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    app.send_from("203.0.113.50", request).await;
+    app.graphql_as(
+        &admin,
+        "mutation($u: ID!) { setUserActive(userId: $u, active: false) { id } }",
+        json!({ "u": candidate.id }),
+    )
+    .await;
+    app.graphql_as(
+        &admin,
+        "mutation($u: ID!) { setUserActive(userId: $u, active: true) { id } }",
+        json!({ "u": candidate.id }),
+    )
+    .await;
+    let candidate = app.sign_in(&candidate.email, &candidate.password).await;
+
+    let export = app.graphql_as(&candidate, "{ exportMyData }", json!({})).await;
+    let data = export.data()["exportMyData"].clone();
+    let text = data.to_string();
+    assert!(!text.contains("203.0.113.50"), "another person's address was exported");
+    let interviews = data["interviews"].as_array().expect("interviews exported");
+    assert_eq!(interviews.len(), 1);
+    assert_eq!(interviews[0]["questions"][0]["answer"]["text"], "My exported answer.");
+    assert!(
+        data["auditLog"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["asTarget"] == true && e["ipAddress"].is_null())
+    );
+}
