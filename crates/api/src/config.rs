@@ -125,7 +125,7 @@ impl Default for Limits {
             max_upload_bytes: 12 * 1024 * 1024,
             max_upload_files: 4,
             max_depth: 15,
-            max_complexity: 500,
+            max_complexity: 5_000,
             max_directives: 8,
             max_aliases: 30,
             ws_init_timeout: Duration::from_secs(5),

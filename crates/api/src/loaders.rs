@@ -123,6 +123,41 @@ impl Loader<Uuid> for LatestInterviewLoader {
     }
 }
 
+/// Loads interviews by id.
+pub struct InterviewLoader {
+    pool: DbPool,
+}
+
+impl Loader<Uuid> for InterviewLoader {
+    type Value = viva_store::models::interview::Interview;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+        let mut conn = self.pool.get().await?;
+        let found = viva_store::models::interview::find_many(&mut conn, keys).await?;
+        Ok(found.into_iter().map(|i| (i.id, i)).collect())
+    }
+}
+
+/// Loads every evaluation of answers (newest first), by answer id.
+pub struct EvaluationHistoryLoader {
+    pool: DbPool,
+}
+
+impl Loader<Uuid> for EvaluationHistoryLoader {
+    type Value = Vec<viva_store::models::evaluation::StoredEvaluation>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+        let mut conn = self.pool.get().await?;
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+        for e in viva_store::models::evaluation::histories(&mut conn, keys).await? {
+            out.entry(e.answer_id).or_default().push(e);
+        }
+        Ok(out)
+    }
+}
+
 /// Every per-request loader, added to a request's data.
 pub fn with_loaders(request: async_graphql::Request, pool: &DbPool) -> async_graphql::Request {
     request
@@ -145,6 +180,16 @@ pub fn with_loaders(request: async_graphql::Request, pool: &DbPool) -> async_gra
         ))
         .data(DataLoader::with_cache(
             LatestInterviewLoader { pool: pool.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            InterviewLoader { pool: pool.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            EvaluationHistoryLoader { pool: pool.clone() },
             tokio::spawn,
             HashMapCache::default(),
         ))

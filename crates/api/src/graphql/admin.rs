@@ -192,6 +192,7 @@ pub struct AdminQuery;
 #[Object]
 impl AdminQuery {
     /// Every account, filtered and sorted, a page at a time. Admins only.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -306,6 +307,7 @@ impl AdminQuery {
     }
 
     /// Who did what to whom, newest first, filterable. Admins only.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -18,6 +18,7 @@ pub struct HrQuery;
 impl HrQuery {
     /// The candidates assigned to the signed-in HR user (who must be mapped to an admin), by
     /// name. Admins pass `hrId` to see any HR user's candidates.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn assigned_candidates(
         &self,
         ctx: &Context<'_>,

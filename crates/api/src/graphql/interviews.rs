@@ -45,6 +45,11 @@ connection!(InterviewConnection, InterviewEdge, Interview, "interviews");
 
 /// Most questions in one interview.
 const MAX_QUESTIONS: i32 = 20;
+/// Questions (and answers) an interview is costed at in a query: the most it plans; adaptive
+/// follow-ups may add a few.
+const QUESTIONS_PER_INTERVIEW: usize = MAX_QUESTIONS as usize;
+/// Evaluations an answer is expected to have (re-evaluations included), for query cost.
+const EVALUATIONS_PER_ANSWER: usize = 5;
 /// Longest answer, in characters.
 const MAX_ANSWER_CHARS: usize = 20_000;
 /// Longest window an interview may be started in.
@@ -226,8 +231,11 @@ impl Answer {
             return Ok(None);
         };
         if ctx.principal()?.role == Role::Candidate {
-            let mut conn = ctx.services()?.pool.get().await?;
-            let over = store::find(&mut conn, self.0.interview_id)
+            let loader = ctx
+                .data::<DataLoader<crate::loaders::InterviewLoader, HashMapCache>>()
+                .map_err(|_| AppError::internal("interview loader missing from the request data"))?;
+            let over = loader
+                .load_one(self.0.interview_id)
                 .await?
                 .is_some_and(|i| matches!(i.status, InterviewStatus::Completed | InterviewStatus::Evaluated));
             if !over {
@@ -279,11 +287,16 @@ impl Answer {
     }
 
     /// Every evaluation of the answer, newest first, re-evaluations included. HR and admins.
+    #[graphql(complexity = "crate::graphql::pagination::list_cost(EVALUATIONS_PER_ANSWER, child_complexity)")]
     async fn evaluations(&self, ctx: &Context<'_>) -> AppResult<Vec<AnswerEvaluation>> {
         ctx.require_role(&[Role::Admin, Role::Hr])?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        viva_store::models::evaluation::history(&mut conn, self.0.id)
+        let loader = ctx
+            .data::<DataLoader<crate::loaders::EvaluationHistoryLoader, HashMapCache>>()
+            .map_err(|_| AppError::internal("evaluation history loader missing from the request data"))?;
+        loader
+            .load_one(self.0.id)
             .await?
+            .unwrap_or_default()
             .into_iter()
             .map(AnswerEvaluation::from_stored)
             .collect()
@@ -445,6 +458,9 @@ impl Interview {
     /// Its questions. Staff see them all; the candidate sees those answered and the current
     /// one while answering, and all of them once it is over (with the model answers of those
     /// they answered).
+    #[graphql(
+        complexity = "crate::graphql::pagination::list_cost(QUESTIONS_PER_INTERVIEW, child_complexity)"
+    )]
     async fn questions(&self, ctx: &Context<'_>) -> AppResult<Vec<InterviewQuestion>> {
         let questions = self.loaded_questions(ctx).await?;
         let over = self.interview.status.is_finished();
@@ -481,6 +497,9 @@ impl Interview {
     }
 
     /// The answers given so far.
+    #[graphql(
+        complexity = "crate::graphql::pagination::list_cost(QUESTIONS_PER_INTERVIEW, child_complexity)"
+    )]
     async fn answers(&self, ctx: &Context<'_>) -> AppResult<Vec<Answer>> {
         Ok(self.loaded_answers(ctx).await?.into_iter().map(Answer).collect())
     }
@@ -623,6 +642,7 @@ async fn visible(
 impl InterviewQuery {
     /// Interviews in the caller's scope, newest first: admins see all, HR users those they are
     /// responsible for, candidates their own (scheduled and practice).
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn interviews(
         &self,
         ctx: &Context<'_>,

@@ -191,6 +191,7 @@ pub struct JobQuery;
 #[Object]
 impl JobQuery {
     /// Job descriptions, newest first: an HR user's own, or every one for admins.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn jobs(
         &self,
         ctx: &Context<'_>,

@@ -153,6 +153,7 @@ pub struct MappingQuery;
 #[Object]
 impl MappingQuery {
     /// Mapping requests, newest first. Admins see every request; HR users see their own.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn hr_applications(
         &self,
         ctx: &Context<'_>,
@@ -175,6 +176,7 @@ impl MappingQuery {
     }
 
     /// The active admins an HR user can apply to, by name. HR users and admins.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn admins(
         &self,
         ctx: &Context<'_>,

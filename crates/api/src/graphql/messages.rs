@@ -125,6 +125,7 @@ pub struct MessageQuery;
 #[Object]
 impl MessageQuery {
     /// The signed-in user's conversations, most recently active first. HR users and candidates.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn conversations(
         &self,
         ctx: &Context<'_>,
@@ -164,6 +165,7 @@ impl MessageQuery {
     }
 
     /// A conversation's messages, newest first. Its participants only.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn messages(
         &self,
         ctx: &Context<'_>,

@@ -68,6 +68,7 @@ pub struct NotificationQuery;
 #[Object]
 impl NotificationQuery {
     /// The signed-in user's notifications, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn notifications(
         &self,
         ctx: &Context<'_>,

@@ -75,6 +75,18 @@ macro_rules! connection {
 }
 pub(crate) use connection;
 
+/// The complexity of a paginated field: its page size (as asked, or the default) times what
+/// each item selects, so a request's cost grows with the rows it can return.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let rows = usize::try_from(first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)).unwrap_or(1);
+    rows.saturating_mul(child_complexity).saturating_add(1)
+}
+
+/// The complexity of a list field without pagination whose length is bounded by `rows`.
+pub fn list_cost(rows: usize, child_complexity: usize) -> usize {
+    rows.saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// The page size asked for, checked.
 pub fn page_size(first: Option<i32>) -> AppResult<i64> {
     match first.unwrap_or(DEFAULT_PAGE_SIZE) {

@@ -198,6 +198,7 @@ impl QuestionQuery {
 
     /// Every question, shipped and added, newest first. HR users and admins (candidates would
     /// see the model answers).
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn questions(
         &self,
         ctx: &Context<'_>,
@@ -211,6 +212,7 @@ impl QuestionQuery {
 
     /// The questions that ship with Viva, filterable by role, type and difficulty. HR users and
     /// admins.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn default_questions(
         &self,
         ctx: &Context<'_>,

@@ -383,3 +383,53 @@ async fn the_data_export_holds_interviews_and_answers_and_no_one_elses_address()
             .any(|e| e["asTarget"] == true && e["ipAddress"].is_null())
     );
 }
+
+#[tokio::test]
+async fn a_candidates_worst_nested_request_costs_the_same_statements_for_3_or_20_sessions() {
+    let app = TestApp::new().await;
+    app.seed_question_bank().await;
+    let candidate = app.candidate().await;
+    const NESTED: &str = "{ interviews(first: 20) { edges { node { id status questions { text idealAnswer } \
+        answers { text aiScore evaluation { grade scores { overall } analysis { words } } } } } } }";
+    let mut counts = Vec::new();
+    let mut sessions = 0;
+    for target in [3, 20] {
+        while sessions < target {
+            let started = app
+                .graphql_as(
+                    &candidate,
+                    "mutation { startPracticeInterview(input: { role: \"backend-engineer\", difficulty: EASY, questionCount: 1 }) { id questions { id } } }",
+                    json!({}),
+                )
+                .await;
+            let interview = started.data()["startPracticeInterview"].clone();
+            for (n, question) in interview["questions"].as_array().unwrap().iter().enumerate() {
+                app.graphql_as(
+                    &candidate,
+                    "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } } }",
+                    json!({ "id": interview["id"], "a": { "questionId": question["id"], "text": "A considered answer with an example from my last job.", "idempotencyKey": format!("cost-{sessions}-{n}") } }),
+                )
+                .await
+                .data();
+            }
+            sessions += 1;
+        }
+        app.run_jobs().await;
+        let before = app.queries.get();
+        let listed = app.graphql_as(&candidate, NESTED, json!({})).await;
+        let statements = app.queries.get() - before;
+        let edges = listed.data()["interviews"]["edges"].as_array().unwrap().clone();
+        assert_eq!(edges.len(), target);
+        assert!(edges.iter().all(|e| e["node"]["answers"][0]["aiScore"].is_number()), "evaluated: {edges:?}");
+        counts.push(statements);
+    }
+    eprintln!("statements for 3 and 20 sessions: {counts:?}");
+    assert_eq!(counts[0], counts[1], "3 and 20 sessions cost the same number of statements: {counts:?}");
+    assert!(counts[1] <= 15, "{counts:?}");
+
+    // Page sizes count: the same selection over 100 rows a page is over the limit.
+    let wide = NESTED.replace("first: 20", "first: 100");
+    let refused = app.graphql_as(&candidate, &wide, json!({})).await;
+    let message = refused.expect_error("BAD_USER_INPUT");
+    assert!(message.to_lowercase().contains("complex"), "{message}");
+}

@@ -161,6 +161,19 @@ pub async fn history(conn: &mut AsyncPgConnection, answer_id: Uuid) -> QueryResu
         .await
 }
 
+/// Every evaluation of several answers, newest first within each.
+pub async fn histories(
+    conn: &mut AsyncPgConnection,
+    answer_ids: &[Uuid],
+) -> QueryResult<Vec<StoredEvaluation>> {
+    evaluations::table
+        .filter(evaluations::answer_id.eq_any(answer_ids))
+        .order((evaluations::created_at.desc(), evaluations::id.desc()))
+        .select(StoredEvaluation::as_select())
+        .load(conn)
+        .await
+}
+
 /// Answers of the interview still without a current evaluation.
 pub async fn unevaluated_count(conn: &mut AsyncPgConnection, interview_id: Uuid) -> QueryResult<i64> {
     answers::table

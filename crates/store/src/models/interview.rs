@@ -241,6 +241,11 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
     interviews::table.find(id).select(Interview::as_select()).first(conn).await.optional()
 }
 
+/// Interviews by id (those that exist).
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Interview>> {
+    interviews::table.filter(interviews::id.eq_any(ids)).select(Interview::as_select()).load(conn).await
+}
+
 /// The interview with this id, locked for the rest of the transaction: changes to one
 /// interview (answers, transitions) happen one at a time and publish their events in order.
 pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Interview>> {
