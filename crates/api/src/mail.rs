@@ -57,6 +57,20 @@ pub fn verification_body(services: &Services, full_name: &str, token: &str) -> S
     )
 }
 
+/// The subject of the notice sent when someone tries to register an address that has an
+/// account.
+pub const EXISTING_ACCOUNT_SUBJECT: &str = "Someone tried to register with your email address";
+
+/// The notice sent to an account's address when someone tries to register it again.
+pub fn existing_account_body(services: &Services, full_name: &str) -> String {
+    format!(
+        "Hello {full_name},\n\nSomeone tried to create a Viva account with this email address, which already has one: \
+         yours. No new account was made. If it was you, sign in at {0}/login, or reset your password at \
+         {0}/forgot-password. If it was not, you need do nothing.\n",
+        services.config.public_url
+    )
+}
+
 /// The body of the password-reset message.
 pub fn reset_body(services: &Services, full_name: &str, token: &str) -> String {
     let minutes = services.config.password_reset_ttl.as_secs() / 60;

@@ -119,6 +119,14 @@ pub struct AuthPayload {
     pub user: User,
 }
 
+/// What a registration did.
+enum Registered {
+    /// A new account.
+    New(Box<StoredUser>),
+    /// The address already had an account; its owner was told.
+    Existing { email: String, full_name: String, role: Role },
+}
+
 /// Account and session mutations.
 #[derive(Default)]
 pub struct AccountMutation;
@@ -156,8 +164,34 @@ impl AccountMutation {
         let expires = Utc::now() + chrono_duration(services.config.email_verification_ttl)?;
         let role: Role = input.role.into();
         let mut conn = services.pool.get().await?;
-        let user = conn
+        let created = conn
             .transaction::<_, AppError, _>(async move |conn| {
+                // An address that has an account gets the same answer as a new one (no account
+                // enumeration); its owner is told by email instead.
+                if let Some(existing) = StoredUser::find_by_email(conn, email.as_str()).await? {
+                    let body = mail::existing_account_body(services, &existing.full_name);
+                    mail::queue(
+                        conn,
+                        services,
+                        mail::Message {
+                            user_id: existing.id,
+                            recipient: &existing.email,
+                            subject: mail::EXISTING_ACCOUNT_SUBJECT,
+                            body,
+                        },
+                    )
+                    .await?;
+                    audit_log::record(
+                        conn,
+                        None,
+                        "REGISTRATION_FOR_EXISTING_ACCOUNT",
+                        Some(existing.id),
+                        client.ip.as_deref(),
+                        serde_json::json!({}),
+                    )
+                    .await?;
+                    return Ok(Registered::Existing { email: existing.email, full_name, role });
+                }
                 let new = NewUser {
                     id: UserId::new(),
                     email: email.as_str(),
@@ -195,9 +229,15 @@ impl AccountMutation {
                     serde_json::json!({ "role": role.as_str() }),
                 )
                 .await?;
-                Ok(user)
+                Ok(Registered::New(Box::new(user)))
             })
             .await?;
+        let user = match created {
+            Registered::New(user) => *user,
+            Registered::Existing { email, full_name, role } => {
+                return Ok(User::unsaved(email, full_name, role));
+            }
+        };
         Ok(user.into())
     }
 
@@ -492,43 +532,16 @@ impl AccountMutation {
         throttle::check(&mut conn, limits, &ip_bucket, limits.max_requests_per_address).await?;
         throttle_store::record(&mut conn, &[&ip_bucket]).await?;
 
-        let Some(user) = StoredUser::find_by_email(&mut conn, email.as_str()).await? else {
-            return Ok(true);
-        };
-        let since = Utc::now() - chrono::Duration::hours(1);
-        let recent =
-            viva_store::models::email::count_recent(&mut conn, &user.email, mail::RESET_SUBJECT, since)
-                .await?;
-        if user.status != UserStatus::Active || recent >= MAX_EMAILS_PER_HOUR {
-            return Ok(true);
-        }
-        let (token, token_hash) = generate_opaque_token();
-        let expires = Utc::now() + chrono_duration(services.config.password_reset_ttl)?;
-        conn.transaction::<_, AppError, _>(async move |conn| {
-            one_time_token::issue(conn, user.id, TokenPurpose::ResetPassword, &token_hash, expires).await?;
-            let body = mail::reset_body(services, &user.full_name, &token);
-            mail::queue(
-                conn,
-                services,
-                mail::Message {
-                    user_id: user.id,
-                    recipient: &user.email,
-                    subject: mail::RESET_SUBJECT,
-                    body,
-                },
-            )
-            .await?;
-            audit_log::record(
-                conn,
-                None,
-                "PASSWORD_RESET_REQUESTED",
-                Some(user.id),
-                client.ip.as_deref(),
-                serde_json::json!({}),
-            )
-            .await
-        })
-        .await?;
+        // The answer, and the work done before it, are the same whether the address has an
+        // account or not: the lookup and the email happen after the response, in the background.
+        drop(conn);
+        let services = services.clone();
+        let ip = client.ip.clone();
+        tokio::spawn(async move {
+            if let Err(err) = send_reset_link(&services, email, ip).await {
+                tracing::error!(error = %err, "sending a password-reset link failed");
+            }
+        });
         Ok(true)
     }
 
@@ -666,4 +679,45 @@ impl From<Vec<FieldError>> for AppError {
     fn from(errors: Vec<FieldError>) -> Self {
         AppError::BadInput(errors)
     }
+}
+
+/// Issues a reset token and queues its email, if the address has an active account that has
+/// not had too many already this hour. Runs after `requestPasswordReset` has answered.
+async fn send_reset_link(
+    services: &crate::state::Services,
+    email: Email,
+    ip: Option<String>,
+) -> AppResult<()> {
+    let mut conn = services.pool.get().await?;
+    let Some(user) = StoredUser::find_by_email(&mut conn, email.as_str()).await? else {
+        return Ok(());
+    };
+    let since = Utc::now() - chrono::Duration::hours(1);
+    let recent =
+        viva_store::models::email::count_recent(&mut conn, &user.email, mail::RESET_SUBJECT, since).await?;
+    if user.status != UserStatus::Active || recent >= MAX_EMAILS_PER_HOUR {
+        return Ok(());
+    }
+    let (token, token_hash) = generate_opaque_token();
+    let expires = Utc::now() + chrono_duration(services.config.password_reset_ttl)?;
+    conn.transaction::<_, AppError, _>(async move |conn| {
+        one_time_token::issue(conn, user.id, TokenPurpose::ResetPassword, &token_hash, expires).await?;
+        let body = mail::reset_body(services, &user.full_name, &token);
+        mail::queue(
+            conn,
+            services,
+            mail::Message { user_id: user.id, recipient: &user.email, subject: mail::RESET_SUBJECT, body },
+        )
+        .await?;
+        audit_log::record(
+            conn,
+            None,
+            "PASSWORD_RESET_REQUESTED",
+            Some(user.id),
+            ip.as_deref(),
+            serde_json::json!({}),
+        )
+        .await
+    })
+    .await
 }

@@ -164,6 +164,38 @@ impl User {
     }
 }
 
+impl User {
+    /// The account a registration would have made, made for an address that already has one:
+    /// the same answer as a new registration (a fresh id that matches nothing), so registration
+    /// cannot tell who has an account.
+    pub(crate) fn unsaved(email: String, full_name: String, role: viva_domain::Role) -> Self {
+        Self {
+            id: ID(viva_domain::UserId::new().to_string()),
+            email,
+            email_verified: false,
+            full_name,
+            role: role.into(),
+            status: viva_domain::UserStatus::Active.into(),
+            headline: None,
+            phone: None,
+            location: None,
+            skills: Vec::new(),
+            years_of_experience: None,
+            company: None,
+            job_title: None,
+            created_at: chrono::Utc::now(),
+            last_login_at: None,
+            preferences: Preferences {
+                language: "en".to_owned(),
+                email_notifications: true,
+                in_app_notifications: true,
+            },
+            mapped_admin_id: None,
+            assigned_hr_id: None,
+        }
+    }
+}
+
 impl From<StoredUser> for User {
     fn from(user: StoredUser) -> Self {
         Self {

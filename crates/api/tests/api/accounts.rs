@@ -52,8 +52,26 @@ async fn emails_are_normalised_and_unique() {
     let created = app.register("  Grace.Hopper@Example.ORG ", TEST_PASSWORD, "HR").await;
     assert_eq!(created.data()["register"]["email"], "grace.hopper@example.org");
     assert_eq!(created.data()["register"]["role"], "HR");
-    let again = app.register("grace.hopper@example.org", TEST_PASSWORD, "CANDIDATE").await;
-    again.expect_error("CONFLICT");
+    // Registering the address again makes no second account. The answer looks like a new
+    // registration (no account enumeration); the owner is told by email instead.
+    let again = app.register("grace.hopper@example.org", "another-passphrase-for-eve-7", "CANDIDATE").await;
+    let answer = &again.data()["register"];
+    assert_eq!(
+        (answer["email"].as_str(), answer["role"].as_str()),
+        (Some("grace.hopper@example.org"), Some("CANDIDATE"))
+    );
+    assert_ne!(answer["id"], created.data()["register"]["id"]);
+    let emails = app.outbox("grace.hopper@example.org").await;
+    assert!(
+        emails.iter().any(|e| e.subject == viva_api::mail::EXISTING_ACCOUNT_SUBJECT),
+        "the owner is told"
+    );
+    app.login("grace.hopper@example.org", "another-passphrase-for-eve-7")
+        .await
+        .expect_error("UNAUTHENTICATED");
+    let me = app.sign_in("grace.hopper@example.org", TEST_PASSWORD).await;
+    let role = app.graphql_as(&me, "{ me { role } }", json!({})).await;
+    assert_eq!(role.data()["me"]["role"], "HR", "the account is unchanged");
 }
 
 #[tokio::test]

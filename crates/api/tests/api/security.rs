@@ -433,3 +433,17 @@ async fn a_candidates_worst_nested_request_costs_the_same_statements_for_3_or_20
     let message = refused.expect_error("BAD_USER_INPUT");
     assert!(message.to_lowercase().contains("complex"), "{message}");
 }
+
+#[tokio::test]
+async fn a_reset_request_answers_the_same_for_unknown_addresses_and_mails_only_real_ones() {
+    let app = TestApp::new().await;
+    let ada = app.candidate().await;
+    let ask = "mutation($e: String!) { requestPasswordReset(email: $e) }";
+    let known = app.graphql(ask, json!({ "e": ada.email })).await;
+    let unknown = app.graphql(ask, json!({ "e": "nobody-here@example.org" })).await;
+    assert_eq!(known.status, unknown.status);
+    assert_eq!(known.body, unknown.body);
+    // The real owner gets the link; nothing is stored for the unknown address.
+    app.token_from_email(&ada.email, viva_api::mail::RESET_SUBJECT).await;
+    assert!(app.tables_containing("nobody-here@example.org").await.is_empty());
+}
