@@ -1,7 +1,8 @@
 //! Messaging between HR users and their candidates (SPEC HR-4, CAND-3).
 //!
 //! An HR user and a candidate may write to each other while the candidate is assigned to that
-//! HR user; either may start. Both keep reading their history afterwards.
+//! HR user; either may start. The candidate keeps reading their history; the HR user reads it
+//! only while the candidate is assigned to them and they are mapped.
 
 use std::collections::HashMap;
 
@@ -124,7 +125,8 @@ pub struct MessageQuery;
 
 #[Object]
 impl MessageQuery {
-    /// The signed-in user's conversations, most recently active first. HR users and candidates.
+    /// The signed-in user's conversations, most recently active first: a candidate's own; an HR
+    /// user's with the candidates assigned to them now.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn conversations(
         &self,
@@ -178,8 +180,11 @@ impl MessageQuery {
         let limit = page_size(first)?;
         let cursor = parse_time_cursor(after.as_deref())?;
         let mut conn = ctx.services()?.pool.get().await?;
-        let found = conversation::find(&mut conn, id).await?.filter(|c| c.includes(principal.user_id));
-        found.ok_or(AppError::NotFound("conversation"))?;
+        let found = conversation::find(&mut conn, id).await?;
+        match found {
+            Some(c) if may_read(&mut conn, &principal, &c).await? => {}
+            _ => return Err(AppError::NotFound("conversation")),
+        }
         let rows = conversation::messages_in(&mut conn, id, cursor, limit + 1).await?;
         Ok(page(
             rows,
@@ -272,10 +277,11 @@ impl MessageMutation {
         let principal = ctx.require_role(&[Role::Hr, Role::Candidate])?;
         let id = parse_id(&message_id, "messageId")?;
         let mut conn = ctx.services()?.pool.get().await?;
-        let (message, _) = conversation::find_message(&mut conn, id)
-            .await?
-            .filter(|(_, c)| c.includes(principal.user_id))
-            .ok_or(AppError::NotFound("message"))?;
+        let (message, thread) =
+            conversation::find_message(&mut conn, id).await?.ok_or(AppError::NotFound("message"))?;
+        if !may_read(&mut conn, &principal, &thread).await? {
+            return Err(AppError::NotFound("message"));
+        }
         if message.sender_id == principal.user_id {
             return Err(AppError::bad_field(
                 "messageId",
@@ -285,4 +291,20 @@ impl MessageMutation {
         let message = conversation::set_read(&mut conn, message.id, read).await?;
         Ok(Message { message, viewer: principal.user_id })
     }
+}
+
+/// The access policy of conversations: the candidate always reads theirs; the HR user only while
+/// the candidate is assigned to them and they are mapped to an admin (as for interviews).
+async fn may_read(
+    conn: &mut viva_store::AsyncPgConnection,
+    principal: &viva_store::models::session::Principal,
+    thread: &conversation::Conversation,
+) -> AppResult<bool> {
+    if thread.candidate_id == principal.user_id {
+        return Ok(true);
+    }
+    if thread.hr_id != principal.user_id || principal.mapped_admin_id.is_none() {
+        return Ok(false);
+    }
+    Ok(users::responsible_hr(conn, thread.candidate_id).await? == Some(principal.user_id))
 }

@@ -74,10 +74,27 @@ async fn reassignment_and_unmapping_move_a_candidates_interviews_to_the_hr_user_
 
     assert_eq!(reach(&app, &first, &interview).await, (None, 1));
     assert_eq!(reach(&app, &second, &interview).await, (Some("NOT_FOUND".to_owned()), 0));
+    // The first HR user and the candidate talk.
+    let sent = app
+        .graphql_as(
+            &first,
+            "mutation($r: ID!) { sendMessage(input: { recipientId: $r, body: \"How did it go?\" }) { id conversationId } }",
+            json!({ "r": candidate.id }),
+        )
+        .await;
+    let conversation = sent.data()["sendMessage"]["conversationId"].clone();
+    let read = "query($c: ID!) { messages(conversationId: $c) { edges { node { body } } } }";
+    app.graphql_as(&first, read, json!({ "c": conversation })).await.data();
 
     // The candidate moves to the second HR user: the history goes with them.
     app.assign(&admin, &candidate, &second).await;
     assert_eq!(reach(&app, &first, &interview).await, (Some("NOT_FOUND".to_owned()), 0));
+    // The former HR user no longer reads the conversation either; the candidate still does.
+    let refused = app.graphql_as(&first, read, json!({ "c": conversation })).await;
+    assert_eq!(refused.error_code().as_deref(), Some("NOT_FOUND"), "{:?}", refused.body);
+    let listed = app.graphql_as(&first, "{ conversations { edges { node { id } } } }", json!({})).await;
+    assert!(listed.data()["conversations"]["edges"].as_array().unwrap().is_empty());
+    app.graphql_as(&candidate, read, json!({ "c": conversation })).await.data();
     assert_eq!(reach(&app, &second, &interview).await, (None, 1));
     let override_score =
         "mutation($id: ID!) { overrideAnswerScore(answerId: $id, score: 90, reason: \"Strong\") { id } }";

@@ -8,7 +8,7 @@ use viva_domain::UserId;
 
 use crate::QueryResult;
 use crate::models::TimeCursor;
-use crate::schema::{conversations, messages};
+use crate::schema::{conversations, messages, users};
 
 /// A conversation.
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -108,15 +108,25 @@ pub async fn add_message(
     Ok(message)
 }
 
-/// A user's conversations, most recently active first, after the cursor.
+/// The conversations a user may read, most recently active first, after the cursor: a
+/// candidate's own, an HR user's with the candidates assigned to them while they are mapped.
 pub async fn list_for(
     conn: &mut AsyncPgConnection,
     user: UserId,
     after: Option<TimeCursor>,
     limit: i64,
 ) -> QueryResult<Vec<Conversation>> {
+    // A candidate's own conversations; an HR user's with the candidates assigned to them now,
+    // while they are mapped to an admin.
+    let hr = diesel::alias!(users as hr);
+    let mapped = diesel::dsl::exists(
+        hr.filter(hr.field(users::id).eq(user.0)).filter(hr.field(users::mapped_admin_id).is_not_null()),
+    );
+    let assigned = users::table.filter(users::assigned_hr_id.eq(user.0)).select(users::id);
     let mut query = conversations::table
-        .filter(conversations::hr_id.eq(user.0).or(conversations::candidate_id.eq(user.0)))
+        .filter(conversations::candidate_id.eq(user.0).or(
+            conversations::hr_id.eq(user.0).and(conversations::candidate_id.eq_any(assigned)).and(mapped),
+        ))
         .select(Conversation::as_select())
         .into_boxed();
     if let Some(c) = after {
