@@ -118,3 +118,34 @@ async fn metrics_are_served_on_their_own_listener_and_never_publicly_in_producti
     let public = client.get(format!("{}/metrics", production.base)).send().await.unwrap();
     assert_eq!(public.status(), 404);
 }
+
+#[tokio::test]
+async fn the_server_blanks_unsent_email_bodies_whose_links_have_expired() {
+    let database = TestDatabase::new().await;
+    let (client, connection) =
+        tokio_postgres::connect(database.url(), tokio_postgres::NoTls).await.expect("connect");
+    let connection = tokio::spawn(connection);
+    // Two unsent emails with links: one queued three days ago, one just now.
+    client
+        .batch_execute(
+            "INSERT INTO email_outbox (id, recipient, subject, body, created_at) VALUES \
+             (gen_random_uuid(), 'ada@example.org', 'Reset', 'https://viva.test/reset?token=stale-secret', now() - interval '3 days'), \
+             (gen_random_uuid(), 'ada@example.org', 'Reset', 'https://viva.test/reset?token=fresh-secret', now())",
+        )
+        .await
+        .unwrap();
+    let _server = Server::start(&database, &[]).await;
+    // The maintenance loop runs at start, then every minute.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let rows = client.query("SELECT body FROM email_outbox ORDER BY created_at", &[]).await.unwrap();
+        let bodies: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+        if bodies[0].is_empty() {
+            assert!(bodies[1].contains("fresh-secret"), "{bodies:?}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the stale body was never blanked: {bodies:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    connection.abort();
+}
