@@ -10,32 +10,12 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use viva_test_support::TestDatabase;
 
-use crate::server::{Server, viva};
-
-fn script_output(script: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let output =
-        std::process::Command::new(root.join("scripts").join(script)).arg("--print-dir").output().unwrap();
-    assert!(output.status.success(), "{script} --print-dir failed");
-    PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
-}
-
-async fn sign_in(server: &Server, email: &str, password: &str) -> Value {
-    let login = server
-        .graphql(
-            None,
-            "mutation($i: LoginInput!) { login(input: $i) { accessToken user { id } } }",
-            json!({ "i": { "email": email, "password": password } }),
-        )
-        .await;
-    assert!(login["data"]["login"]["accessToken"].is_string(), "{login}");
-    login["data"]["login"].clone()
-}
+use crate::server::{Server, script_dir, viva};
 
 #[tokio::test]
 async fn an_admin_runs_queries_and_a_live_subscription_in_graphiql_offline() {
-    let assets = script_output("fetch-graphiql.sh");
-    let browser_tests = script_output("setup-browser-tests.sh");
+    let assets = script_dir("fetch-graphiql.sh");
+    let browser_tests = script_dir("setup-browser-tests.sh");
     let node_modules = browser_tests.join("node_modules");
     assert!(
         node_modules.join("playwright-core").is_dir() && assets.join("graphiql.min.js").is_file(),
@@ -59,7 +39,7 @@ async fn an_admin_runs_queries_and_a_live_subscription_in_graphiql_offline() {
         .output()
         .unwrap();
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
-    let admin = sign_in(&server, "root@example.org", admin_password).await;
+    let admin = server.sign_in("root@example.org", admin_password).await;
     let admin_id = admin["user"]["id"].as_str().unwrap().to_owned();
 
     // HR users whose applications notify the admin; more than one, in case the first event
@@ -75,7 +55,7 @@ async fn an_admin_runs_queries_and_a_live_subscription_in_graphiql_offline() {
                 json!({ "i": { "email": email, "password": password, "fullName": format!("Harper {i}"), "role": "HR" } }),
             )
             .await;
-        hr_tokens.push(sign_in(&server, &email, password).await["accessToken"].as_str().unwrap().to_owned());
+        hr_tokens.push(server.sign_in(&email, password).await["accessToken"].as_str().unwrap().to_owned());
     }
 
     let screenshots = std::env::temp_dir().join(format!("viva-graphiql-{}", std::process::id()));

@@ -6,16 +6,12 @@ use std::path::PathBuf;
 
 use viva_test_support::TestDatabase;
 
-use crate::server::Server;
+use crate::server::{Server, script_dir};
 
 #[tokio::test]
 async fn graphql_http_server_audits_report_no_error_and_no_warning() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let setup = std::process::Command::new(root.join("scripts/setup-browser-tests.sh"))
-        .arg("--print-dir")
-        .output()
-        .unwrap();
-    let node_modules = PathBuf::from(String::from_utf8(setup.stdout).unwrap().trim()).join("node_modules");
+    let node_modules = script_dir("setup-browser-tests.sh").join("node_modules");
     assert!(
         node_modules.join("graphql-http").is_dir(),
         "graphql-http is not installed: run scripts/setup-browser-tests.sh (make test does)"

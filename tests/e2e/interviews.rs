@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use viva_test_support::TestDatabase;
 
-use crate::server::{Server, viva};
+use crate::server::{Server, Socket, viva};
 
 const DEMO_PASSWORD: &str = "viva-demo-passphrase";
 
@@ -32,8 +32,6 @@ pub(crate) fn ok(response: Value, field: &str) -> Value {
     assert!(response["errors"].is_null(), "{field}: {response}");
     response["data"][field].clone()
 }
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A server over a seeded database (question bank; demo HR user with an assigned candidate),
 /// with both demo users signed in.

@@ -3,26 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use viva_test_support::EphemeralPostgres;
 
-use crate::server::{Server, viva};
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn sign_in(server: &Server, email: &str, password: &str) -> Value {
-    let login = server
-        .graphql(
-            None,
-            "mutation($i: LoginInput!) { login(input: $i) { accessToken user { id } } }",
-            json!({ "i": { "email": email, "password": password } }),
-        )
-        .await;
-    login["data"]["login"].clone()
-}
+use crate::server::{Server, Socket, viva};
 
 async fn register(server: &Server, email: &str, role: &str) -> (String, String) {
     let password = "copper-kettle-sunrise-9";
@@ -33,25 +19,11 @@ async fn register(server: &Server, email: &str, role: &str) -> (String, String) 
             json!({ "i": { "email": email, "password": password, "fullName": email, "role": role } }),
         )
         .await;
-    let login = sign_in(server, email, password).await;
+    let login = server.sign_in(email, password).await;
     (
         login["accessToken"].as_str().expect("signed in").to_owned(),
         login["user"]["id"].as_str().unwrap().to_owned(),
     )
-}
-
-async fn subscribe(server: &Server, token: &str) -> Socket {
-    let mut request = server.ws_url.as_str().into_client_request().unwrap();
-    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let init =
-        json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
-    socket.send(Message::Text(init.to_string().into())).await.unwrap();
-    let ack = socket.next().await.unwrap().unwrap();
-    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
-    let subscribe = json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { notifications { kind title data } }" } });
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
-    socket
 }
 
 /// The next notification on the socket, skipping pings.
@@ -107,7 +79,7 @@ async fn a_message_sent_through_one_server_reaches_a_subscriber_on_another_even_
         .output()
         .unwrap();
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
-    let admin = sign_in(&first, "root@example.org", admin_password).await;
+    let admin = first.sign_in("root@example.org", admin_password).await;
     let admin_token = admin["accessToken"].as_str().unwrap().to_owned();
     let (hr_token, hr_id) = register(&first, "hr@example.org", "HR").await;
     let (candidate_token, candidate_id) = register(&second, "cara@example.org", "CANDIDATE").await;
@@ -137,7 +109,7 @@ async fn a_message_sent_through_one_server_reaches_a_subscriber_on_another_even_
     assert!(assigned["data"]["assignCandidate"]["id"].is_string(), "{assigned}");
 
     // The candidate listens on the second server; the HR user writes through the first.
-    let mut socket = subscribe(&second, &candidate_token).await;
+    let mut socket = second.subscribe_notifications(&candidate_token, "kind title data").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     send_message(&first, &hr_token, &candidate_id, "Welcome, Cara").await;
     let note = next_notification(&mut socket).await;

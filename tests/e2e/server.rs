@@ -4,6 +4,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use viva_test_support::TestDatabase;
 
 /// The signing key the servers under test use.
@@ -103,6 +107,50 @@ impl Server {
         }
         request.send().await.unwrap().json().await.unwrap()
     }
+}
+
+/// A graphql-transport-ws connection.
+pub(crate) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl Server {
+    /// Signs in; returns the `login` payload (`accessToken`, `refreshToken`, `user { id }`),
+    /// asserting it worked.
+    pub(crate) async fn sign_in(&self, email: &str, password: &str) -> Value {
+        let login = self
+            .graphql(
+                None,
+                "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken user { id } } }",
+                json!({ "i": { "email": email, "password": password } }),
+            )
+            .await;
+        assert!(login["data"]["login"]["accessToken"].is_string(), "{login}");
+        login["data"]["login"].clone()
+    }
+
+    /// A socket signed in with `token` and subscribed (id `n`) to `notifications { <selection> }`.
+    pub(crate) async fn subscribe_notifications(&self, token: &str, selection: &str) -> Socket {
+        let mut request = self.ws_url.as_str().into_client_request().unwrap();
+        request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let init =
+            json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+        socket.send(Message::Text(init.to_string().into())).await.unwrap();
+        let ack = socket.next().await.unwrap().unwrap();
+        assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
+        let query = format!("subscription {{ notifications {{ {selection} }} }}");
+        let subscribe = json!({ "id": "n", "type": "subscribe", "payload": { "query": query } });
+        socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+        socket
+    }
+}
+
+/// The directory a setup script prints with `--print-dir` (`scripts/<script>`).
+pub(crate) fn script_dir(script: &str) -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new(root.join("scripts").join(script)).arg("--print-dir").output().unwrap();
+    assert!(output.status.success(), "{script} --print-dir failed");
+    PathBuf::from(String::from_utf8(output.stdout).unwrap().trim())
 }
 
 impl Drop for Server {

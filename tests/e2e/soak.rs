@@ -7,40 +7,12 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use viva_test_support::TestDatabase;
 
-use crate::server::{Server, viva};
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::server::{Server, Socket, viva};
 
 const USERS: usize = 100;
 const SOCKETS_PER_USER: usize = 10;
-
-async fn login(server: &Server, email: &str, password: &str) -> Value {
-    server
-        .graphql(
-            None,
-            "mutation($i: LoginInput!) { login(input: $i) { accessToken user { id } } }",
-            json!({ "i": { "email": email, "password": password } }),
-        )
-        .await["data"]["login"]
-        .clone()
-}
-
-async fn subscribed(server: &Server, token: &str) -> Socket {
-    let mut request = server.ws_url.as_str().into_client_request().unwrap();
-    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let init =
-        json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
-    socket.send(Message::Text(init.to_string().into())).await.unwrap();
-    let ack = socket.next().await.unwrap().unwrap();
-    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
-    let subscribe = json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { notifications { kind } }" } });
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
-    socket
-}
 
 /// What the socket does next: `Ok(kind)` for a notification, `Err(code)` when closed.
 async fn next_event(socket: &mut Socket, limit: Duration) -> Result<String, u16> {
@@ -81,7 +53,7 @@ async fn half_the_users_sign_out_everywhere_and_only_their_sockets_close_in_time
         .output()
         .unwrap();
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
-    let admin = login(&server, "root@example.org", "granite-lighthouse-echo-4").await["accessToken"]
+    let admin = server.sign_in("root@example.org", "granite-lighthouse-echo-4").await["accessToken"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -98,7 +70,7 @@ async fn half_the_users_sign_out_everywhere_and_only_their_sockets_close_in_time
             )
             .await;
         let token =
-            login(&server, &email, password).await["accessToken"].as_str().expect("signed in").to_owned();
+            server.sign_in(&email, password).await["accessToken"].as_str().expect("signed in").to_owned();
         users.push((email, token));
     }
     let opened = Instant::now();
@@ -106,7 +78,7 @@ async fn half_the_users_sign_out_everywhere_and_only_their_sockets_close_in_time
     for (_, token) in &users {
         let mut mine = Vec::new();
         for _ in 0..SOCKETS_PER_USER {
-            mine.push(subscribed(&server, token).await);
+            mine.push(server.subscribe_notifications(token, "kind").await);
         }
         sockets.push(mine);
     }

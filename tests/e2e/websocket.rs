@@ -7,9 +7,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use viva_test_support::TestDatabase;
 
-use crate::server::Server;
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::server::{Server, Socket};
 
 async fn connect(server: &Server) -> Socket {
     let mut request = server.ws_url.as_str().into_client_request().unwrap();
@@ -192,32 +190,8 @@ async fn trusted_documents_hold_on_the_socket_and_a_bad_manifest_stops_the_serve
 
 /// Signs in and returns the access and refresh tokens.
 async fn login(server: &Server, email: &str, password: &str) -> (String, String) {
-    let login = server
-        .graphql(
-            None,
-            "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken } }",
-            json!({ "i": { "email": email, "password": password } }),
-        )
-        .await;
-    let tokens = &login["data"]["login"];
-    (
-        tokens["accessToken"].as_str().expect("signed in").to_owned(),
-        tokens["refreshToken"].as_str().unwrap().to_owned(),
-    )
-}
-
-/// A socket signed in with `token`, with a live `notifications` subscription.
-async fn watching(server: &Server, token: &str) -> Socket {
-    let mut socket = connect(server).await;
-    send(
-        &mut socket,
-        json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } }),
-    )
-    .await;
-    assert_eq!(receive(&mut socket).await.unwrap()["type"], "connection_ack");
-    send(&mut socket, json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { notifications { kind } }" } }))
-        .await;
-    socket
+    let tokens = server.sign_in(email, password).await;
+    (tokens["accessToken"].as_str().unwrap().to_owned(), tokens["refreshToken"].as_str().unwrap().to_owned())
 }
 
 /// Waits, sending nothing, until the server closes the socket; returns the code and how long
@@ -246,7 +220,7 @@ async fn a_socket_ends_when_its_session_or_account_ends_and_lives_only_as_long_a
 
     // Signed out everywhere (over HTTP, on another session): the idle socket closes with 4403.
     let (token, _) = login(&server, email, password).await;
-    let mut socket = watching(&server, &token).await;
+    let mut socket = server.subscribe_notifications(&token, "kind").await;
     let (other, _) = login(&server, email, password).await;
     let ended = server.graphql(Some(&other), "mutation { logoutEverywhere }", json!({})).await;
     assert!(ended["data"]["logoutEverywhere"].as_i64().unwrap() >= 2, "{ended}");
@@ -264,7 +238,7 @@ async fn a_socket_ends_when_its_session_or_account_ends_and_lives_only_as_long_a
     let (admin, _) = login(&server, "root@example.org", "granite-lighthouse-echo-4").await;
     let (token, _) = login(&server, email, password).await;
     let me = server.graphql(Some(&token), "{ me { id } }", json!({})).await;
-    let mut socket = watching(&server, &token).await;
+    let mut socket = server.subscribe_notifications(&token, "kind").await;
     let deactivated = server
         .graphql(
             Some(&admin),
@@ -286,7 +260,7 @@ async fn a_socket_ends_when_its_session_or_account_ends_and_lives_only_as_long_a
     // socket outlives the first token, then ends when the second one expires.
     let (token, refresh) = login(&server, email, password).await;
     let opened = std::time::Instant::now();
-    let mut socket = watching(&server, &token).await;
+    let mut socket = server.subscribe_notifications(&token, "kind").await;
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let refreshed = server
         .graphql(
@@ -308,7 +282,7 @@ async fn a_socket_ends_when_its_session_or_account_ends_and_lives_only_as_long_a
 
     // A ping with a token of someone else's (or no valid) session ends the connection.
     let (token, _) = login(&server, email, password).await;
-    let mut socket = watching(&server, &token).await;
+    let mut socket = server.subscribe_notifications(&token, "kind").await;
     send(&mut socket, json!({ "type": "ping", "payload": { "accessToken": admin } })).await;
     assert_eq!(closed_within(&mut socket, std::time::Duration::from_secs(5)).await.0, 4403);
 }

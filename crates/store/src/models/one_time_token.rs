@@ -36,14 +36,7 @@ pub async fn issue(
     token_hash: &[u8],
     expires_at: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::delete(
-        one_time_tokens::table
-            .filter(one_time_tokens::user_id.eq(user_id.0))
-            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
-            .filter(one_time_tokens::used_at.is_null()),
-    )
-    .execute(conn)
-    .await?;
+    revoke_unused(conn, user_id, purpose).await?;
     diesel::insert_into(one_time_tokens::table)
         .values((
             one_time_tokens::token_hash.eq(token_hash),
