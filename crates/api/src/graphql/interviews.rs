@@ -34,9 +34,12 @@ use crate::audit_log;
 use crate::auth::context::{ContextExt, ensure_session_live};
 use crate::error::{AppError, AppResult};
 use crate::graphql::evaluations::AnswerEvaluation;
+use crate::graphql::interview_access::{Viewer, viewer_for, viewer_of};
+pub use crate::graphql::interview_questions::InterviewQuestion;
+use crate::graphql::interview_questions::Reveal;
 use crate::graphql::jobs::Job;
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
-use crate::graphql::questions::{GqlDifficulty, GqlQuestionKind};
+use crate::graphql::questions::GqlDifficulty;
 use crate::graphql::types::{PersonSummary, parse_id, person};
 use crate::loaders::{AnswersLoader, InterviewQuestionsLoader, JobLoader};
 use crate::notify;
@@ -100,121 +103,10 @@ impl QuestionSource {
     }
 }
 
-/// What the viewer is to an interview; decides what they see of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Viewer {
-    Candidate,
-    Staff,
-}
-
-/// The access policy of interviews and everything in them (questions, answers, evaluations,
-/// events): admins see all; the candidate their own; an HR user the scheduled interviews of a
-/// candidate while that candidate is assigned to them and they are mapped to an admin
-/// (`responsible_hr` is the candidate's HR user when that holds). Who scheduled an interview
-/// does not matter: a reassignment hands the candidate's history to the new HR user.
-fn viewer_of(
-    principal: &Principal,
-    interview: &StoredInterview,
-    responsible_hr: Option<UserId>,
-) -> Option<Viewer> {
-    if principal.role == Role::Admin {
-        Some(Viewer::Staff)
-    } else if interview.candidate_id == principal.user_id {
-        Some(Viewer::Candidate)
-    } else if principal.role == Role::Hr
-        && !interview.practice
-        && principal.mapped_admin_id.is_some()
-        && responsible_hr == Some(principal.user_id)
-    {
-        Some(Viewer::Staff)
-    } else {
-        None
-    }
-}
-
-/// [`viewer_of`], loading the candidate's responsible HR user when the principal is one.
-async fn viewer_for(
-    conn: &mut AsyncPgConnection,
-    principal: &Principal,
-    interview: &StoredInterview,
-) -> AppResult<Option<Viewer>> {
-    let responsible = if principal.role == Role::Hr && interview.candidate_id != principal.user_id {
-        users::responsible_hr(conn, interview.candidate_id).await?
-    } else {
-        None
-    };
-    Ok(viewer_of(principal, interview, responsible))
-}
-
 /// An interview as one viewer sees it.
 pub struct Interview {
     interview: StoredInterview,
     viewer: Viewer,
-}
-
-/// An interview question, as asked.
-pub struct InterviewQuestion {
-    question: StoredQuestion,
-    reveal: Reveal,
-}
-
-/// What of a question's answer key the viewer sees.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Reveal {
-    /// Nothing: the candidate while answering, or a question they did not answer.
-    Nothing,
-    /// The model answer: the candidate, once the interview is over, for a question they answered.
-    ModelAnswer,
-    /// Model answer and expected keywords (what the evaluator scores against): staff only.
-    Everything,
-}
-
-/// A question as asked in one interview.
-#[Object]
-impl InterviewQuestion {
-    /// Its id; answers refer to it.
-    async fn id(&self) -> ID {
-        ID(self.question.id.to_string())
-    }
-
-    /// Its order in the interview, from 1.
-    async fn position(&self) -> i32 {
-        self.question.position
-    }
-
-    /// What it tests.
-    #[graphql(name = "type")]
-    async fn kind(&self) -> GqlQuestionKind {
-        self.question.kind.into()
-    }
-
-    /// The question.
-    async fn text(&self) -> &str {
-        &self.question.text
-    }
-
-    /// Seconds allowed for the answer.
-    async fn time_limit_seconds(&self) -> i32 {
-        self.question.time_limit_seconds
-    }
-
-    /// Phrases a strong answer contains, which the evaluator scores against: HR users and
-    /// admins only, never candidates.
-    async fn expected_keywords(&self) -> Option<&[String]> {
-        (self.reveal == Reveal::Everything).then_some(self.question.expected_keywords.as_slice())
-    }
-
-    /// A model answer: for staff; for the candidate once the interview is over, and only for
-    /// the questions they answered.
-    async fn ideal_answer(&self) -> Option<&str> {
-        (self.reveal != Reveal::Nothing).then_some(self.question.ideal_answer.as_str())
-    }
-
-    /// The question this one follows up on (an adaptive follow-up to a vague or weak answer);
-    /// null for planned questions.
-    async fn follow_up_of(&self) -> Option<ID> {
-        self.question.follow_up_of.map(|id| ID(id.to_string()))
-    }
 }
 
 /// An answer.

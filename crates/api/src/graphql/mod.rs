@@ -6,6 +6,8 @@ pub mod admin;
 pub mod document_checks;
 pub mod evaluations;
 pub mod hr;
+pub mod interview_access;
+pub mod interview_questions;
 pub mod interviews;
 pub mod introspection;
 pub mod jobs;
