@@ -1,8 +1,7 @@
-//! Authentication: password hashing, tokens, who is calling, and sign-in throttles.
+//! Authentication: who is calling, from the access token or the session cookie. Credentials
+//! themselves (hashing, tokens, throttles) are the service layer's.
 
 pub mod context;
-pub mod passwords;
-pub mod throttle;
-pub mod tokens;
 
 pub use context::{Caller, ClientInfo};
+pub use viva_service::auth::{passwords, throttle, tokens};

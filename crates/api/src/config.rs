@@ -1,41 +1,9 @@
 //! The API's settings. The server crate fills them from the environment and a TOML file.
 
-use std::fmt;
 use std::time::Duration;
 
-/// Where the platform runs; production turns off everything meant for developers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Environment {
-    /// A developer's machine: demo data, emails in the log.
-    Development,
-    /// The test suite.
-    Test,
-    /// Serving real users.
-    Production,
-}
-
-/// A secret value that never appears in logs or debug output.
-#[derive(Clone)]
-pub struct Secret(Vec<u8>);
-
-impl Secret {
-    /// Wraps secret bytes.
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Self(bytes.into())
-    }
-
-    /// The secret bytes.
-    pub fn expose(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
+pub use viva_domain::secret::Secret;
+pub use viva_service::config::{Environment, ServiceConfig, ThrottleSettings};
 
 /// Everything the API needs to know about its deployment.
 #[derive(Clone, Debug)]
@@ -90,7 +58,7 @@ pub struct ApiConfig {
     pub max_concurrent_hashes: usize,
     /// SMTP delivery of the outbox; without it, emails stay in the outbox (and, outside
     /// production, in the log).
-    pub smtp: Option<crate::mail::smtp::SmtpSettings>,
+    pub smtp: Option<viva_service::mail::smtp::SmtpSettings>,
 }
 
 /// Limits on what one request may ask of the server.
@@ -135,31 +103,25 @@ impl Default for Limits {
     }
 }
 
-/// How many failed sign-ins are tolerated before further attempts are refused.
-#[derive(Clone, Debug)]
-pub struct ThrottleSettings {
-    /// The window over which failures are counted.
-    pub window: Duration,
-    /// Failed sign-ins per account in the window.
-    pub max_failures_per_account: i64,
-    /// Failed sign-ins per client address in the window.
-    pub max_failures_per_address: i64,
-    /// Registrations and reset requests per client address in the window.
-    pub max_requests_per_address: i64,
-}
-
-impl Default for ThrottleSettings {
-    fn default() -> Self {
-        Self {
-            window: Duration::from_secs(15 * 60),
-            max_failures_per_account: 5,
-            max_failures_per_address: 50,
-            max_requests_per_address: 30,
+impl ApiConfig {
+    /// What the service layer needs of these settings.
+    pub fn service(&self) -> ServiceConfig {
+        ServiceConfig {
+            environment: self.environment,
+            jwt_secret: self.jwt_secret.clone(),
+            jwt_issuer: self.jwt_issuer.clone(),
+            jwt_audience: self.jwt_audience.clone(),
+            access_token_ttl: self.access_token_ttl,
+            refresh_token_ttl: self.refresh_token_ttl,
+            email_verification_ttl: self.email_verification_ttl,
+            password_reset_ttl: self.password_reset_ttl,
+            public_url: self.public_url.clone(),
+            throttle: self.throttle.clone(),
+            max_concurrent_hashes: self.max_concurrent_hashes,
+            smtp: self.smtp.clone(),
         }
     }
-}
 
-impl ApiConfig {
     /// Settings for tests and examples: development defaults with the given signing key.
     pub fn for_tests(jwt_secret: &[u8]) -> Self {
         Self {

@@ -6,7 +6,7 @@
 use async_graphql::ErrorExtensions;
 use viva_domain::ErrorCode;
 use viva_domain::error::FieldError;
-use viva_store::pool::DbPoolError;
+use viva_service::ServiceError;
 
 /// Why a request failed.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -68,18 +68,17 @@ impl From<FieldError> for AppError {
     }
 }
 
-impl From<viva_store::QueryError> for AppError {
-    fn from(err: viva_store::QueryError) -> Self {
+impl From<ServiceError> for AppError {
+    fn from(err: ServiceError) -> Self {
         match err {
-            viva_store::QueryError::NotFound => AppError::NotFound("record"),
-            other => AppError::internal(other),
+            ServiceError::Unauthenticated(message) => AppError::Unauthenticated(message),
+            ServiceError::Forbidden(message) => AppError::Forbidden(message),
+            ServiceError::NotFound(what) => AppError::NotFound(what),
+            ServiceError::BadInput(fields) => AppError::BadInput(fields),
+            ServiceError::Conflict(message) => AppError::Conflict(message),
+            ServiceError::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
+            ServiceError::Internal(cause) => AppError::Internal(cause),
         }
-    }
-}
-
-impl From<DbPoolError> for AppError {
-    fn from(err: DbPoolError) -> Self {
-        AppError::internal(err)
     }
 }
 
@@ -157,11 +156,5 @@ mod tests {
     fn internal_errors_hide_their_cause() {
         let (message, _) = code_of(AppError::internal("connection refused to 10.0.0.7:5432"));
         assert_eq!(message, "internal server error");
-    }
-
-    #[test]
-    fn diesel_not_found_is_not_found_and_other_query_errors_are_internal() {
-        assert_eq!(AppError::from(viva_store::QueryError::NotFound).code(), ErrorCode::NotFound);
-        assert_eq!(AppError::from(viva_store::QueryError::RollbackTransaction).code(), ErrorCode::Internal);
     }
 }

@@ -1,7 +1,6 @@
 //! Viva's GraphQL API: the schema, its resolvers (one module per feature), authentication,
 //! error mapping and the axum router.
 
-pub mod audit_log;
 pub mod auth;
 pub mod config;
 pub mod cookies;
@@ -10,14 +9,10 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod loaders;
-pub mod mail;
 pub mod metrics;
 pub mod multipart;
-pub mod notify;
 pub mod persisted;
-pub mod question_bank;
 pub mod state;
-pub mod worker;
 pub mod ws;
 
 pub use config::ApiConfig;

@@ -13,6 +13,8 @@ pub mod password;
 pub mod profile;
 pub mod question_bank;
 pub mod role;
+pub mod secret;
+pub mod vocab;
 
 pub use email::Email;
 pub use error::ErrorCode;

@@ -15,6 +15,8 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio_postgres::{AsyncMessage, NoTls};
 use uuid::Uuid;
 
+use viva_domain::vocab::{InterviewEventKind, Topic};
+
 use crate::QueryResult;
 
 /// The PostgreSQL channel all events travel on.
@@ -31,19 +33,27 @@ pub struct Event {
     pub id: Uuid,
 }
 
+/// The kind of [`Event::notification`].
+pub const NOTIFICATION: &str = "NOTIFICATION";
+
 /// The kind of [`Event::access_changed`].
 pub const ACCESS_CHANGED: &str = "ACCESS_CHANGED";
 
 impl Event {
     /// An event for one user's notifications.
     pub fn notification(user: Uuid, notification: Uuid) -> Self {
-        Self { topic: format!("user:{user}"), kind: "NOTIFICATION".to_owned(), id: notification }
+        Self { topic: Topic::User(user).to_string(), kind: NOTIFICATION.to_owned(), id: notification }
+    }
+
+    /// Something that happened in an interview; `id` is the object concerned.
+    pub fn interview(interview: Uuid, kind: InterviewEventKind, id: Uuid) -> Self {
+        Self { topic: Topic::Interview(interview).to_string(), kind: kind.as_str().to_owned(), id }
     }
 
     /// A user's sessions or account changed (a session revoked, the account deactivated or
     /// deleted): long-lived connections of that user re-check whether they may go on.
     pub fn access_changed(user: Uuid) -> Self {
-        Self { topic: format!("user:{user}"), kind: ACCESS_CHANGED.to_owned(), id: user }
+        Self { topic: Topic::User(user).to_string(), kind: ACCESS_CHANGED.to_owned(), id: user }
     }
 }
 

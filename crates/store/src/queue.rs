@@ -58,7 +58,7 @@ impl TryFrom<String> for JobStatus {
 pub struct Job {
     /// Its id.
     pub id: Uuid,
-    /// What to do, such as `evaluate_response`.
+    /// What to do, such as `evaluate_answer`.
     pub kind: String,
     /// The handler's input.
     pub payload: serde_json::Value,
@@ -94,6 +94,66 @@ pub async fn enqueue(
             background_jobs::max_attempts.eq(max_attempts),
         ))
         .returning(background_jobs::id)
+        .get_result(conn)
+        .await
+}
+
+/// Enqueues a job unless one with the same de-duplication key is waiting or running (periodic
+/// jobs, with several replicas scheduling them). Returns the new job's id, if one was made.
+pub async fn enqueue_unique(
+    conn: &mut AsyncPgConnection,
+    kind: &str,
+    payload: &serde_json::Value,
+    max_attempts: i32,
+    dedup_key: &str,
+) -> QueryResult<Option<Uuid>> {
+    diesel::insert_into(background_jobs::table)
+        .values((
+            background_jobs::id.eq(Uuid::now_v7()),
+            background_jobs::kind.eq(kind),
+            background_jobs::payload.eq(payload),
+            background_jobs::max_attempts.eq(max_attempts),
+            background_jobs::dedup_key.eq(Some(dedup_key)),
+        ))
+        .on_conflict_do_nothing()
+        .returning(background_jobs::id)
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// Marks a claimed job dead at once, with why: it can never succeed (an unknown kind, a
+/// payload that does not parse).
+pub async fn bury(conn: &mut AsyncPgConnection, id: Uuid, reason: &str) -> QueryResult<()> {
+    let reason: String = reason.chars().take(2000).collect();
+    diesel::update(background_jobs::table.find(id))
+        .set((
+            background_jobs::status.eq(JobStatus::Dead.as_str()),
+            background_jobs::locked_until.eq(None::<DateTime<Utc>>),
+            background_jobs::last_error.eq(Some(reason)),
+            background_jobs::finished_at.eq(Some(Utc::now())),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Dead jobs of one kind.
+pub async fn dead_of_kind(conn: &mut AsyncPgConnection, kind: &str) -> QueryResult<i64> {
+    background_jobs::table
+        .filter(background_jobs::status.eq(JobStatus::Dead.as_str()))
+        .filter(background_jobs::kind.eq(kind))
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Jobs of one kind waiting or running.
+pub async fn waiting_of_kind(conn: &mut AsyncPgConnection, kind: &str) -> QueryResult<i64> {
+    background_jobs::table
+        .filter(background_jobs::status.eq_any([JobStatus::Queued.as_str(), JobStatus::Running.as_str()]))
+        .filter(background_jobs::kind.eq(kind))
+        .count()
         .get_result(conn)
         .await
 }

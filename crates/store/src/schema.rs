@@ -81,9 +81,6 @@ diesel::table! {
         body -> Text,
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
-        locked_until -> Nullable<Timestamptz>,
-        attempts -> Int4,
-        last_error -> Nullable<Text>,
     }
 }
 
@@ -305,6 +302,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
+        dedup_key -> Nullable<Text>,
     }
 }
 

@@ -7,7 +7,8 @@ use viva_domain::Role;
 use viva_store::models::user::{self as users, User as StoredUser};
 use viva_store::models::{audit, conversation, email, evaluation, interview, mapping, notification, session};
 
-use crate::audit_log;
+use viva_service::audit as audit_log;
+use viva_domain::vocab::AuditAction;
 use crate::auth::context::{ContextExt, CredentialAttempts};
 use crate::auth::throttle;
 use crate::cookies;
@@ -171,7 +172,7 @@ impl AccountDataMutation {
             audit_log::record(
                 conn,
                 None,
-                "ACCOUNT_DELETED_BY_OWNER",
+                AuditAction::AccountDeletedByOwner,
                 None,
                 None,
                 serde_json::json!({ "role": me.role.as_str() }),

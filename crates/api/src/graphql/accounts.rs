@@ -14,14 +14,15 @@ use viva_store::models::session::{self, NewSession, RevocationReason, Rotation};
 use viva_store::models::throttle as throttle_store;
 use viva_store::models::user::{NewUser, User as StoredUser};
 
-use crate::audit_log;
+use viva_service::audit as audit_log;
+use viva_domain::vocab::AuditAction;
 use crate::auth::context::{ContextExt, CredentialAttempts};
 use crate::auth::throttle;
 use crate::auth::tokens::{generate_opaque_token, hash_opaque_token};
 use crate::cookies;
 use crate::error::{AppError, AppResult};
 use crate::graphql::types::User;
-use crate::mail;
+use viva_service::mail;
 use crate::state::Services;
 
 /// Longest password accepted at sign-in; longer input is refused before hashing.
@@ -184,7 +185,7 @@ impl AccountMutation {
                     audit_log::record(
                         conn,
                         None,
-                        "REGISTRATION_FOR_EXISTING_ACCOUNT",
+                        AuditAction::RegistrationForExistingAccount,
                         Some(existing.id),
                         client.ip.as_deref(),
                         serde_json::json!({}),
@@ -223,7 +224,7 @@ impl AccountMutation {
                 audit_log::record(
                     conn,
                     Some(user.id),
-                    "USER_REGISTERED",
+                    AuditAction::UserRegistered,
                     Some(user.id),
                     client.ip.as_deref(),
                     serde_json::json!({ "role": role.as_str() }),
@@ -287,7 +288,7 @@ impl AccountMutation {
                 audit_log::record(
                     &mut conn,
                     None,
-                    "LOGIN_FAILED",
+                    AuditAction::LoginFailed,
                     target,
                     client.ip.as_deref(),
                     serde_json::json!({}),
@@ -301,7 +302,7 @@ impl AccountMutation {
             audit_log::record(
                 &mut conn,
                 Some(user.id),
-                "LOGIN_REFUSED_DEACTIVATED",
+                AuditAction::LoginRefusedDeactivated,
                 Some(user.id),
                 client.ip.as_deref(),
                 serde_json::json!({}),
@@ -333,7 +334,7 @@ impl AccountMutation {
             audit_log::record(
                 conn,
                 Some(user.id),
-                "LOGIN_SUCCEEDED",
+                AuditAction::LoginSucceeded,
                 Some(user.id),
                 client.ip.as_deref(),
                 serde_json::json!({ "sessionId": session_id.0 }),
@@ -393,7 +394,7 @@ impl AccountMutation {
                 audit_log::record(
                     &mut conn,
                     None,
-                    "REFRESH_TOKEN_REUSED",
+                    AuditAction::RefreshTokenReused,
                     Some(user_id),
                     client.ip.as_deref(),
                     serde_json::json!({ "sessionId": session_id.0 }),
@@ -417,7 +418,7 @@ impl AccountMutation {
         audit_log::record(
             &mut conn,
             Some(principal.user_id),
-            "LOGOUT",
+            AuditAction::Logout,
             Some(principal.user_id),
             ctx.client().ip.as_deref(),
             serde_json::json!({}),
@@ -442,7 +443,7 @@ impl AccountMutation {
         audit_log::record(
             &mut conn,
             Some(principal.user_id),
-            "LOGOUT_EVERYWHERE",
+            AuditAction::LogoutEverywhere,
             Some(principal.user_id),
             ctx.client().ip.as_deref(),
             serde_json::json!({ "sessions": ended }),
@@ -508,7 +509,7 @@ impl AccountMutation {
                 audit_log::record(
                     conn,
                     Some(user_id),
-                    "EMAIL_VERIFIED",
+                    AuditAction::EmailVerified,
                     Some(user_id),
                     ip.as_deref(),
                     serde_json::json!({}),
@@ -581,7 +582,7 @@ impl AccountMutation {
             audit_log::record(
                 conn,
                 None,
-                "PASSWORD_RESET",
+                AuditAction::PasswordReset,
                 Some(user.id),
                 ip.as_deref(),
                 serde_json::json!({ "sessionsEnded": ended }),
@@ -640,7 +641,7 @@ impl AccountMutation {
             audit_log::record(
                 conn,
                 Some(principal.user_id),
-                "PASSWORD_CHANGED",
+                AuditAction::PasswordChanged,
                 Some(principal.user_id),
                 ip.as_deref(),
                 serde_json::json!({ "sessionsEnded": ended }),
@@ -712,7 +713,7 @@ async fn send_reset_link(
         audit_log::record(
             conn,
             None,
-            "PASSWORD_RESET_REQUESTED",
+            AuditAction::PasswordResetRequested,
             Some(user.id),
             ip.as_deref(),
             serde_json::json!({}),

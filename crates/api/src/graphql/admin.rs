@@ -10,14 +10,16 @@ use viva_store::models::session::{self, RevocationReason};
 use viva_store::models::user::{self as users, User as StoredUser, UserCursor, UserFilter, UserSort};
 use viva_store::models::{email, mapping};
 
-use crate::audit_log;
+use viva_service::audit as audit_log;
+use viva_domain::vocab::AuditAction;
 use crate::auth::context::ContextExt;
 use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::{
     connection, page, page_size, parse_time_cursor, parse_user_cursor, time_cursor, user_cursor,
 };
 use crate::graphql::types::{GqlRole, GqlUserStatus, PersonSummary, User, parse_id, person};
-use crate::notify;
+use viva_service::notify;
+use viva_domain::vocab::NotificationKind;
 
 connection!(UserConnection, UserEdge, User, "accounts");
 connection!(AuditEntryConnection, AuditEntryEdge, AuditEntry, "audit entries");
@@ -259,7 +261,7 @@ impl AdminQuery {
         let total_users = counts.iter().map(|(_, _, n)| n).sum();
         let (pending_hr_applications, pending_hr_invitations) = mapping::count_pending(&mut conn).await?;
         let (emails_pending, emails_failed) =
-            email::counts(&mut conn, crate::mail::smtp::MAX_ATTEMPTS).await?;
+            email::counts(&mut conn, viva_service::mail::smtp::MAX_ATTEMPTS).await?;
         let (jobs_waiting, jobs_dead) = viva_store::queue::depth(&mut conn).await?;
         let by_status = viva_store::models::interview::count_by_status(&mut conn).await?;
         let interviews_by_status = viva_domain::interview::InterviewStatus::ALL
@@ -378,7 +380,7 @@ impl AdminMutation {
                         session::revoke_all_for_user(conn, user.id, RevocationReason::AccountDisabled, None)
                             .await?
                     };
-                    let action = if active { "USER_ACTIVATED" } else { "USER_DEACTIVATED" };
+                    let action = if active { AuditAction::UserActivated } else { AuditAction::UserDeactivated };
                     audit_log::record(
                         conn,
                         Some(principal.user_id),
@@ -407,7 +409,7 @@ impl AdminMutation {
             audit_log::record(
                 conn,
                 Some(principal.user_id),
-                "USER_DELETED",
+                AuditAction::UserDeleted,
                 None,
                 ip.as_deref(),
                 serde_json::json!({ "role": user.role.as_str() }),
@@ -450,7 +452,7 @@ impl AdminMutation {
                 notify::send(
                     conn,
                     hr.id,
-                    notify::Kind::CandidateAssigned,
+                    NotificationKind::CandidateAssigned,
                     "New candidate assigned",
                     &format!("{} is now assigned to you.", candidate.full_name),
                     data.clone(),
@@ -459,7 +461,7 @@ impl AdminMutation {
                 notify::send(
                     conn,
                     candidate.id,
-                    notify::Kind::CandidateAssigned,
+                    NotificationKind::CandidateAssigned,
                     "Your recruiter",
                     &format!("{} will schedule your interviews.", hr.full_name),
                     data.clone(),
@@ -469,14 +471,14 @@ impl AdminMutation {
                     notify::send(
                         conn,
                         UserId(previous),
-                        notify::Kind::CandidateUnassigned,
+                        NotificationKind::CandidateUnassigned,
                         "Candidate reassigned",
                         &format!("{} was reassigned to another recruiter.", candidate.full_name),
                         data.clone(),
                     )
                     .await?;
                 }
-                let action = if previous.is_some() { "CANDIDATE_REASSIGNED" } else { "CANDIDATE_ASSIGNED" };
+                let action = if previous.is_some() { AuditAction::CandidateReassigned } else { AuditAction::CandidateAssigned };
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
@@ -512,7 +514,7 @@ impl AdminMutation {
                 notify::send(
                     conn,
                     UserId(previous),
-                    notify::Kind::CandidateUnassigned,
+                    NotificationKind::CandidateUnassigned,
                     "Candidate unassigned",
                     &format!("{} is no longer assigned to you.", candidate.full_name),
                     data.clone(),
@@ -521,7 +523,7 @@ impl AdminMutation {
                 notify::send(
                     conn,
                     candidate.id,
-                    notify::Kind::CandidateUnassigned,
+                    NotificationKind::CandidateUnassigned,
                     "Recruiter changed",
                     "You are no longer assigned to a recruiter.",
                     data.clone(),
@@ -530,7 +532,7 @@ impl AdminMutation {
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
-                    "CANDIDATE_UNASSIGNED",
+                    AuditAction::CandidateUnassigned,
                     Some(candidate.id),
                     ip.as_deref(),
                     data,

@@ -30,7 +30,8 @@ use viva_store::models::question::{self as bank, Question as BankQuestion};
 use viva_store::models::session::Principal;
 use viva_store::models::user::{self as users, User as StoredUser};
 
-use crate::audit_log;
+use viva_service::audit as audit_log;
+use viva_domain::vocab::AuditAction;
 use crate::auth::context::{ContextExt, ensure_session_live};
 use crate::error::{AppError, AppResult};
 use crate::graphql::evaluations::AnswerEvaluation;
@@ -42,7 +43,8 @@ use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor,
 use crate::graphql::questions::GqlDifficulty;
 use crate::graphql::types::{PersonSummary, parse_id, person};
 use crate::loaders::{AnswersLoader, InterviewQuestionsLoader, JobLoader};
-use crate::notify;
+use viva_service::notify;
+use viva_domain::vocab::NotificationKind;
 
 connection!(InterviewConnection, InterviewEdge, Interview, "interviews");
 
@@ -849,8 +851,8 @@ async fn store_answer(
             .await?
             .ok_or_else(|| AppError::internal("answer vanished"))?,
     };
-    store::publish(conn, interview.id, "ANSWER_RECEIVED", answer.id).await?;
-    crate::worker::enqueue_evaluation(conn, answer.id, None).await?;
+    store::publish(conn, interview.id, InterviewEventKind::AnswerReceived, answer.id).await?;
+    viva_service::jobs::evaluate_answer::enqueue(conn, answer.id, None).await?;
     Ok((answer, true))
 }
 
@@ -869,9 +871,9 @@ async fn complete_if_done(
 async fn complete(conn: &mut AsyncPgConnection, interview: &StoredInterview) -> AppResult<StoredInterview> {
     let status = transition(interview, InterviewEvent::Complete)?;
     let done = store::set_status(conn, interview.id, status, None).await?;
-    store::publish(conn, interview.id, "INTERVIEW_COMPLETED", interview.id).await?;
+    store::publish(conn, interview.id, InterviewEventKind::InterviewCompleted, interview.id).await?;
     // Usually the last evaluation triggers the result; this covers answers evaluated already.
-    crate::worker::enqueue_completion(conn, interview.id).await?;
+    viva_service::jobs::complete_interview::enqueue(conn, interview.id).await?;
     Ok(done)
 }
 
@@ -1040,7 +1042,7 @@ impl InterviewMutation {
                 notify::send(
                     conn,
                     candidate_id,
-                    notify::Kind::InterviewScheduled,
+                    NotificationKind::InterviewScheduled,
                     "Interview scheduled",
                     &format!("An interview is scheduled for you, opening {when}."),
                     data.clone(),
@@ -1049,7 +1051,7 @@ impl InterviewMutation {
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
-                    "INTERVIEW_SCHEDULED",
+                    AuditAction::InterviewScheduled,
                     Some(candidate_id),
                     ip.as_deref(),
                     data,
@@ -1102,7 +1104,7 @@ impl InterviewMutation {
                     window_end: now + Duration::hours(PRACTICE_HOURS),
                 };
                 let interview = store::create(conn, &new, &questions).await?;
-                store::publish(conn, interview.id, "INTERVIEW_STARTED", interview.id).await?;
+                store::publish(conn, interview.id, InterviewEventKind::InterviewStarted, interview.id).await?;
                 Ok(interview)
             })
             .await?;
@@ -1129,7 +1131,7 @@ impl InterviewMutation {
                     return Err(AppError::Conflict("the interview's window has passed".into()));
                 }
                 let started = store::set_status(conn, id, status, None).await?;
-                store::publish(conn, id, "INTERVIEW_STARTED", id).await?;
+                store::publish(conn, id, InterviewEventKind::InterviewStarted, id).await?;
                 Ok(started)
             })
             .await?;
@@ -1231,13 +1233,13 @@ impl InterviewMutation {
                 }
                 let status = transition(&interview, InterviewEvent::Cancel)?;
                 let cancelled = store::set_status(conn, id, status, reason.as_deref()).await?;
-                store::publish(conn, id, "INTERVIEW_CANCELLED", id).await?;
+                store::publish(conn, id, InterviewEventKind::InterviewCancelled, id).await?;
                 if viewer == Viewer::Staff {
                     let data = serde_json::json!({ "interviewId": id });
                     notify::send(
                         conn,
                         interview.candidate_id,
-                        notify::Kind::InterviewCancelled,
+                        NotificationKind::InterviewCancelled,
                         "Interview cancelled",
                         "An interview scheduled for you was cancelled.",
                         data.clone(),
@@ -1246,7 +1248,7 @@ impl InterviewMutation {
                     audit_log::record(
                         conn,
                         Some(principal.user_id),
-                        "INTERVIEW_CANCELLED",
+                        AuditAction::InterviewCancelled,
                         Some(interview.candidate_id),
                         ip.as_deref(),
                         data,
@@ -1304,12 +1306,12 @@ impl InterviewMutation {
                     Some(principal.user_id),
                 )
                 .await?;
-                store::publish(conn, id, "INTERVIEW_EVALUATED", id).await?;
+                store::publish(conn, id, InterviewEventKind::InterviewEvaluated, id).await?;
                 let data = serde_json::json!({ "interviewId": id, "overallScore": score });
                 notify::send(
                     conn,
                     interview.candidate_id,
-                    notify::Kind::ResultsAvailable,
+                    NotificationKind::ResultsAvailable,
                     "Results available",
                     "The results of your interview are available.",
                     serde_json::json!({ "interviewId": id }),
@@ -1318,7 +1320,7 @@ impl InterviewMutation {
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
-                    "INTERVIEW_RESULT_SUBMITTED",
+                    AuditAction::InterviewResultSubmitted,
                     Some(interview.candidate_id),
                     ip.as_deref(),
                     data,
@@ -1343,12 +1345,12 @@ impl InterviewMutation {
                 let answer =
                     store::find_answer(conn, answer_id).await?.ok_or(AppError::NotFound("answer"))?;
                 let interview = staff_interview(conn, &principal, answer.interview_id).await?;
-                crate::worker::enqueue_evaluation(conn, answer.id, Some(principal.user_id.0)).await?;
+                viva_service::jobs::evaluate_answer::enqueue(conn, answer.id, Some(principal.user_id.0)).await?;
                 let data = serde_json::json!({ "interviewId": interview.id, "answerId": answer.id });
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
-                    "ANSWER_REEVALUATION_REQUESTED",
+                    AuditAction::AnswerReevaluationRequested,
                     Some(interview.candidate_id),
                     ip.as_deref(),
                     data,
@@ -1391,13 +1393,13 @@ impl InterviewMutation {
                 }
                 let scored =
                     store::override_score(conn, answer.id, score, &reason, principal.user_id).await?;
-                store::publish(conn, interview.id, "SCORE_OVERRIDDEN", answer.id).await?;
+                store::publish(conn, interview.id, InterviewEventKind::ScoreOverridden, answer.id).await?;
                 let data =
                     serde_json::json!({ "interviewId": interview.id, "answerId": answer.id, "score": score });
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
-                    "SCORE_OVERRIDDEN",
+                    AuditAction::ScoreOverridden,
                     Some(interview.candidate_id),
                     ip.as_deref(),
                     data,
@@ -1492,7 +1494,7 @@ impl InterviewSubscription {
             viewer_for(&mut conn, &principal, &interview).await?.ok_or(AppError::NotFound("interview"))?;
         }
         let mut bus = services.events.subscribe();
-        let topic = format!("interview:{id}");
+        let topic = viva_domain::vocab::Topic::Interview(id).to_string();
         Ok(async_stream::stream! {
             loop {
                 let event = match bus.recv().await {
@@ -1548,7 +1550,7 @@ pub async fn expire_overdue(conn: &mut AsyncPgConnection) -> AppResult<usize> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let expired = store::expire_overdue(conn).await?;
         for interview in &expired {
-            store::publish(conn, interview.id, "INTERVIEW_EXPIRED", interview.id).await?;
+            store::publish(conn, interview.id, InterviewEventKind::InterviewExpired, interview.id).await?;
         }
         Ok(expired.len())
     })

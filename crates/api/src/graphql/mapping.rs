@@ -14,14 +14,16 @@ use viva_store::errors::unique_violation;
 use viva_store::models::mapping::{self, MappingRequest, RequestFilter, RequestKind, RequestStatus};
 use viva_store::models::user::{self as users, User as StoredUser, UserCursor, UserFilter, UserSort};
 
-use crate::audit_log;
+use viva_service::audit as audit_log;
+use viva_domain::vocab::AuditAction;
 use crate::auth::context::ContextExt;
 use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::{
     connection, page, page_size, parse_time_cursor, parse_user_cursor, time_cursor, user_cursor,
 };
 use crate::graphql::types::{PersonSummary, User, parse_id, person};
-use crate::notify;
+use viva_service::notify;
+use viva_domain::vocab::NotificationKind;
 
 connection!(HrMappingRequestConnection, HrMappingRequestEdge, HrMappingRequest, "mapping requests");
 connection!(PersonSummaryConnection, PersonSummaryEdge, PersonSummary, "people");
@@ -287,13 +289,13 @@ impl MappingMutation {
                 notify::send(
                     conn,
                     admin.id,
-                    notify::Kind::HrApplication,
+                    NotificationKind::HrApplication,
                     "New HR application",
                     &format!("{} asks to be mapped to you.", hr.full_name),
                     data.clone(),
                 )
                 .await?;
-                audit_log::record(conn, Some(hr.id), "HR_APPLIED", Some(admin.id), ip.as_deref(), data)
+                audit_log::record(conn, Some(hr.id), AuditAction::HrApplied, Some(admin.id), ip.as_deref(), data)
                     .await?;
                 Ok(request)
             })
@@ -325,7 +327,7 @@ impl MappingMutation {
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
-                    "HR_APPLICATION_CANCELLED",
+                    AuditAction::HrApplicationCancelled,
                     Some(request.admin_id),
                     ip.as_deref(),
                     serde_json::json!({ "requestId": id }),
@@ -367,13 +369,13 @@ impl MappingMutation {
                 notify::send(
                     conn,
                     hr.id,
-                    notify::Kind::HrInvitation,
+                    NotificationKind::HrInvitation,
                     "Invitation from an admin",
                     &format!("{} invites you to work with them.", admin.full_name),
                     data.clone(),
                 )
                 .await?;
-                audit_log::record(conn, Some(admin.id), "HR_INVITED", Some(hr.id), ip.as_deref(), data)
+                audit_log::record(conn, Some(admin.id), AuditAction::HrInvited, Some(hr.id), ip.as_deref(), data)
                     .await?;
                 Ok(request)
             })
@@ -408,13 +410,13 @@ impl MappingMutation {
                 notify::send(
                     conn,
                     request.hr_id,
-                    notify::Kind::MappingDecided,
+                    NotificationKind::MappingDecided,
                     &format!("Application {verdict}"),
                     &format!("Your application was {verdict}."),
                     data.clone(),
                 )
                 .await?;
-                let action = if accept { "HR_APPLICATION_ACCEPTED" } else { "HR_APPLICATION_REJECTED" };
+                let action = if accept { AuditAction::HrApplicationAccepted } else { AuditAction::HrApplicationRejected };
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
@@ -458,13 +460,13 @@ impl MappingMutation {
                 notify::send(
                     conn,
                     request.admin_id,
-                    notify::Kind::MappingDecided,
+                    NotificationKind::MappingDecided,
                     &format!("Invitation {verdict}"),
                     &format!("Your invitation was {verdict}."),
                     data.clone(),
                 )
                 .await?;
-                let action = if accept { "HR_INVITATION_ACCEPTED" } else { "HR_INVITATION_DECLINED" };
+                let action = if accept { AuditAction::HrInvitationAccepted } else { AuditAction::HrInvitationDeclined };
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
@@ -499,7 +501,7 @@ impl MappingMutation {
                 notify::send(
                     conn,
                     hr.id,
-                    notify::Kind::HrUnmapped,
+                    NotificationKind::HrUnmapped,
                     "Unmapped from your admin",
                     "You are no longer mapped to an admin; your candidates were unassigned.",
                     data.clone(),
@@ -509,7 +511,7 @@ impl MappingMutation {
                     notify::send(
                         conn,
                         *candidate,
-                        notify::Kind::CandidateUnassigned,
+                        NotificationKind::CandidateUnassigned,
                         "Recruiter changed",
                         "You are no longer assigned to a recruiter.",
                         serde_json::json!({ "hrId": hr.id.0 }),
@@ -519,7 +521,7 @@ impl MappingMutation {
                 audit_log::record(
                     conn,
                     Some(principal.user_id),
-                    "HR_UNMAPPED",
+                    AuditAction::HrUnmapped,
                     Some(hr.id),
                     ip.as_deref(),
                     data,

@@ -18,7 +18,8 @@ use crate::auth::context::ContextExt;
 use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
 use crate::graphql::types::{PersonSummary, parse_id, person};
-use crate::notify;
+use viva_service::notify;
+use viva_domain::vocab::NotificationKind;
 
 connection!(ConversationConnection, ConversationEdge, Conversation, "conversations");
 connection!(MessageConnection, MessageEdge, Message, "messages");
@@ -254,7 +255,7 @@ impl MessageMutation {
                 notify::send(
                     conn,
                     other.id,
-                    notify::Kind::NewMessage,
+                    NotificationKind::NewMessage,
                     &format!("New message from {}", me.full_name),
                     &preview,
                     // The sender's id, so their erasure finds the notifications that name them.

@@ -136,7 +136,7 @@ impl NotificationSubscription {
         let principal = ctx.principal()?;
         let services = ctx.services()?.clone();
         let mut bus = services.events.subscribe();
-        let topic = format!("user:{}", principal.user_id);
+        let topic = viva_domain::vocab::Topic::User(principal.user_id.0).to_string();
         let mut last_seen: DateTime<Utc> = Utc::now();
         Ok(async_stream::stream! {
             let mut pending: VecDeque<StoredNotification> = VecDeque::new();
@@ -156,7 +156,7 @@ impl NotificationSubscription {
                     continue;
                 }
                 let wanted = match bus.recv().await {
-                    Ok(BusMessage::Event(event)) if event.topic == topic && event.kind == "NOTIFICATION" => Some(event.id),
+                    Ok(BusMessage::Event(event)) if event.topic == topic && event.kind == viva_store::events::NOTIFICATION => Some(event.id),
                     Ok(BusMessage::Event(_)) => continue,
                     Ok(BusMessage::Reconnected) | Err(RecvError::Lagged(_)) => None,
                     Err(RecvError::Closed) => break,

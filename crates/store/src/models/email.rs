@@ -99,83 +99,21 @@ pub async fn count_recent(
         .await
 }
 
-/// Claims up to `limit` emails due for delivery and counts an attempt on each. A claimed email
-/// is leased for `lease_secs`, so other senders (other replicas) skip it; a sender that dies
-/// loses the lease and the email is tried again.
-pub async fn claim_due(
-    conn: &mut AsyncPgConnection,
-    limit: i64,
-    lease_secs: f64,
-    max_attempts: i32,
-) -> QueryResult<Vec<OutboxEmail>> {
-    use diesel::sql_types::{BigInt, Double, Integer};
-    diesel::sql_query(
-        "UPDATE email_outbox SET locked_until = now() + make_interval(secs => $1), attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM email_outbox \
-                      WHERE sent_at IS NULL AND attempts < $2 AND (locked_until IS NULL OR locked_until < now()) \
-                      ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, user_id, recipient, subject, body, created_at, sent_at",
-    )
-    .bind::<Double, _>(lease_secs)
-    .bind::<Integer, _>(max_attempts)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await
+/// The email with this id.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<OutboxEmail>> {
+    email_outbox::table.find(id).select(OutboxEmail::as_select()).first(conn).await.optional()
 }
 
 /// Records a delivery. The body, which may hold a single-use link, is not kept once sent.
 pub async fn mark_sent(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
     diesel::update(email_outbox::table.find(id))
-        .set((
-            email_outbox::sent_at.eq(diesel::dsl::now),
-            email_outbox::body.eq(""),
-            email_outbox::locked_until.eq(None::<DateTime<Utc>>),
-            email_outbox::last_error.eq(None::<String>),
-        ))
+        .set((email_outbox::sent_at.eq(diesel::dsl::now), email_outbox::body.eq("")))
         .execute(conn)
         .await
         .map(drop)
 }
 
-/// Records a failed delivery; the email is due again after `retry_at`.
-pub async fn mark_failed(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    error: &str,
-    retry_at: DateTime<Utc>,
-) -> QueryResult<()> {
-    diesel::update(email_outbox::table.find(id))
-        .set((email_outbox::last_error.eq(error), email_outbox::locked_until.eq(retry_at)))
-        .execute(conn)
-        .await
-        .map(drop)
-}
-
-/// The delivery state of one email: (sent, attempts, last error).
-pub async fn delivery_state(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> QueryResult<(Option<DateTime<Utc>>, i32, Option<String>)> {
-    email_outbox::table
-        .find(id)
-        .select((email_outbox::sent_at, email_outbox::attempts, email_outbox::last_error))
-        .first(conn)
-        .await
-}
-
-/// Outbox counts: (waiting to be sent, given up after the last attempt).
-pub async fn counts(conn: &mut AsyncPgConnection, max_attempts: i32) -> QueryResult<(i64, i64)> {
-    let pending = email_outbox::table
-        .filter(email_outbox::sent_at.is_null())
-        .filter(email_outbox::attempts.lt(max_attempts))
-        .count()
-        .get_result(conn)
-        .await?;
-    let failed = email_outbox::table
-        .filter(email_outbox::sent_at.is_null())
-        .filter(email_outbox::attempts.ge(max_attempts))
-        .count()
-        .get_result(conn)
-        .await?;
-    Ok((pending, failed))
+/// Emails not sent yet (their delivery jobs say whether they are still being tried).
+pub async fn count_unsent(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    email_outbox::table.filter(email_outbox::sent_at.is_null()).count().get_result(conn).await
 }

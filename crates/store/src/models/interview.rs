@@ -185,8 +185,13 @@ pub struct InterviewFilter {
 }
 
 /// Publishes an interview event; call inside the transaction of the change.
-pub async fn publish(conn: &mut AsyncPgConnection, interview: Uuid, kind: &str, id: Uuid) -> QueryResult<()> {
-    events::publish(conn, &Event { topic: format!("interview:{interview}"), kind: kind.to_owned(), id }).await
+pub async fn publish(
+    conn: &mut AsyncPgConnection,
+    interview: Uuid,
+    kind: viva_domain::vocab::InterviewEventKind,
+    id: Uuid,
+) -> QueryResult<()> {
+    events::publish(conn, &Event::interview(interview, kind, id)).await
 }
 
 /// Creates an interview with its questions, in the given order.

@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier 
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{ServiceError, ServiceResult};
 
 /// Hashes and verifies passwords.
 ///
@@ -24,27 +24,27 @@ pub struct PasswordHasher {
     verifications: Arc<AtomicU64>,
 }
 
-fn argon2() -> AppResult<Argon2<'static>> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::internal(e.to_string()))?;
+fn argon2() -> ServiceResult<Argon2<'static>> {
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| ServiceError::internal(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-fn hash_blocking(password: &[u8]) -> AppResult<String> {
+fn hash_blocking(password: &[u8]) -> ServiceResult<String> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
     argon2()?
         .hash_password(password, &salt)
         .map(|hash| hash.to_string())
-        .map_err(|e| AppError::internal(e.to_string()))
+        .map_err(|e| ServiceError::internal(e.to_string()))
 }
 
 impl PasswordHasher {
     /// A hasher allowing `max_concurrent` hashes at once.
-    pub async fn new(max_concurrent: usize) -> AppResult<Self> {
+    pub async fn new(max_concurrent: usize) -> ServiceResult<Self> {
         let mut random = [0u8; 32];
         rand::fill(&mut random);
         let dummy = tokio::task::spawn_blocking(move || hash_blocking(&random))
             .await
-            .map_err(AppError::internal)??;
+            .map_err(ServiceError::internal)??;
         Ok(Self {
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
             dummy_hash: dummy.into(),
@@ -53,11 +53,11 @@ impl PasswordHasher {
     }
 
     /// Hashes a new password into a PHC string.
-    pub async fn hash(&self, password: String) -> AppResult<String> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
+    pub async fn hash(&self, password: String) -> ServiceResult<String> {
+        let _permit = self.permits.acquire().await.map_err(ServiceError::internal)?;
         tokio::task::spawn_blocking(move || hash_blocking(password.as_bytes()))
             .await
-            .map_err(AppError::internal)?
+            .map_err(ServiceError::internal)?
     }
 
     /// How many password verifications have run since start.
@@ -67,18 +67,18 @@ impl PasswordHasher {
 
     /// Whether `password` matches `hash`. With no hash (no such account), verifies against a
     /// dummy hash and returns false, taking the same time.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> AppResult<bool> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
+    pub async fn verify(&self, password: String, hash: Option<String>) -> ServiceResult<bool> {
+        let _permit = self.permits.acquire().await.map_err(ServiceError::internal)?;
         self.verifications.fetch_add(1, Ordering::Relaxed);
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
         tokio::task::spawn_blocking(move || {
-            let parsed = PasswordHash::new(&hash).map_err(|e| AppError::internal(e.to_string()))?;
+            let parsed = PasswordHash::new(&hash).map_err(|e| ServiceError::internal(e.to_string()))?;
             let matches = argon2()?.verify_password(password.as_bytes(), &parsed).is_ok();
             Ok(known && matches)
         })
         .await
-        .map_err(AppError::internal)?
+        .map_err(ServiceError::internal)?
     }
 }
 

@@ -6,7 +6,7 @@ use viva_domain::question_bank::{RoleBank, parse_role};
 use viva_store::AsyncPgConnection;
 use viva_store::models::question;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{ServiceError, ServiceResult};
 
 /// Every shipped file: (file name, contents).
 pub const FILES: &[(&str, &str)] = &[
@@ -21,14 +21,14 @@ pub const FILES: &[(&str, &str)] = &[
 ];
 
 /// The shipped banks, parsed and checked.
-pub fn shipped() -> AppResult<Vec<RoleBank>> {
-    FILES.iter().map(|(file, text)| parse_role(file, text).map_err(AppError::internal)).collect()
+pub fn shipped() -> ServiceResult<Vec<RoleBank>> {
+    FILES.iter().map(|(file, text)| parse_role(file, text).map_err(ServiceError::internal)).collect()
 }
 
 /// Loads (or refreshes) the shipped bank in one transaction; returns the questions written.
-pub async fn load(conn: &mut AsyncPgConnection) -> AppResult<usize> {
+pub async fn load(conn: &mut AsyncPgConnection) -> ServiceResult<usize> {
     let banks = shipped()?;
-    conn.transaction::<_, AppError, _>(async move |conn| {
+    conn.transaction::<_, ServiceError, _>(async move |conn| {
         let mut written = 0;
         for bank in &banks {
             written += question::upsert_bank(conn, bank).await?;

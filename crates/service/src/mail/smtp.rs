@@ -1,28 +1,13 @@
-//! Delivering the outbox over SMTP.
-//!
-//! Emails are written to the outbox in the transaction of the change they announce; a sender
-//! loop (in `viva serve`) claims due ones with a lease, sends them, and records the outcome. A
-//! failure is retried with backoff up to [`MAX_ATTEMPTS`] times; nothing is lost when the SMTP
-//! server or the process is down.
+//! Delivering email over SMTP: the settings, and the mailer the `send_email` job uses.
 
 use std::time::Duration;
 
-use chrono::Utc;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use viva_store::DbPool;
-use viva_store::models::email::{self, OutboxEmail};
+use viva_store::models::email::OutboxEmail;
 
-use crate::config::Secret;
-use crate::error::AppResult;
-
-/// Attempts per email before it is left for an operator.
-pub const MAX_ATTEMPTS: i32 = 8;
-/// Emails claimed per round.
-const BATCH: i64 = 20;
-/// How long a claimed email is held by one sender.
-const LEASE_SECS: f64 = 120.0;
+use viva_domain::secret::Secret;
 
 /// Where and as whom to send.
 #[derive(Clone, Debug)]
@@ -95,82 +80,9 @@ impl Mailer {
     }
 }
 
-/// What one delivery round did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DeliveryReport {
-    /// Emails delivered.
-    pub sent: usize,
-    /// Emails that failed this time (they are retried later).
-    pub failed: usize,
-}
-
-/// Delivers due emails until none are left or every due one was tried once this round.
-pub async fn deliver_due(pool: &DbPool, mailer: &Mailer) -> AppResult<DeliveryReport> {
-    let mut report = DeliveryReport::default();
-    loop {
-        let batch = {
-            let mut conn = pool.get().await?;
-            email::claim_due(&mut conn, BATCH, LEASE_SECS, MAX_ATTEMPTS).await?
-        };
-        if batch.is_empty() {
-            return Ok(report);
-        }
-        for message in &batch {
-            let outcome = mailer.send(message).await;
-            let mut conn = pool.get().await?;
-            match outcome {
-                Ok(()) => {
-                    email::mark_sent(&mut conn, message.id).await?;
-                    report.sent += 1;
-                }
-                Err(err) => {
-                    let (_, attempts, _) = email::delivery_state(&mut conn, message.id).await?;
-                    let retry_at = Utc::now() + backoff(attempts);
-                    tracing::warn!(email = %message.id, attempts, error = %err, "email delivery failed; will retry");
-                    email::mark_failed(&mut conn, message.id, &err.to_string(), retry_at).await?;
-                    report.failed += 1;
-                }
-            }
-        }
-        if report.failed > 0 {
-            // Do not spin on a failing server within one round.
-            return Ok(report);
-        }
-    }
-}
-
-/// Waits 30 s after the first failure, doubling up to 6 hours.
-fn backoff(attempts: i32) -> chrono::Duration {
-    let exponent = u32::try_from(attempts.saturating_sub(1).clamp(0, 10)).unwrap_or(0);
-    chrono::Duration::seconds((30i64 << exponent).min(6 * 3600))
-}
-
-/// Runs delivery rounds every `interval` until the task is dropped.
-pub async fn run(pool: DbPool, mailer: Mailer, interval: Duration) {
-    let mut ticker = tokio::time::interval(interval);
-    loop {
-        ticker.tick().await;
-        match deliver_due(&pool, &mailer).await {
-            Ok(report) if report.sent + report.failed > 0 => {
-                tracing::info!(sent = report.sent, failed = report.failed, "email delivery round");
-            }
-            Ok(_) => {}
-            Err(err) => tracing::warn!(error = %err, "email delivery round failed"),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        assert_eq!(backoff(1), chrono::Duration::seconds(30));
-        assert_eq!(backoff(2), chrono::Duration::seconds(60));
-        assert_eq!(backoff(5), chrono::Duration::seconds(480));
-        assert_eq!(backoff(30), chrono::Duration::hours(6));
-    }
 
     #[test]
     fn settings_are_checked_without_revealing_the_url() {

@@ -6,7 +6,7 @@ use viva_store::AsyncPgConnection;
 use viva_store::models::throttle;
 
 use crate::config::ThrottleSettings;
-use crate::error::{AppError, AppResult};
+use crate::error::{ServiceError, ServiceResult};
 
 /// The bucket of failed sign-ins for an account. The address is hashed: buckets are not a
 /// place for personal data.
@@ -27,11 +27,11 @@ pub async fn check(
     settings: &ThrottleSettings,
     bucket: &str,
     limit: i64,
-) -> AppResult<()> {
-    let window = chrono::Duration::from_std(settings.window).map_err(AppError::internal)?;
+) -> ServiceResult<()> {
+    let window = chrono::Duration::from_std(settings.window).map_err(ServiceError::internal)?;
     let count = throttle::count_since(conn, bucket, Utc::now() - window).await?;
     if count >= limit {
-        Err(AppError::RateLimited { retry_after_secs: settings.window.as_secs() })
+        Err(ServiceError::RateLimited { retry_after_secs: settings.window.as_secs() })
     } else {
         Ok(())
     }
@@ -45,15 +45,15 @@ pub async fn reserve(
     conn: &mut AsyncPgConnection,
     settings: &ThrottleSettings,
     buckets: &[(&str, i64)],
-) -> AppResult<Vec<i64>> {
-    let window = chrono::Duration::from_std(settings.window).map_err(AppError::internal)?;
+) -> ServiceResult<Vec<i64>> {
+    let window = chrono::Duration::from_std(settings.window).map_err(ServiceError::internal)?;
     throttle::reserve(conn, buckets, Utc::now() - window)
         .await?
-        .ok_or(AppError::RateLimited { retry_after_secs: settings.window.as_secs() })
+        .ok_or(ServiceError::RateLimited { retry_after_secs: settings.window.as_secs() })
 }
 
 /// Gives back reserved attempts after a successful credential check.
-pub async fn release(conn: &mut AsyncPgConnection, ids: &[i64]) -> AppResult<()> {
+pub async fn release(conn: &mut AsyncPgConnection, ids: &[i64]) -> ServiceResult<()> {
     Ok(throttle::release(conn, ids).await?)
 }
 

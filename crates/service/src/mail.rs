@@ -1,5 +1,5 @@
-//! Outgoing email: queued in the outbox inside the transaction of the change it announces, and
-//! delivered by [`smtp`] when SMTP is configured.
+//! Outgoing email: written to the outbox inside the transaction of the change it announces, with
+//! a `send_email` job that delivers it over [`smtp`] when SMTP is configured.
 
 pub mod smtp;
 
@@ -8,8 +8,8 @@ use viva_store::AsyncPgConnection;
 use viva_store::models::email::{self, NewEmail};
 
 use crate::config::Environment;
-use crate::error::AppResult;
-use crate::state::Services;
+use crate::error::ServiceResult;
+use crate::Service;
 
 /// Subject of the email-verification message.
 pub const VERIFY_SUBJECT: &str = "Verify your Viva email address";
@@ -30,8 +30,8 @@ pub struct Message<'a> {
 
 /// Queues an email. Outside production the message is also written to the log, so a developer
 /// can follow links without an SMTP server.
-pub async fn queue(conn: &mut AsyncPgConnection, services: &Services, message: Message<'_>) -> AppResult<()> {
-    email::enqueue(
+pub async fn queue(conn: &mut AsyncPgConnection, services: &Service, message: Message<'_>) -> ServiceResult<()> {
+    let id = email::enqueue(
         conn,
         &NewEmail {
             user_id: Some(message.user_id),
@@ -41,6 +41,7 @@ pub async fn queue(conn: &mut AsyncPgConnection, services: &Services, message: M
         },
     )
     .await?;
+    crate::jobs::send_email::enqueue(conn, id).await?;
     if services.config.environment != Environment::Production {
         tracing::info!(recipient = message.recipient, subject = message.subject, body = %message.body, "email queued");
     }
@@ -48,7 +49,7 @@ pub async fn queue(conn: &mut AsyncPgConnection, services: &Services, message: M
 }
 
 /// The body of the email-verification message.
-pub fn verification_body(services: &Services, full_name: &str, token: &str) -> String {
+pub fn verification_body(services: &Service, full_name: &str, token: &str) -> String {
     let hours = services.config.email_verification_ttl.as_secs() / 3600;
     format!(
         "Hello {full_name},\n\nConfirm your email address by opening this link:\n{}/verify-email?token={token}\n\n\
@@ -62,7 +63,7 @@ pub fn verification_body(services: &Services, full_name: &str, token: &str) -> S
 pub const EXISTING_ACCOUNT_SUBJECT: &str = "Someone tried to register with your email address";
 
 /// The notice sent to an account's address when someone tries to register it again.
-pub fn existing_account_body(services: &Services, full_name: &str) -> String {
+pub fn existing_account_body(services: &Service, full_name: &str) -> String {
     format!(
         "Hello {full_name},\n\nSomeone tried to create a Viva account with this email address, which already has one: \
          yours. No new account was made. If it was you, sign in at {0}/login, or reset your password at \
@@ -72,7 +73,7 @@ pub fn existing_account_body(services: &Services, full_name: &str) -> String {
 }
 
 /// The body of the password-reset message.
-pub fn reset_body(services: &Services, full_name: &str, token: &str) -> String {
+pub fn reset_body(services: &Service, full_name: &str, token: &str) -> String {
     let minutes = services.config.password_reset_ttl.as_secs() / 60;
     format!(
         "Hello {full_name},\n\nSomeone asked to reset the password of your Viva account. To choose a new one, open:\n\

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use viva_domain::{SessionId, UserId};
 
-use crate::config::ApiConfig;
+use crate::config::ServiceConfig;
 
 /// The `typ` header of access tokens (RFC 9068), so no other JWT signed with the same key can
 /// pass for one.
@@ -62,7 +62,7 @@ pub struct TokenIssuer {
 
 impl TokenIssuer {
     /// An issuer for the configured key, issuer, audience and lifetime.
-    pub fn new(config: &ApiConfig) -> Self {
+    pub fn new(config: &ServiceConfig) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.set_issuer(&[&config.jwt_issuer]);
@@ -128,7 +128,7 @@ mod tests {
     use super::*;
 
     fn issuer() -> TokenIssuer {
-        TokenIssuer::new(&ApiConfig::for_tests(b"0123456789abcdef0123456789abcdef"))
+        TokenIssuer::new(&ServiceConfig::for_tests(b"0123456789abcdef0123456789abcdef"))
     }
 
     #[test]
@@ -143,9 +143,9 @@ mod tests {
     #[test]
     fn another_key_or_audience_is_refused() {
         let (token, _) = issuer().issue(UserId::new(), SessionId::new()).unwrap();
-        let other = TokenIssuer::new(&ApiConfig::for_tests(b"another-key-another-key-another-key"));
+        let other = TokenIssuer::new(&ServiceConfig::for_tests(b"another-key-another-key-another-key"));
         assert!(other.verify(&token).is_err());
-        let mut config = ApiConfig::for_tests(b"0123456789abcdef0123456789abcdef");
+        let mut config = ServiceConfig::for_tests(b"0123456789abcdef0123456789abcdef");
         config.jwt_audience = "someone-else".into();
         assert!(TokenIssuer::new(&config).verify(&token).is_err());
     }

@@ -1,0 +1,73 @@
+//! The service layer's settings: the part of the deployment's configuration that the use cases
+//! read (tokens, links in emails, throttles, SMTP). The server fills it from the API's settings.
+
+use std::time::Duration;
+
+use viva_domain::secret::Secret;
+
+use crate::mail::smtp::SmtpSettings;
+
+/// Where the platform runs; production turns off everything meant for developers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// A developer's machine: demo data, emails in the log.
+    Development,
+    /// The test suite.
+    Test,
+    /// Serving real users.
+    Production,
+}
+
+/// How many failed sign-ins are tolerated before further attempts are refused.
+#[derive(Clone, Debug)]
+pub struct ThrottleSettings {
+    /// The window over which failures are counted.
+    pub window: Duration,
+    /// Failed sign-ins per account in the window.
+    pub max_failures_per_account: i64,
+    /// Failed sign-ins per client address in the window.
+    pub max_failures_per_address: i64,
+    /// Registrations and reset requests per client address in the window.
+    pub max_requests_per_address: i64,
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        Self {
+            window: Duration::from_secs(15 * 60),
+            max_failures_per_account: 5,
+            max_failures_per_address: 50,
+            max_requests_per_address: 30,
+        }
+    }
+}
+
+/// What the use cases need to know about the deployment.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    /// Where the platform runs.
+    pub environment: Environment,
+    /// The key that signs access tokens (HS256), at least 32 bytes.
+    pub jwt_secret: Secret,
+    /// The `iss` of access tokens.
+    pub jwt_issuer: String,
+    /// The `aud` of access tokens.
+    pub jwt_audience: String,
+    /// How long an access token lives.
+    pub access_token_ttl: Duration,
+    /// How long a refresh token lives.
+    pub refresh_token_ttl: Duration,
+    /// How long an email-verification link works.
+    pub email_verification_ttl: Duration,
+    /// How long a password-reset link works.
+    pub password_reset_ttl: Duration,
+    /// The public URL of the web app, for links in emails.
+    pub public_url: String,
+    /// Sign-in throttles.
+    pub throttle: ThrottleSettings,
+    /// Password hashes computed at once, at most.
+    pub max_concurrent_hashes: usize,
+    /// SMTP delivery of email; without it, emails are kept (and, outside production, logged).
+    pub smtp: Option<SmtpSettings>,
+}

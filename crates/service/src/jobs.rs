@@ -1,0 +1,67 @@
+//! The background jobs, one file per kind, and the runner that handles every kind.
+//!
+//! | kind | enqueued by | does |
+//! |---|---|---|
+//! | `evaluate_answer` | an answer stored, a re-evaluation asked | scores the answer |
+//! | `plan_follow_up` | a first evaluation of an interview in progress | may add a follow-up |
+//! | `complete_interview` | completion, the last evaluation | records the AI result |
+//! | `send_email` | any email queued | delivers it over SMTP |
+//! | `expire_interviews` | every minute (periodic) | expires overdue interviews |
+//! | `purge_expired` | every ten minutes (periodic) | purges expired rows |
+//!
+//! `viva worker` runs the [`runner`]; so does `viva serve` unless `workers_in_serve` is off.
+
+pub mod complete_interview;
+pub mod evaluate_answer;
+pub mod expire_interviews;
+pub mod plan_follow_up;
+pub mod purge_expired;
+pub mod send_email;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use viva_ai::QuestionContext;
+pub use viva_jobs::RunnerSettings;
+use viva_jobs::Runner;
+use viva_store::models::interview as interviews;
+
+use crate::Service;
+
+/// How often overdue interviews are expired.
+pub const EXPIRE_EVERY: Duration = Duration::from_secs(60);
+/// How often expired rows are purged.
+pub const PURGE_EVERY: Duration = Duration::from_secs(600);
+
+/// The payload of a job about one answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AnswerJob {
+    /// The answer.
+    pub answer_id: Uuid,
+}
+
+/// The runner of every job kind, with the periodic ones scheduled.
+pub fn runner(service: Service, settings: RunnerSettings) -> Runner<Service> {
+    let pool = service.pool.clone();
+    Runner::new(service, pool, settings)
+        .handle(evaluate_answer::EvaluateAnswer)
+        .handle(plan_follow_up::PlanFollowUp)
+        .handle(complete_interview::CompleteInterview)
+        .handle(send_email::SendEmail)
+        .handle(expire_interviews::ExpireInterviews)
+        .handle(purge_expired::PurgeExpired)
+        .every::<expire_interviews::ExpireInterviews>(EXPIRE_EVERY, &expire_interviews::Payload::default())
+        .every::<purge_expired::PurgeExpired>(PURGE_EVERY, &purge_expired::Payload::default())
+}
+
+/// What the evaluator needs to know of an interview question.
+pub(crate) fn question_context(question: &interviews::InterviewQuestion) -> QuestionContext<'_> {
+    QuestionContext {
+        text: &question.text,
+        kind: question.kind,
+        ideal_answer: &question.ideal_answer,
+        expected_keywords: &question.expected_keywords,
+        time_limit_seconds: question.time_limit_seconds,
+    }
+}

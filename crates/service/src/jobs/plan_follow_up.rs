@@ -1,0 +1,60 @@
+//! `plan_follow_up`: after an answer of an interview in progress is evaluated, adds a follow-up
+//! question right after it when the answer was vague or weak (one per question, never for a
+//! follow-up).
+
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+use viva_ai::followup;
+use viva_domain::evaluation::Evaluation;
+use viva_domain::interview::InterviewStatus;
+use viva_domain::vocab::InterviewEventKind;
+use viva_store::models::evaluation as evaluations;
+use viva_store::models::interview as interviews;
+use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
+
+use super::{AnswerJob, question_context};
+use crate::{Service, ServiceError, ServiceResult};
+
+/// Considers a follow-up after an evaluated answer.
+pub struct PlanFollowUp;
+
+impl JobSpec for PlanFollowUp {
+    const KIND: JobKind = JobKind::PlanFollowUp;
+    type Payload = AnswerJob;
+}
+
+#[async_trait::async_trait]
+impl Handler<Service> for PlanFollowUp {
+    async fn run(&self, service: &Service, _job: &JobInfo, payload: AnswerJob) -> Result<(), JobError> {
+        Ok(plan(service, payload.answer_id).await?)
+    }
+}
+
+async fn plan(service: &Service, answer_id: Uuid) -> ServiceResult<()> {
+    let mut conn = service.pool.get().await?;
+    conn.transaction::<_, ServiceError, _>(async move |conn| {
+        let Some((_, question, interview)) = evaluations::answer_context(conn, answer_id).await? else {
+            return Ok(());
+        };
+        let Some(interview) = interviews::lock(conn, interview.id).await? else { return Ok(()) };
+        if interview.status != InterviewStatus::InProgress
+            || question.follow_up_of.is_some()
+            || evaluations::has_follow_up(conn, question.id).await?
+        {
+            return Ok(());
+        }
+        let Some(current) = evaluations::current_of(conn, &[answer_id]).await?.into_iter().next() else {
+            return Ok(());
+        };
+        let evaluation: Evaluation = serde_json::from_value(current.body).map_err(ServiceError::internal)?;
+        let ctx = question_context(&question);
+        if let Some(follow_up) = followup::plan(&ctx, &evaluation) {
+            let added =
+                evaluations::insert_follow_up(conn, &question, &follow_up.text, &follow_up.reason)
+                    .await?;
+            interviews::publish(conn, interview.id, InterviewEventKind::FollowUpAdded, added.id).await?;
+        }
+        Ok(())
+    })
+    .await
+}

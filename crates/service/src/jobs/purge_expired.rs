@@ -1,0 +1,36 @@
+//! `purge_expired` (periodic): deletes what has outlived its use: throttle counters, used or
+//! expired one-time tokens, expired sessions; and blanks unsent email bodies older than their
+//! links (48 hours), so a stuck outbox holds no live links.
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
+use viva_store::models::{email, one_time_token, session, throttle};
+
+use crate::Service;
+
+/// Purges expired rows.
+pub struct PurgeExpired;
+
+/// No input.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Payload {}
+
+impl JobSpec for PurgeExpired {
+    const KIND: JobKind = JobKind::PurgeExpired;
+    type Payload = Payload;
+}
+
+#[async_trait::async_trait]
+impl Handler<Service> for PurgeExpired {
+    async fn run(&self, service: &Service, _job: &JobInfo, _payload: Payload) -> Result<(), JobError> {
+        let mut conn = service.pool.get().await?;
+        let now = Utc::now();
+        let bodies = email::purge_stale_bodies(&mut conn, now - chrono::Duration::hours(48)).await?;
+        let throttles = throttle::purge_older_than(&mut conn, now - chrono::Duration::days(1)).await?;
+        let tokens = one_time_token::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
+        let sessions = session::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
+        tracing::debug!(bodies, throttles, tokens, sessions, "purged expired rows");
+        Ok(())
+    }
+}
