@@ -21,7 +21,6 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::auth::context::{ClientInfo, CredentialAttempts, authenticate, bearer_token};
 use crate::cookies::read_refresh_cookie;
-use crate::error::AppError;
 use crate::graphql::VivaSchema;
 use crate::loaders::with_loaders;
 use crate::multipart;
@@ -148,7 +147,7 @@ async fn execute(
     };
     let request =
         request.data(caller).data(client_info(headers, peer, services)).data(CredentialAttempts::default());
-    let request = with_loaders(request, &services.pool);
+    let request = with_loaders(request, &services.service);
     let started = Instant::now();
     let mut response = state.schema.execute(request).await;
     let outcome = if response.errors.is_empty() { "ok" } else { "error" };
@@ -489,10 +488,7 @@ async fn healthz() -> impl IntoResponse {
 
 /// Readiness: the database answers.
 async fn readyz(State(state): State<HttpState>) -> Response {
-    let check = async {
-        let mut conn = state.services.pool.get().await.map_err(AppError::from)?;
-        viva_store::pool::ping(&mut conn).await.map_err(AppError::from)
-    };
+    let check = viva_service::reads::database_ready(&state.services.service);
     match tokio::time::timeout(Duration::from_secs(3), check).await {
         Ok(Ok(_)) => Json(serde_json::json!({ "status": "ready", "database": "ok" })).into_response(),
         Ok(Err(err)) => {
@@ -513,7 +509,7 @@ async fn readyz(State(state): State<HttpState>) -> Response {
 
 async fn metrics(State(state): State<HttpState>) -> Response {
     let metrics = &state.services.metrics;
-    let status = state.services.pool.status();
+    let status = state.services.service.pool.status();
     metrics.pool_connections.with_label_values(&["open"]).set(status.size as i64);
     metrics.pool_connections.with_label_values(&["idle"]).set(status.available as i64);
     metrics.pool_connections.with_label_values(&["max"]).set(status.max_size as i64);

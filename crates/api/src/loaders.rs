@@ -1,17 +1,18 @@
-//! Per-request DataLoaders, so nested fields cost one query per kind, not one per row.
+//! Per-request DataLoaders, so nested fields cost one query per kind, not one per row. Each
+//! batch is one read of the service layer.
 
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use uuid::Uuid;
-use viva_store::DbPool;
-use viva_store::models::user::{User, find_many};
+use viva_service::{Service, evaluations, job_postings, reads};
+use viva_store::models::user::User;
 
 use crate::error::AppError;
 
 /// Loads users by id.
 pub struct UserLoader {
-    pool: DbPool,
+    service: Service,
 }
 
 impl Loader<Uuid> for UserLoader {
@@ -19,21 +20,20 @@ impl Loader<Uuid> for UserLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, User>, AppError> {
-        let mut conn = self.pool.get().await?;
-        let users = find_many(&mut conn, keys).await?;
+        let users = reads::users_by_ids(&self.service, keys).await?;
         Ok(users.into_iter().map(|user| (user.id.0, user)).collect())
     }
 }
 
 /// A fresh user loader for one request or one subscription. Loaders cache per request, so a
 /// field asked twice (answers and progress, say) costs one batch.
-pub fn user_loader(pool: DbPool) -> DataLoader<UserLoader, HashMapCache> {
-    DataLoader::with_cache(UserLoader { pool }, tokio::spawn, HashMapCache::default())
+pub fn user_loader(service: Service) -> DataLoader<UserLoader, HashMapCache> {
+    DataLoader::with_cache(UserLoader { service }, tokio::spawn, HashMapCache::default())
 }
 
 /// Loads the questions of interviews, in order, by interview id.
 pub struct InterviewQuestionsLoader {
-    pool: DbPool,
+    service: Service,
 }
 
 impl Loader<Uuid> for InterviewQuestionsLoader {
@@ -41,9 +41,8 @@ impl Loader<Uuid> for InterviewQuestionsLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut conn = self.pool.get().await?;
         let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
-        for q in viva_store::models::interview::questions_of(&mut conn, keys).await? {
+        for q in reads::interview_questions_of(&self.service, keys).await? {
             out.entry(q.interview_id).or_default().push(q);
         }
         Ok(out)
@@ -52,7 +51,7 @@ impl Loader<Uuid> for InterviewQuestionsLoader {
 
 /// Loads the answers of interviews, by interview id.
 pub struct AnswersLoader {
-    pool: DbPool,
+    service: Service,
 }
 
 impl Loader<Uuid> for AnswersLoader {
@@ -60,9 +59,8 @@ impl Loader<Uuid> for AnswersLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut conn = self.pool.get().await?;
         let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
-        for a in viva_store::models::interview::answers_of(&mut conn, keys).await? {
+        for a in reads::answers_of(&self.service, keys).await? {
             out.entry(a.interview_id).or_default().push(a);
         }
         Ok(out)
@@ -71,7 +69,7 @@ impl Loader<Uuid> for AnswersLoader {
 
 /// Loads the current evaluation of answers, by answer id.
 pub struct CurrentEvaluationLoader {
-    pool: DbPool,
+    service: Service,
 }
 
 impl Loader<Uuid> for CurrentEvaluationLoader {
@@ -79,18 +77,14 @@ impl Loader<Uuid> for CurrentEvaluationLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut conn = self.pool.get().await?;
-        Ok(viva_store::models::evaluation::current_of(&mut conn, keys)
-            .await?
-            .into_iter()
-            .map(|e| (e.answer_id, e))
-            .collect())
+        let current = evaluations::current_of(&self.service, keys).await?;
+        Ok(current.into_iter().map(|e| (e.answer_id, e)).collect())
     }
 }
 
 /// Loads jobs by id.
 pub struct JobLoader {
-    pool: DbPool,
+    service: Service,
 }
 
 impl Loader<Uuid> for JobLoader {
@@ -98,18 +92,14 @@ impl Loader<Uuid> for JobLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut conn = self.pool.get().await?;
-        Ok(viva_store::models::job::find_many(&mut conn, keys)
-            .await?
-            .into_iter()
-            .map(|j| (j.id, j))
-            .collect())
+        let jobs = job_postings::by_ids(&self.service, keys).await?;
+        Ok(jobs.into_iter().map(|j| (j.id, j)).collect())
     }
 }
 
 /// Loads each candidate's newest scheduled interview, by candidate id.
 pub struct LatestInterviewLoader {
-    pool: DbPool,
+    service: Service,
 }
 
 impl Loader<Uuid> for LatestInterviewLoader {
@@ -117,15 +107,14 @@ impl Loader<Uuid> for LatestInterviewLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut conn = self.pool.get().await?;
-        let latest = viva_store::models::interview::latest_scheduled_of(&mut conn, keys).await?;
+        let latest = reads::latest_scheduled_of(&self.service, keys).await?;
         Ok(latest.into_iter().map(|i| (i.candidate_id.0, i)).collect())
     }
 }
 
 /// Loads interviews by id.
 pub struct InterviewLoader {
-    pool: DbPool,
+    service: Service,
 }
 
 impl Loader<Uuid> for InterviewLoader {
@@ -133,15 +122,14 @@ impl Loader<Uuid> for InterviewLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut conn = self.pool.get().await?;
-        let found = viva_store::models::interview::find_many(&mut conn, keys).await?;
+        let found = reads::interviews_by_ids(&self.service, keys).await?;
         Ok(found.into_iter().map(|i| (i.id, i)).collect())
     }
 }
 
 /// Loads every evaluation of answers (newest first), by answer id.
 pub struct EvaluationHistoryLoader {
-    pool: DbPool,
+    service: Service,
 }
 
 impl Loader<Uuid> for EvaluationHistoryLoader {
@@ -149,9 +137,8 @@ impl Loader<Uuid> for EvaluationHistoryLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut conn = self.pool.get().await?;
         let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
-        for e in viva_store::models::evaluation::histories(&mut conn, keys).await? {
+        for e in evaluations::histories_of(&self.service, keys).await? {
             out.entry(e.answer_id).or_default().push(e);
         }
         Ok(out)
@@ -159,37 +146,41 @@ impl Loader<Uuid> for EvaluationHistoryLoader {
 }
 
 /// Every per-request loader, added to a request's data.
-pub fn with_loaders(request: async_graphql::Request, pool: &DbPool) -> async_graphql::Request {
+pub fn with_loaders(request: async_graphql::Request, service: &Service) -> async_graphql::Request {
     request
-        .data(user_loader(pool.clone()))
+        .data(user_loader(service.clone()))
         .data(DataLoader::with_cache(
-            InterviewQuestionsLoader { pool: pool.clone() },
+            InterviewQuestionsLoader { service: service.clone() },
             tokio::spawn,
             HashMapCache::default(),
         ))
         .data(DataLoader::with_cache(
-            AnswersLoader { pool: pool.clone() },
-            tokio::spawn,
-            HashMapCache::default(),
-        ))
-        .data(DataLoader::with_cache(JobLoader { pool: pool.clone() }, tokio::spawn, HashMapCache::default()))
-        .data(DataLoader::with_cache(
-            CurrentEvaluationLoader { pool: pool.clone() },
+            AnswersLoader { service: service.clone() },
             tokio::spawn,
             HashMapCache::default(),
         ))
         .data(DataLoader::with_cache(
-            LatestInterviewLoader { pool: pool.clone() },
+            JobLoader { service: service.clone() },
             tokio::spawn,
             HashMapCache::default(),
         ))
         .data(DataLoader::with_cache(
-            InterviewLoader { pool: pool.clone() },
+            CurrentEvaluationLoader { service: service.clone() },
             tokio::spawn,
             HashMapCache::default(),
         ))
         .data(DataLoader::with_cache(
-            EvaluationHistoryLoader { pool: pool.clone() },
+            LatestInterviewLoader { service: service.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            InterviewLoader { service: service.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            EvaluationHistoryLoader { service: service.clone() },
             tokio::spawn,
             HashMapCache::default(),
         ))

@@ -217,7 +217,7 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
     // replica), after the event bus reconnects, and every `RECHECK_EVERY` in case an event was
     // lost. A `ping` carrying a newer token of the same session moves the expiry on.
     let user_topic = viva_domain::vocab::Topic::User(principal.user_id.0).to_string();
-    let mut bus = Some(services.events.subscribe());
+    let mut bus = Some(services.service.events.subscribe());
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
     let expiry = tokio::time::sleep_until(expires);
     tokio::pin!(expiry);
@@ -319,7 +319,7 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
                         .data(caller.clone())
                         .data(client.clone())
                         .data(CredentialAttempts::default());
-                    let request = with_loaders(request, &services.pool);
+                    let request = with_loaders(request, &services.service);
                     let handle = tokio::spawn(run_operation(schema.clone(), request, id.clone(), next_key, tx.clone()));
                     active.insert(id, (next_key, handle.abort_handle()));
                 }
@@ -348,7 +348,7 @@ const RECHECK_EVERY: Duration = Duration::from_secs(30);
 
 /// When the access token expires, as an instant of this process's clock.
 fn token_expiry(services: &Services, token: &str) -> Option<tokio::time::Instant> {
-    let claims = services.tokens.verify(token).ok()?;
+    let claims = services.service.tokens.verify(token).ok()?;
     let left = claims.exp - chrono::Utc::now().timestamp();
     let left = Duration::from_secs(u64::try_from(left).unwrap_or(0));
     Some(tokio::time::Instant::now() + left)
@@ -357,7 +357,7 @@ fn token_expiry(services: &Services, token: &str) -> Option<tokio::time::Instant
 /// The new expiry if `token` is a valid access token of the connection's user and session, and
 /// that session is still live.
 async fn renewal(services: &Services, principal: &Principal, token: &str) -> Option<tokio::time::Instant> {
-    let claims = services.tokens.verify(token).ok()?;
+    let claims = services.service.tokens.verify(token).ok()?;
     if claims.sub != principal.user_id.0 || claims.sid != principal.session_id.0 {
         return None;
     }
@@ -370,14 +370,7 @@ async fn renewal(services: &Services, principal: &Principal, token: &str) -> Opt
 /// Whether the connection's session and account are still live. A database error counts as
 /// allowed (the next check decides), so a blip does not drop every connection.
 async fn still_allowed(services: &Services, principal: &Principal) -> bool {
-    let mut conn = match services.pool.get().await {
-        Ok(conn) => conn,
-        Err(err) => {
-            tracing::warn!(error = %err, "re-checking a WebSocket session failed");
-            return true;
-        }
-    };
-    match ensure_session_live(&mut conn, principal).await {
+    match ensure_session_live(services, principal).await {
         Ok(_) => true,
         Err(AppError::Unauthenticated(_)) => false,
         Err(err) => {

@@ -55,7 +55,8 @@ pub struct JobInfo {
 
 /// Enqueues a job of kind `J`; call inside the transaction of the write that needs it.
 pub async fn enqueue<J: JobSpec>(conn: &mut AsyncPgConnection, payload: &J::Payload) -> QueryResult<Uuid> {
-    let payload = serde_json::to_value(payload).map_err(|err| viva_store::QueryError::SerializationError(Box::new(err)))?;
+    let payload = serde_json::to_value(payload)
+        .map_err(|err| viva_store::QueryError::SerializationError(Box::new(err)))?;
     queue::enqueue(conn, J::KIND.as_str(), &payload, J::MAX_ATTEMPTS).await
 }
 
@@ -66,7 +67,8 @@ pub async fn enqueue_unique<J: JobSpec>(
     payload: &J::Payload,
     key: &str,
 ) -> QueryResult<Option<Uuid>> {
-    let payload = serde_json::to_value(payload).map_err(|err| viva_store::QueryError::SerializationError(Box::new(err)))?;
+    let payload = serde_json::to_value(payload)
+        .map_err(|err| viva_store::QueryError::SerializationError(Box::new(err)))?;
     queue::enqueue_unique(conn, J::KIND.as_str(), &payload, J::MAX_ATTEMPTS, key).await
 }
 
@@ -110,8 +112,9 @@ struct Typed<H>(H);
 #[async_trait::async_trait]
 impl<C: Send + Sync + 'static, H: Handler<C>> Erased<C> for Typed<H> {
     async fn run(&self, ctx: &C, job: &JobInfo, payload: serde_json::Value) -> Result<(), Failure> {
-        let payload: H::Payload = serde_json::from_value(payload)
-            .map_err(|err| Failure::Fatal(format!("the payload of a {} job does not parse: {err}", H::KIND)))?;
+        let payload: H::Payload = serde_json::from_value(payload).map_err(|err| {
+            Failure::Fatal(format!("the payload of a {} job does not parse: {err}", H::KIND))
+        })?;
         self.0.run(ctx, job, payload).await.map_err(Failure::Retry)
     }
 }
@@ -224,8 +227,14 @@ impl<C: Send + Sync + 'static> Runner<C> {
         }
     }
 
-    async fn schedule(&self, kind: JobKind, payload: &serde_json::Value, max_attempts: i32) -> QueryResult<()> {
-        let mut conn = self.pool.get().await.map_err(|err| viva_store::QueryError::QueryBuilderError(Box::new(err)))?;
+    async fn schedule(
+        &self,
+        kind: JobKind,
+        payload: &serde_json::Value,
+        max_attempts: i32,
+    ) -> QueryResult<()> {
+        let mut conn =
+            self.pool.get().await.map_err(|err| viva_store::QueryError::QueryBuilderError(Box::new(err)))?;
         queue::enqueue_unique(&mut conn, kind.as_str(), payload, max_attempts, kind.as_str()).await?;
         Ok(())
     }
@@ -257,7 +266,8 @@ impl<C: Send + Sync + 'static> Runner<C> {
             }
             Err(Failure::Retry(error)) => {
                 let status =
-                    queue::fail(&mut conn, &job, &error.to_string(), self.settings.retry_base_seconds).await?;
+                    queue::fail(&mut conn, &job, &error.to_string(), self.settings.retry_base_seconds)
+                        .await?;
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, ?status, %error, "job failed");
             }
         }
@@ -265,8 +275,10 @@ impl<C: Send + Sync + 'static> Runner<C> {
     }
 
     async fn handle_job(&self, job: &Job) -> Result<(), Failure> {
-        let kind: JobKind =
-            job.kind.parse().map_err(|_| Failure::Fatal(format!("no handler for job kind {:?}", job.kind)))?;
+        let kind: JobKind = job
+            .kind
+            .parse()
+            .map_err(|_| Failure::Fatal(format!("no handler for job kind {:?}", job.kind)))?;
         let handler = self
             .handlers
             .get(&kind)

@@ -10,8 +10,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use viva_api::config::{ApiConfig, Environment, Limits, Secret, ThrottleSettings};
-use viva_api::mail::smtp::SmtpSettings;
 use viva_api::persisted::{PersistedSettings, TrustedDocuments};
+use viva_service::mail::smtp::SmtpSettings;
 
 /// Every setting, as read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -179,7 +179,7 @@ pub struct Config {
     /// Whether `serve` runs workers.
     pub workers_in_serve: bool,
     /// How workers run.
-    pub worker: viva_api::worker::WorkerSettings,
+    pub worker: viva_service::jobs::RunnerSettings,
     /// The PostgreSQL URL.
     pub database_url: String,
     /// Address to listen on.
@@ -336,10 +336,10 @@ impl Settings {
             ai: self.ai,
             model_dir: self.model_dir,
             workers_in_serve: self.workers_in_serve,
-            worker: viva_api::worker::WorkerSettings {
+            worker: viva_service::jobs::RunnerSettings {
                 concurrency: self.worker_concurrency,
                 lease_seconds: self.worker_lease_secs,
-                ..viva_api::worker::WorkerSettings::default()
+                ..viva_service::jobs::RunnerSettings::default()
             },
             database_url,
             listen: self.listen,

@@ -71,3 +71,23 @@ pub struct ServiceConfig {
     /// SMTP delivery of email; without it, emails are kept (and, outside production, logged).
     pub smtp: Option<SmtpSettings>,
 }
+
+impl ServiceConfig {
+    /// Settings for tests and examples: test defaults with the given signing key.
+    pub fn for_tests(jwt_secret: &[u8]) -> Self {
+        Self {
+            environment: Environment::Test,
+            jwt_secret: Secret::new(jwt_secret),
+            jwt_issuer: "viva".to_owned(),
+            jwt_audience: "viva-api".to_owned(),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            email_verification_ttl: Duration::from_secs(48 * 3600),
+            password_reset_ttl: Duration::from_secs(3600),
+            public_url: "http://localhost:8000".to_owned(),
+            throttle: ThrottleSettings::default(),
+            max_concurrent_hashes: 2,
+            smtp: None,
+        }
+    }
+}

@@ -23,8 +23,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use viva_ai::QuestionContext;
-pub use viva_jobs::RunnerSettings;
 use viva_jobs::Runner;
+pub use viva_jobs::RunnerSettings;
 use viva_store::models::interview as interviews;
 
 use crate::Service;

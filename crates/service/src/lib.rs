@@ -22,6 +22,7 @@ pub mod notify;
 pub mod organisation;
 pub mod question_bank;
 pub mod questions;
+pub mod reads;
 pub mod users;
 
 use std::sync::Arc;

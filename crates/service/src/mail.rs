@@ -7,9 +7,9 @@ use viva_domain::UserId;
 use viva_store::AsyncPgConnection;
 use viva_store::models::email::{self, NewEmail};
 
+use crate::Service;
 use crate::config::Environment;
 use crate::error::ServiceResult;
-use crate::Service;
 
 /// Subject of the email-verification message.
 pub const VERIFY_SUBJECT: &str = "Verify your Viva email address";
@@ -30,7 +30,11 @@ pub struct Message<'a> {
 
 /// Queues an email. Outside production the message is also written to the log, so a developer
 /// can follow links without an SMTP server.
-pub async fn queue(conn: &mut AsyncPgConnection, services: &Service, message: Message<'_>) -> ServiceResult<()> {
+pub async fn queue(
+    conn: &mut AsyncPgConnection,
+    services: &Service,
+    message: Message<'_>,
+) -> ServiceResult<()> {
     let id = email::enqueue(
         conn,
         &NewEmail {

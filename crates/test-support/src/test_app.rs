@@ -140,8 +140,31 @@ impl TestApp {
     /// Runs every due background job (evaluations, follow-ups, results) to completion, with
     /// retries due at once; returns how many ran.
     pub async fn run_jobs(&self) -> usize {
-        let settings = viva_api::worker::WorkerSettings { retry_base_seconds: 0, ..Default::default() };
-        viva_api::worker::Worker::new(self.services.clone(), settings).drain().await.expect("run jobs")
+        let settings = viva_service::jobs::RunnerSettings { retry_base_seconds: 0, ..Default::default() };
+        viva_service::jobs::runner(self.services.service.clone(), settings).drain().await.expect("run jobs")
+    }
+
+    /// Runs a statement against the app's database (to move time along: expire a window, make a
+    /// job due); returns the rows changed.
+    pub async fn execute(&self, sql: &str) -> usize {
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.conn().await;
+        diesel::sql_query(sql).execute(&mut conn).await.expect("statement")
+    }
+
+    /// The background jobs of one kind, oldest first.
+    pub async fn jobs_of_kind(&self, kind: &str) -> Vec<viva_store::queue::Job> {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use viva_store::schema::background_jobs;
+        let mut conn = self.conn().await;
+        background_jobs::table
+            .filter(background_jobs::kind.eq(kind))
+            .order((background_jobs::created_at, background_jobs::id))
+            .select(viva_store::queue::Job::as_select())
+            .load(&mut conn)
+            .await
+            .expect("jobs")
     }
 
     /// The signing key of the app's access tokens, for tests that forge tokens.
@@ -195,7 +218,7 @@ impl TestApp {
 
     /// A database connection, for checking what was stored.
     pub async fn conn(&self) -> DbConn {
-        self.services.pool.get().await.expect("connection")
+        self.services.service.pool.get().await.expect("connection")
     }
 
     /// Sends a request through the router, as from 127.0.0.1.
@@ -284,7 +307,7 @@ impl TestApp {
     /// A signed-in admin, created the way `viva admin create` does.
     pub async fn admin(&self) -> TestUser {
         let email = self.unique_email("admin");
-        let hash = self.services.passwords.hash(TEST_PASSWORD.to_owned()).await.expect("hash");
+        let hash = self.services.service.passwords.hash(TEST_PASSWORD.to_owned()).await.expect("hash");
         let new = NewUser {
             id: UserId::new(),
             email: &email,
@@ -332,7 +355,7 @@ impl TestApp {
     /// Loads the shipped question bank, as `viva seed` does.
     pub async fn seed_question_bank(&self) {
         let mut conn = self.conn().await;
-        viva_api::question_bank::load(&mut conn).await.expect("load the question bank");
+        viva_service::question_bank::load(&mut conn).await.expect("load the question bank");
     }
 
     /// The emails queued for an address, newest first.

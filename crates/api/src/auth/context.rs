@@ -3,8 +3,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_graphql::Context;
-use viva_domain::{Role, UserStatus};
-use viva_store::models::session::{self, Principal};
+use viva_domain::Role;
+use viva_store::models::session::Principal;
 
 use crate::error::{AppError, AppResult};
 use crate::state::Services;
@@ -48,37 +48,21 @@ impl CredentialAttempts {
     }
 }
 
-/// Resolves a bearer token into a caller, checking the session and the account in the database.
+/// Resolves a bearer token into a caller, checking the session and the account.
 pub async fn authenticate(services: &Services, bearer: Option<&str>) -> AppResult<Caller> {
     let Some(token) = bearer else {
         return Ok(Caller::Anonymous);
     };
-    let claims = match services.tokens.verify(token) {
-        Ok(claims) => claims,
-        Err(err) => {
-            tracing::debug!(error = %err, "access token refused");
-            return Ok(Caller::Rejected);
-        }
-    };
-    let mut conn = services.pool.get().await?;
-    let principal = session::find_principal(&mut conn, claims.sub.into(), claims.sid.into()).await?;
-    Ok(match principal {
-        Some(principal) if principal.status == UserStatus::Active => Caller::User(principal),
-        _ => Caller::Rejected,
+    Ok(match viva_service::auth::resolve(&services.service, token).await? {
+        Some(principal) => Caller::User(principal),
+        None => Caller::Rejected,
     })
 }
 
 /// Refuses with `UNAUTHENTICATED` when a principal's session or account has ended since it was
-/// resolved: long-lived subscriptions call this before each event they deliver. Returns the
-/// principal as it is now (its mapping may have changed).
-pub async fn ensure_session_live(
-    conn: &mut viva_store::AsyncPgConnection,
-    principal: &Principal,
-) -> AppResult<Principal> {
-    match session::find_principal(conn, principal.user_id, principal.session_id).await? {
-        Some(live) if live.status == UserStatus::Active => Ok(live),
-        _ => Err(AppError::Unauthenticated("your session has ended")),
-    }
+/// resolved; returns the principal as it is now.
+pub async fn ensure_session_live(services: &Services, principal: &Principal) -> AppResult<Principal> {
+    Ok(viva_service::auth::ensure_live(&services.service, principal).await?)
 }
 
 /// Reads the `Bearer` token of an `Authorization` header value.

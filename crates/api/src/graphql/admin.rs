@@ -1,25 +1,22 @@
 //! The admin console: users, activation and deletion, statistics, candidate assignment and the
 //! audit log (SPEC ADMIN-1, ADMIN-2, ADMIN-3, ADMIN-5, ADMIN-6).
+//!
+//! The resolvers parse their arguments and call [`viva_service::organisation::admin`] or
+//! [`viva_service::organisation::assignment`], where the rules and the transactions are.
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncConnection;
-use viva_domain::{Role, UserId, UserStatus};
+use viva_domain::{Role, UserId};
+use viva_service::organisation::{admin, assignment};
 use viva_store::models::audit::{self, AuditFilter};
-use viva_store::models::session::{self, RevocationReason};
-use viva_store::models::user::{self as users, User as StoredUser, UserCursor, UserFilter, UserSort};
-use viva_store::models::{email, mapping};
+use viva_store::models::user::{UserCursor, UserFilter, UserSort};
 
-use viva_service::audit as audit_log;
-use viva_domain::vocab::AuditAction;
 use crate::auth::context::ContextExt;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::pagination::{
     connection, page, page_size, parse_time_cursor, parse_user_cursor, time_cursor, user_cursor,
 };
 use crate::graphql::types::{GqlRole, GqlUserStatus, PersonSummary, User, parse_id, person};
-use viva_service::notify;
-use viva_domain::vocab::NotificationKind;
 
 connection!(UserConnection, UserEdge, User, "accounts");
 connection!(AuditEntryConnection, AuditEntryEdge, AuditEntry, "audit entries");
@@ -152,9 +149,9 @@ pub struct SystemStats {
     pub pending_hr_applications: i64,
     /// Invitations waiting for an HR user.
     pub pending_hr_invitations: i64,
-    /// Emails waiting to be sent.
+    /// Emails waiting to be sent: `send_email` background jobs waiting or running.
     pub emails_pending: i64,
-    /// Emails given up on after every attempt failed.
+    /// Emails given up on after every attempt failed: dead `send_email` background jobs.
     pub emails_failed: i64,
     /// Background jobs waiting or running.
     pub jobs_waiting: i64,
@@ -203,11 +200,8 @@ impl AdminQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> AppResult<UserConnection> {
-        ctx.require_role(&[Role::Admin])?;
+        let principal = ctx.require_role(&[Role::Admin])?;
         let limit = page_size(first)?;
-        if filter.text.as_ref().is_some_and(|t| t.chars().count() > 100) {
-            return Err(AppError::bad_field("filter.text", "must be at most 100 characters"));
-        }
         let cursor = parse_user_cursor(after.as_deref())?;
         let store_filter = UserFilter {
             role: filter.role.map(Into::into),
@@ -216,8 +210,8 @@ impl AdminQuery {
             ..UserFilter::default()
         };
         let sort: UserSort = order.into();
-        let mut conn = ctx.services()?.pool.get().await?;
-        let rows = users::list(&mut conn, &store_filter, sort, cursor.as_ref(), limit + 1).await?;
+        let service = &ctx.services()?.service;
+        let rows = admin::users(service, &principal, &store_filter, sort, cursor.as_ref(), limit + 1).await?;
         Ok(page(rows, limit, cursor.is_some(), |u| user_cursor(&UserCursor::of(u, sort)), User::from).into())
     }
 
@@ -225,69 +219,36 @@ impl AdminQuery {
     async fn user(&self, ctx: &Context<'_>, id: ID) -> AppResult<User> {
         let principal = ctx.principal()?;
         let id = UserId(parse_id(&id, "id")?);
-        let mut conn = ctx.services()?.pool.get().await?;
-        let user = StoredUser::find(&mut conn, id).await?.ok_or(AppError::NotFound("user"))?;
-        let visible = principal.role == Role::Admin
-            || principal.user_id == user.id
-            || (principal.role == Role::Hr && user.assigned_hr_id == Some(principal.user_id.0));
-        if !visible {
-            return Err(AppError::NotFound("user"));
-        }
-        Ok(user.into())
+        Ok(admin::user(&ctx.services()?.service, &principal, id).await?.into())
     }
 
     /// Counts across the platform. Admins only.
     async fn system_stats(&self, ctx: &Context<'_>) -> AppResult<SystemStats> {
-        ctx.require_role(&[Role::Admin])?;
-        let services = ctx.services()?;
-        let mut conn = services.pool.get().await?;
-        let counts = users::count_by_role_and_status(&mut conn).await?;
-        let users_by_role = Role::ALL
-            .iter()
-            .map(|role| {
-                let count = |status: UserStatus| {
-                    counts
-                        .iter()
-                        .find(|(r, s, _)| r == role.as_str() && s == status.as_str())
-                        .map_or(0, |(_, _, n)| *n)
-                };
-                CountByRole {
-                    role: (*role).into(),
-                    active: count(UserStatus::Active),
-                    deactivated: count(UserStatus::Deactivated),
-                }
-            })
-            .collect::<Vec<_>>();
-        let total_users = counts.iter().map(|(_, _, n)| n).sum();
-        let (pending_hr_applications, pending_hr_invitations) = mapping::count_pending(&mut conn).await?;
-        let (emails_pending, emails_failed) =
-            email::counts(&mut conn, viva_service::mail::smtp::MAX_ATTEMPTS).await?;
-        let (jobs_waiting, jobs_dead) = viva_store::queue::depth(&mut conn).await?;
-        let by_status = viva_store::models::interview::count_by_status(&mut conn).await?;
-        let interviews_by_status = viva_domain::interview::InterviewStatus::ALL
-            .into_iter()
-            .map(|status| InterviewStatusCount {
-                status: status.into(),
-                count: by_status.iter().find(|(s, _)| s == status.as_str()).map_or(0, |(_, n)| *n),
-            })
-            .collect();
+        let principal = ctx.require_role(&[Role::Admin])?;
+        let stats = admin::system_stats(&ctx.services()?.service, &principal).await?;
         Ok(SystemStats {
-            interviews_by_status,
-            users_by_role,
-            total_users,
-            live_sessions: session::count_live(&mut conn).await?,
-            pending_hr_applications,
-            pending_hr_invitations,
-            emails_pending,
-            emails_failed,
-            jobs_waiting,
-            jobs_dead,
-            event_bus_connected: services.events.is_connected(),
-            evaluations: viva_store::models::evaluation::count(&mut conn).await?,
-            ai_providers: services
-                .ai
-                .registry
-                .health()
+            interviews_by_status: stats
+                .interviews_by_status
+                .into_iter()
+                .map(|(status, count)| InterviewStatusCount { status: status.into(), count })
+                .collect(),
+            users_by_role: stats
+                .users_by_role
+                .into_iter()
+                .map(|c| CountByRole { role: c.role.into(), active: c.active, deactivated: c.deactivated })
+                .collect(),
+            total_users: stats.total_users,
+            live_sessions: stats.live_sessions,
+            pending_hr_applications: stats.pending_hr_applications,
+            pending_hr_invitations: stats.pending_hr_invitations,
+            emails_pending: stats.emails_pending,
+            emails_failed: stats.emails_failed,
+            jobs_waiting: stats.jobs_waiting,
+            jobs_dead: stats.jobs_dead,
+            event_bus_connected: stats.event_bus_connected,
+            evaluations: stats.evaluations,
+            ai_providers: stats
+                .ai_providers
                 .into_iter()
                 .map(|h| AiProviderHealth {
                     capability: h.capability.as_str().to_owned(),
@@ -298,13 +259,7 @@ impl AdminQuery {
                     failures: i64::try_from(h.failures).unwrap_or(i64::MAX),
                 })
                 .collect(),
-            ai_degraded: services
-                .ai
-                .registry
-                .degraded()
-                .iter()
-                .map(|d| format!("{} provider {:?}: {}", d.capability.as_str(), d.provider, d.reason))
-                .collect(),
+            ai_degraded: stats.ai_degraded,
         })
     }
 
@@ -317,15 +272,11 @@ impl AdminQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> AppResult<AuditEntryConnection> {
-        ctx.require_role(&[Role::Admin])?;
+        let principal = ctx.require_role(&[Role::Admin])?;
         let limit = page_size(first)?;
         let cursor = parse_time_cursor(after.as_deref())?;
-        let actions = filter.actions.unwrap_or_default();
-        if actions.len() > 50 || actions.iter().any(|a| a.len() > 64) {
-            return Err(AppError::bad_field("filter.actions", "lists at most 50 action names"));
-        }
         let store_filter = AuditFilter {
-            actions,
+            actions: filter.actions.unwrap_or_default(),
             actor_id: filter
                 .actor_id
                 .as_ref()
@@ -341,8 +292,8 @@ impl AdminQuery {
             since: filter.since,
             until: filter.until,
         };
-        let mut conn = ctx.services()?.pool.get().await?;
-        let rows = audit::list(&mut conn, &store_filter, cursor, limit + 1).await?;
+        let service = &ctx.services()?.service;
+        let rows = admin::audit_log(service, &principal, &store_filter, cursor, limit + 1).await?;
         Ok(page(rows, limit, cursor.is_some(), |e| time_cursor(e.occurred_at, e.id), AuditEntry).into())
     }
 }
@@ -351,49 +302,16 @@ impl AdminQuery {
 #[derive(Default)]
 pub struct AdminMutation;
 
-/// Loads the target of an admin action; admins cannot be acted on here.
-async fn non_admin_target(conn: &mut viva_store::AsyncPgConnection, id: &ID) -> AppResult<StoredUser> {
-    let id = UserId(parse_id(id, "userId")?);
-    let user = users::lock(conn, id).await?.ok_or(AppError::NotFound("user"))?;
-    if user.role == Role::Admin {
-        return Err(AppError::Forbidden("admins cannot be deactivated or deleted"));
-    }
-    Ok(user)
-}
-
 #[Object]
 impl AdminMutation {
     /// Activates or deactivates a user other than an admin. Deactivation signs them out
     /// everywhere at once. Admins only.
     async fn set_user_active(&self, ctx: &Context<'_>, user_id: ID, active: bool) -> AppResult<User> {
         let principal = ctx.require_role(&[Role::Admin])?;
+        let user_id = UserId(parse_id(&user_id, "userId")?);
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let user = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                let user = non_admin_target(conn, &user_id).await?;
-                let status = if active { UserStatus::Active } else { UserStatus::Deactivated };
-                if StoredUser::set_status(conn, user.id, status).await? {
-                    let ended = if active {
-                        0
-                    } else {
-                        session::revoke_all_for_user(conn, user.id, RevocationReason::AccountDisabled, None)
-                            .await?
-                    };
-                    let action = if active { AuditAction::UserActivated } else { AuditAction::UserDeactivated };
-                    audit_log::record(
-                        conn,
-                        Some(principal.user_id),
-                        action,
-                        Some(user.id),
-                        ip.as_deref(),
-                        serde_json::json!({ "sessionsEnded": ended }),
-                    )
-                    .await?;
-                }
-                StoredUser::find(conn, user.id).await?.ok_or(AppError::NotFound("user"))
-            })
-            .await?;
+        let service = &ctx.services()?.service;
+        let user = admin::set_user_active(service, &principal, user_id, active, ip.as_deref()).await?;
         Ok(user.into())
     }
 
@@ -401,22 +319,9 @@ impl AdminMutation {
     /// without personal data. Admins only.
     async fn delete_user(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<bool> {
         let principal = ctx.require_role(&[Role::Admin])?;
+        let user_id = UserId(parse_id(&user_id, "userId")?);
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        conn.transaction::<_, AppError, _>(async move |conn| {
-            let user = non_admin_target(conn, &user_id).await?;
-            users::erase(conn, user.id).await?;
-            audit_log::record(
-                conn,
-                Some(principal.user_id),
-                AuditAction::UserDeleted,
-                None,
-                ip.as_deref(),
-                serde_json::json!({ "role": user.role.as_str() }),
-            )
-            .await
-        })
-        .await?;
+        admin::delete_user(&ctx.services()?.service, &principal, user_id, ip.as_deref()).await?;
         Ok(true)
     }
 
@@ -426,71 +331,9 @@ impl AdminMutation {
         let candidate_id = UserId(parse_id(&candidate_id, "candidateId")?);
         let hr_id = UserId(parse_id(&hr_id, "hrId")?);
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let user = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                // Lock the HR user first: an unmapping that races this waits, or this waits for it.
-                let hr = users::lock(conn, hr_id).await?.ok_or(AppError::NotFound("HR user"))?;
-                if hr.role != Role::Hr {
-                    return Err(AppError::bad_field("hrId", "is not an HR user"));
-                }
-                if hr.mapped_admin_id.is_none() || hr.status != UserStatus::Active {
-                    return Err(AppError::Conflict(
-                        "candidates can only be assigned to an active HR user mapped to an admin".into(),
-                    ));
-                }
-                let candidate =
-                    users::lock(conn, candidate_id).await?.ok_or(AppError::NotFound("candidate"))?;
-                if candidate.role != Role::Candidate {
-                    return Err(AppError::bad_field("candidateId", "is not a candidate"));
-                }
-                if candidate.assigned_hr_id == Some(hr.id.0) {
-                    return Ok(candidate);
-                }
-                let previous = users::assign_candidate(conn, candidate.id, Some(hr.id)).await?;
-                let data = serde_json::json!({ "candidateId": candidate.id.0, "hrId": hr.id.0 });
-                notify::send(
-                    conn,
-                    hr.id,
-                    NotificationKind::CandidateAssigned,
-                    "New candidate assigned",
-                    &format!("{} is now assigned to you.", candidate.full_name),
-                    data.clone(),
-                )
-                .await?;
-                notify::send(
-                    conn,
-                    candidate.id,
-                    NotificationKind::CandidateAssigned,
-                    "Your recruiter",
-                    &format!("{} will schedule your interviews.", hr.full_name),
-                    data.clone(),
-                )
-                .await?;
-                if let Some(previous) = previous {
-                    notify::send(
-                        conn,
-                        UserId(previous),
-                        NotificationKind::CandidateUnassigned,
-                        "Candidate reassigned",
-                        &format!("{} was reassigned to another recruiter.", candidate.full_name),
-                        data.clone(),
-                    )
-                    .await?;
-                }
-                let action = if previous.is_some() { AuditAction::CandidateReassigned } else { AuditAction::CandidateAssigned };
-                audit_log::record(
-                    conn,
-                    Some(principal.user_id),
-                    action,
-                    Some(candidate.id),
-                    ip.as_deref(),
-                    data,
-                )
-                .await?;
-                StoredUser::find(conn, candidate.id).await?.ok_or(AppError::NotFound("candidate"))
-            })
-            .await?;
+        let service = &ctx.services()?.service;
+        let user =
+            assignment::assign_candidate(service, &principal, candidate_id, hr_id, ip.as_deref()).await?;
         Ok(user.into())
     }
 
@@ -499,48 +342,8 @@ impl AdminMutation {
         let principal = ctx.require_role(&[Role::Admin])?;
         let candidate_id = UserId(parse_id(&candidate_id, "candidateId")?);
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let user = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                let candidate =
-                    users::lock(conn, candidate_id).await?.ok_or(AppError::NotFound("candidate"))?;
-                if candidate.role != Role::Candidate {
-                    return Err(AppError::bad_field("candidateId", "is not a candidate"));
-                }
-                let Some(previous) = users::assign_candidate(conn, candidate.id, None).await? else {
-                    return Err(AppError::Conflict("the candidate is not assigned".into()));
-                };
-                let data = serde_json::json!({ "candidateId": candidate.id.0, "hrId": previous });
-                notify::send(
-                    conn,
-                    UserId(previous),
-                    NotificationKind::CandidateUnassigned,
-                    "Candidate unassigned",
-                    &format!("{} is no longer assigned to you.", candidate.full_name),
-                    data.clone(),
-                )
-                .await?;
-                notify::send(
-                    conn,
-                    candidate.id,
-                    NotificationKind::CandidateUnassigned,
-                    "Recruiter changed",
-                    "You are no longer assigned to a recruiter.",
-                    data.clone(),
-                )
-                .await?;
-                audit_log::record(
-                    conn,
-                    Some(principal.user_id),
-                    AuditAction::CandidateUnassigned,
-                    Some(candidate.id),
-                    ip.as_deref(),
-                    data,
-                )
-                .await?;
-                StoredUser::find(conn, candidate.id).await?.ok_or(AppError::NotFound("candidate"))
-            })
-            .await?;
+        let service = &ctx.services()?.service;
+        let user = assignment::unassign_candidate(service, &principal, candidate_id, ip.as_deref()).await?;
         Ok(user.into())
     }
 }

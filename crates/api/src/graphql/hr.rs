@@ -1,11 +1,15 @@
 //! An HR user's candidates (SPEC HR-3).
+//!
+//! The resolver parses its arguments and calls [`viva_service::organisation::assignment`], where
+//! the rules (an HR user sees their own candidates, and only while mapped to an admin) are.
 
 use async_graphql::{Context, ID, Object};
 use viva_domain::{Role, UserId};
-use viva_store::models::user::{self as users, User as StoredUser, UserCursor, UserFilter, UserSort};
+use viva_service::organisation::assignment;
+use viva_store::models::user::{UserCursor, UserSort};
 
 use crate::auth::context::ContextExt;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::admin::UserConnection;
 use crate::graphql::pagination::{page, page_size, parse_user_cursor, user_cursor};
 use crate::graphql::types::{User, parse_id};
@@ -29,24 +33,10 @@ impl HrQuery {
         let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
         let limit = page_size(first)?;
         let cursor = parse_user_cursor(after.as_deref())?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let hr = match (principal.role, hr_id) {
-            (Role::Admin, Some(id)) => UserId(parse_id(&id, "hrId")?),
-            (Role::Admin, None) => return Err(AppError::bad_field("hrId", "is required for admins")),
-            (_, Some(_)) => return Err(AppError::Forbidden("HR users see only their own candidates")),
-            (_, None) => {
-                let me = StoredUser::find(&mut conn, principal.user_id)
-                    .await?
-                    .ok_or(AppError::NotFound("user"))?;
-                if me.mapped_admin_id.is_none() {
-                    return Err(AppError::Forbidden("you must be mapped to an admin to manage candidates"));
-                }
-                me.id
-            }
-        };
-        let filter =
-            UserFilter { role: Some(Role::Candidate), assigned_hr: Some(hr), ..UserFilter::default() };
-        let rows = users::list(&mut conn, &filter, UserSort::Name, cursor.as_ref(), limit + 1).await?;
+        let hr_id = hr_id.as_ref().map(|id| parse_id(id, "hrId")).transpose()?.map(UserId);
+        let service = &ctx.services()?.service;
+        let rows =
+            assignment::assigned_candidates(service, &principal, hr_id, cursor.as_ref(), limit + 1).await?;
         Ok(page(
             rows,
             limit,

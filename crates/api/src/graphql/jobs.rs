@@ -2,15 +2,12 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use viva_domain::error::FieldError;
-use viva_domain::interview::LocationType;
-use viva_domain::profile::{self, required_text};
-use viva_domain::{Role, UserId};
-use viva_store::models::job::{self, Job as StoredJob, JobFields};
-use viva_store::models::question;
+use viva_domain::Role;
+use viva_service::job_postings::{self, JobDraft};
+use viva_store::models::job::Job as StoredJob;
 
 use crate::auth::context::ContextExt;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
 use crate::graphql::types::{PersonSummary, parse_id, person};
 
@@ -124,64 +121,20 @@ pub struct JobInput {
     pub salary_currency: Option<String>,
 }
 
-async fn checked(conn: &mut viva_store::AsyncPgConnection, input: JobInput) -> AppResult<JobFields> {
-    let mut errors: Vec<FieldError> = Vec::new();
-    let title = required_text(&input.title, "title", 200).map_err(|e| errors.push(e)).ok();
-    let description =
-        required_text(&input.description, "description", 20000).map_err(|e| errors.push(e)).ok();
-    let skills = profile::skills(&input.required_skills, "requiredSkills").map_err(|e| errors.push(e)).ok();
-    if let Some(years) = input.min_years {
-        let _ = profile::years_of_experience(years, "minYears").map_err(|e| errors.push(e));
-    }
-    if let Some(role) = &input.role
-        && !question::role_exists(conn, role).await?
-    {
-        errors.push(FieldError::new("role", "is not a known job role"));
-    }
-    let currency = input.salary_currency.map(|c| c.trim().to_uppercase());
-    if currency.as_ref().is_some_and(|c| c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase())) {
-        errors.push(FieldError::new("salaryCurrency", "must be an ISO 4217 code such as EUR"));
-    }
-    if (input.salary_min.is_some() || input.salary_max.is_some()) && currency.is_none() {
-        errors.push(FieldError::new("salaryCurrency", "is required with a salary"));
-    }
-    if input.salary_min.is_some_and(|s| s < 0) || input.salary_max.is_some_and(|s| s < 0) {
-        errors.push(FieldError::new("salaryMin", "salaries cannot be negative"));
-    }
-    if let (Some(min), Some(max)) = (input.salary_min, input.salary_max)
-        && min > max
-    {
-        errors.push(FieldError::new("salaryMax", "must be at least salaryMin"));
-    }
-    match (title, description, skills, errors.is_empty()) {
-        (Some(title), Some(description), Some(required_skills), true) => Ok(JobFields {
-            role_slug: input.role,
-            title,
-            description,
-            required_skills,
+impl From<JobInput> for JobDraft {
+    fn from(input: JobInput) -> Self {
+        JobDraft {
+            title: input.title,
+            description: input.description,
+            role: input.role,
+            required_skills: input.required_skills,
             min_years: input.min_years,
-            location_type: LocationType::from(input.location_type).as_str().to_owned(),
+            location_type: input.location_type.into(),
             salary_min: input.salary_min,
             salary_max: input.salary_max,
-            salary_currency: currency,
-        }),
-        _ => Err(AppError::BadInput(errors)),
+            salary_currency: input.salary_currency,
+        }
     }
-}
-
-/// Loads a job the caller may change: its owner, or an admin.
-async fn owned(
-    conn: &mut viva_store::AsyncPgConnection,
-    id: &ID,
-    user: UserId,
-    role: Role,
-) -> AppResult<StoredJob> {
-    let id = parse_id(id, "id")?;
-    let job = job::find(conn, id).await?.ok_or(AppError::NotFound("job"))?;
-    if role != Role::Admin && job.owner_id != user.0 {
-        return Err(AppError::NotFound("job"));
-    }
-    Ok(job)
 }
 
 /// Job queries.
@@ -202,17 +155,17 @@ impl JobQuery {
         let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
         let limit = page_size(first)?;
         let cursor = parse_time_cursor(after.as_deref())?;
-        let owner = (principal.role != Role::Admin).then_some(principal.user_id);
-        let mut conn = ctx.services()?.pool.get().await?;
-        let rows = job::list(&mut conn, owner, include_archived, cursor, limit + 1).await?;
+        let rows =
+            job_postings::list(&ctx.services()?.service, &principal, include_archived, cursor, limit + 1)
+                .await?;
         Ok(page(rows, limit, cursor.is_some(), |j| time_cursor(j.created_at, j.id), Job).into())
     }
 
     /// One job description: its owner or an admin.
     async fn job(&self, ctx: &Context<'_>, id: ID) -> AppResult<Job> {
         let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        Ok(Job(owned(&mut conn, &id, principal.user_id, principal.role).await?))
+        let id = parse_id(&id, "id")?;
+        Ok(Job(job_postings::get(&ctx.services()?.service, &principal, id).await?))
     }
 }
 
@@ -225,31 +178,20 @@ impl JobMutation {
     /// Creates a job description. HR users and admins.
     async fn create_job(&self, ctx: &Context<'_>, input: JobInput) -> AppResult<Job> {
         let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let fields = checked(&mut conn, input).await?;
-        Ok(Job(job::create(&mut conn, principal.user_id, &fields).await?))
+        Ok(Job(job_postings::create(&ctx.services()?.service, &principal, input.into()).await?))
     }
 
     /// Replaces a job description's content. Its owner or an admin.
     async fn update_job(&self, ctx: &Context<'_>, id: ID, input: JobInput) -> AppResult<Job> {
         let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let existing = owned(&mut conn, &id, principal.user_id, principal.role).await?;
-        if existing.archived_at.is_some() {
-            return Err(AppError::Conflict("an archived job cannot be changed".into()));
-        }
-        let fields = checked(&mut conn, input).await?;
-        Ok(Job(job::update(&mut conn, existing.id, &fields).await?))
+        let id = parse_id(&id, "id")?;
+        Ok(Job(job_postings::update(&ctx.services()?.service, &principal, id, input.into()).await?))
     }
 
     /// Archives a job description: no new interviews are scheduled for it. Its owner or an admin.
     async fn archive_job(&self, ctx: &Context<'_>, id: ID) -> AppResult<Job> {
         let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let existing = owned(&mut conn, &id, principal.user_id, principal.role).await?;
-        if existing.archived_at.is_some() {
-            return Err(AppError::Conflict("the job is already archived".into()));
-        }
-        Ok(Job(job::archive(&mut conn, existing.id).await?))
+        let id = parse_id(&id, "id")?;
+        Ok(Job(job_postings::archive(&ctx.services()?.service, &principal, id).await?))
     }
 }

@@ -1,29 +1,21 @@
 //! HR ↔ admin mapping: applications, invitations, decisions and unmapping (SPEC HR-1, ADMIN-4).
 //!
-//! Every decision is one transaction whose conditional updates cannot be raced into an
-//! impossible state: of two admins accepting the same application, the row lock lets one
-//! through and the other finds it no longer pending (`CONFLICT`); an HR user mapped by one
-//! request cannot be mapped by another.
+//! The resolvers parse their arguments and call [`viva_service::organisation::mapping`], where
+//! the rules, the transactions and their races are.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncConnection;
-use viva_domain::profile::optional_text;
-use viva_domain::{Email, Role, UserId, UserStatus};
-use viva_store::errors::unique_violation;
-use viva_store::models::mapping::{self, MappingRequest, RequestFilter, RequestKind, RequestStatus};
-use viva_store::models::user::{self as users, User as StoredUser, UserCursor, UserFilter, UserSort};
+use viva_domain::{Role, UserId};
+use viva_service::organisation::mapping::{self, RequestQuery};
+use viva_store::models::mapping::{MappingRequest, RequestKind, RequestStatus};
+use viva_store::models::user::{UserCursor, UserSort};
 
-use viva_service::audit as audit_log;
-use viva_domain::vocab::AuditAction;
 use crate::auth::context::ContextExt;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::pagination::{
     connection, page, page_size, parse_time_cursor, parse_user_cursor, time_cursor, user_cursor,
 };
 use crate::graphql::types::{PersonSummary, User, parse_id, person};
-use viva_service::notify;
-use viva_domain::vocab::NotificationKind;
 
 connection!(HrMappingRequestConnection, HrMappingRequestEdge, HrMappingRequest, "mapping requests");
 connection!(PersonSummaryConnection, PersonSummaryEdge, PersonSummary, "people");
@@ -166,14 +158,9 @@ impl MappingQuery {
         let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
         let limit = page_size(first)?;
         let cursor = parse_time_cursor(after.as_deref())?;
-        let store_filter = RequestFilter {
-            hr_id: (principal.role == Role::Hr).then_some(principal.user_id),
-            admin_id: None,
-            kind: filter.kind.map(Into::into),
-            status: filter.status.map(Into::into),
-        };
-        let mut conn = ctx.services()?.pool.get().await?;
-        let rows = mapping::list(&mut conn, store_filter, cursor, limit + 1).await?;
+        let query = RequestQuery { status: filter.status.map(Into::into), kind: filter.kind.map(Into::into) };
+        let service = &ctx.services()?.service;
+        let rows = mapping::requests(service, &principal, query, cursor, limit + 1).await?;
         Ok(page(rows, limit, cursor.is_some(), |r| time_cursor(r.created_at, r.id), HrMappingRequest).into())
     }
 
@@ -185,13 +172,11 @@ impl MappingQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> AppResult<PersonSummaryConnection> {
-        ctx.require_role(&[Role::Admin, Role::Hr])?;
+        let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
         let limit = page_size(first)?;
         let cursor = parse_user_cursor(after.as_deref())?;
-        let filter =
-            UserFilter { role: Some(Role::Admin), status: Some(UserStatus::Active), ..UserFilter::default() };
-        let mut conn = ctx.services()?.pool.get().await?;
-        let rows = users::list(&mut conn, &filter, UserSort::Name, cursor.as_ref(), limit + 1).await?;
+        let service = &ctx.services()?.service;
+        let rows = mapping::admins(service, &principal, cursor.as_ref(), limit + 1).await?;
         Ok(page(
             rows,
             limit,
@@ -207,56 +192,6 @@ impl MappingQuery {
 #[derive(Default)]
 pub struct MappingMutation;
 
-fn note(message: Option<String>) -> AppResult<Option<String>> {
-    match message {
-        Some(text) => Ok(optional_text(&text, "message", 1000)?),
-        None => Ok(None),
-    }
-}
-
-fn pending_conflict(err: viva_store::QueryError) -> AppError {
-    if unique_violation(&err).is_some() {
-        AppError::Conflict("a request between these two is already pending".into())
-    } else {
-        err.into()
-    }
-}
-
-/// Maps the HR user of an accepted request, or fails the transaction with `CONFLICT`.
-async fn complete_mapping(
-    conn: &mut viva_store::AsyncPgConnection,
-    request: &MappingRequest,
-    decided_by: UserId,
-) -> AppResult<()> {
-    let admin = users::lock(conn, request.admin_id).await?.ok_or(AppError::NotFound("admin"))?;
-    if admin.status != UserStatus::Active {
-        return Err(AppError::Conflict("the admin's account is deactivated".into()));
-    }
-    if !users::map_hr(conn, request.hr_id, request.admin_id).await? {
-        return Err(AppError::Conflict("the HR user is already mapped to an admin".into()));
-    }
-    mapping::cancel_other_pending(conn, request.hr_id, request.id, decided_by).await?;
-    Ok(())
-}
-
-/// Decides a pending request inside the caller's transaction: accepting maps the HR user. Of
-/// two concurrent decisions, the row lock lets one through and the other gets `CONFLICT`.
-async fn decide_request(
-    conn: &mut viva_store::AsyncPgConnection,
-    request: MappingRequest,
-    accept: bool,
-    decided_by: UserId,
-) -> AppResult<MappingRequest> {
-    let status = if accept { RequestStatus::Accepted } else { RequestStatus::Rejected };
-    let decided = mapping::decide(conn, request.id, request.kind, status, decided_by)
-        .await?
-        .ok_or_else(|| AppError::Conflict("the request was already decided".into()))?;
-    if accept {
-        complete_mapping(conn, &decided, decided_by).await?;
-    }
-    Ok(decided)
-}
-
 #[Object]
 impl MappingMutation {
     /// Applies to an admin to be mapped to them. HR users who are not mapped yet.
@@ -268,38 +203,10 @@ impl MappingMutation {
     ) -> AppResult<HrMappingRequest> {
         let principal = ctx.require_role(&[Role::Hr])?;
         let admin_id = UserId(parse_id(&admin_id, "adminId")?);
-        let message = note(message)?;
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let request = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                let hr = users::lock(conn, principal.user_id).await?.ok_or(AppError::NotFound("user"))?;
-                if hr.mapped_admin_id.is_some() {
-                    return Err(AppError::Conflict("you are already mapped to an admin".into()));
-                }
-                let admin = StoredUser::find(conn, admin_id)
-                    .await?
-                    .filter(|a| a.role == Role::Admin && a.status == UserStatus::Active);
-                let admin = admin.ok_or(AppError::NotFound("admin"))?;
-                let request =
-                    mapping::create(conn, hr.id, admin.id, RequestKind::Application, message.as_deref())
-                        .await
-                        .map_err(pending_conflict)?;
-                let data = serde_json::json!({ "requestId": request.id, "hrId": hr.id.0 });
-                notify::send(
-                    conn,
-                    admin.id,
-                    NotificationKind::HrApplication,
-                    "New HR application",
-                    &format!("{} asks to be mapped to you.", hr.full_name),
-                    data.clone(),
-                )
-                .await?;
-                audit_log::record(conn, Some(hr.id), AuditAction::HrApplied, Some(admin.id), ip.as_deref(), data)
-                    .await?;
-                Ok(request)
-            })
-            .await?;
+        let service = &ctx.services()?.service;
+        let request =
+            mapping::apply_to_admin(service, &principal, admin_id, message.as_deref(), ip.as_deref()).await?;
         Ok(HrMappingRequest(request))
     }
 
@@ -308,34 +215,8 @@ impl MappingMutation {
         let principal = ctx.require_role(&[Role::Hr])?;
         let id = parse_id(&application_id, "applicationId")?;
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let request = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                let existing = mapping::find(conn, id)
-                    .await?
-                    .filter(|r| r.hr_id == principal.user_id && r.kind == RequestKind::Application);
-                existing.ok_or(AppError::NotFound("application"))?;
-                let request = mapping::decide(
-                    conn,
-                    id,
-                    RequestKind::Application,
-                    RequestStatus::Cancelled,
-                    principal.user_id,
-                )
-                .await?
-                .ok_or_else(|| AppError::Conflict("the application is no longer pending".into()))?;
-                audit_log::record(
-                    conn,
-                    Some(principal.user_id),
-                    AuditAction::HrApplicationCancelled,
-                    Some(request.admin_id),
-                    ip.as_deref(),
-                    serde_json::json!({ "requestId": id }),
-                )
-                .await?;
-                Ok(request)
-            })
-            .await?;
+        let service = &ctx.services()?.service;
+        let request = mapping::cancel_application(service, &principal, id, ip.as_deref()).await?;
         Ok(HrMappingRequest(request))
     }
 
@@ -347,39 +228,10 @@ impl MappingMutation {
         message: Option<String>,
     ) -> AppResult<HrMappingRequest> {
         let principal = ctx.require_role(&[Role::Admin])?;
-        let email = Email::parse(&email, "email")?;
-        let message = note(message)?;
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let request = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                let hr =
-                    StoredUser::find_by_email(conn, email.as_str()).await?.filter(|u| u.role == Role::Hr);
-                let hr = hr.ok_or(AppError::NotFound("HR user"))?;
-                if hr.mapped_admin_id.is_some() {
-                    return Err(AppError::Conflict("this HR user is already mapped to an admin".into()));
-                }
-                let admin =
-                    StoredUser::find(conn, principal.user_id).await?.ok_or(AppError::NotFound("user"))?;
-                let request =
-                    mapping::create(conn, hr.id, admin.id, RequestKind::Invitation, message.as_deref())
-                        .await
-                        .map_err(pending_conflict)?;
-                let data = serde_json::json!({ "requestId": request.id, "adminId": admin.id.0 });
-                notify::send(
-                    conn,
-                    hr.id,
-                    NotificationKind::HrInvitation,
-                    "Invitation from an admin",
-                    &format!("{} invites you to work with them.", admin.full_name),
-                    data.clone(),
-                )
-                .await?;
-                audit_log::record(conn, Some(admin.id), AuditAction::HrInvited, Some(hr.id), ip.as_deref(), data)
-                    .await?;
-                Ok(request)
-            })
-            .await?;
+        let service = &ctx.services()?.service;
+        let request =
+            mapping::invite_hr(service, &principal, &email, message.as_deref(), ip.as_deref()).await?;
         Ok(HrMappingRequest(request))
     }
 
@@ -394,41 +246,8 @@ impl MappingMutation {
         let principal = ctx.require_role(&[Role::Admin])?;
         let id = parse_id(&application_id, "applicationId")?;
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let request = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                let found = mapping::find(conn, id).await?.filter(|r| r.kind == RequestKind::Application);
-                let request = decide_request(
-                    conn,
-                    found.ok_or(AppError::NotFound("application"))?,
-                    accept,
-                    principal.user_id,
-                )
-                .await?;
-                let verdict = if accept { "accepted" } else { "rejected" };
-                let data = serde_json::json!({ "requestId": id, "accepted": accept });
-                notify::send(
-                    conn,
-                    request.hr_id,
-                    NotificationKind::MappingDecided,
-                    &format!("Application {verdict}"),
-                    &format!("Your application was {verdict}."),
-                    data.clone(),
-                )
-                .await?;
-                let action = if accept { AuditAction::HrApplicationAccepted } else { AuditAction::HrApplicationRejected };
-                audit_log::record(
-                    conn,
-                    Some(principal.user_id),
-                    action,
-                    Some(request.hr_id),
-                    ip.as_deref(),
-                    data,
-                )
-                .await?;
-                Ok(request)
-            })
-            .await?;
+        let service = &ctx.services()?.service;
+        let request = mapping::respond_to_application(service, &principal, id, accept, ip.as_deref()).await?;
         Ok(HrMappingRequest(request))
     }
 
@@ -442,43 +261,8 @@ impl MappingMutation {
         let principal = ctx.require_role(&[Role::Hr])?;
         let id = parse_id(&invitation_id, "invitationId")?;
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let request = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                let found = mapping::find(conn, id)
-                    .await?
-                    .filter(|r| r.kind == RequestKind::Invitation && r.hr_id == principal.user_id);
-                let request = decide_request(
-                    conn,
-                    found.ok_or(AppError::NotFound("invitation"))?,
-                    accept,
-                    principal.user_id,
-                )
-                .await?;
-                let verdict = if accept { "accepted" } else { "declined" };
-                let data = serde_json::json!({ "requestId": id, "accepted": accept });
-                notify::send(
-                    conn,
-                    request.admin_id,
-                    NotificationKind::MappingDecided,
-                    &format!("Invitation {verdict}"),
-                    &format!("Your invitation was {verdict}."),
-                    data.clone(),
-                )
-                .await?;
-                let action = if accept { AuditAction::HrInvitationAccepted } else { AuditAction::HrInvitationDeclined };
-                audit_log::record(
-                    conn,
-                    Some(principal.user_id),
-                    action,
-                    Some(request.admin_id),
-                    ip.as_deref(),
-                    data,
-                )
-                .await?;
-                Ok(request)
-            })
-            .await?;
+        let service = &ctx.services()?.service;
+        let request = mapping::respond_to_invitation(service, &principal, id, accept, ip.as_deref()).await?;
         Ok(HrMappingRequest(request))
     }
 
@@ -487,49 +271,8 @@ impl MappingMutation {
         let principal = ctx.require_role(&[Role::Admin])?;
         let hr_id = UserId(parse_id(&hr_id, "hrId")?);
         let ip = ctx.client().ip;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let hr = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                let hr = users::lock(conn, hr_id)
-                    .await?
-                    .filter(|u| u.role == Role::Hr)
-                    .ok_or(AppError::NotFound("HR user"))?;
-                let Some(candidates) = users::unmap_hr(conn, hr.id).await? else {
-                    return Err(AppError::Conflict("this HR user is not mapped".into()));
-                };
-                let data = serde_json::json!({ "hrId": hr.id.0, "candidatesUnassigned": candidates.len() });
-                notify::send(
-                    conn,
-                    hr.id,
-                    NotificationKind::HrUnmapped,
-                    "Unmapped from your admin",
-                    "You are no longer mapped to an admin; your candidates were unassigned.",
-                    data.clone(),
-                )
-                .await?;
-                for candidate in &candidates {
-                    notify::send(
-                        conn,
-                        *candidate,
-                        NotificationKind::CandidateUnassigned,
-                        "Recruiter changed",
-                        "You are no longer assigned to a recruiter.",
-                        serde_json::json!({ "hrId": hr.id.0 }),
-                    )
-                    .await?;
-                }
-                audit_log::record(
-                    conn,
-                    Some(principal.user_id),
-                    AuditAction::HrUnmapped,
-                    Some(hr.id),
-                    ip.as_deref(),
-                    data,
-                )
-                .await?;
-                StoredUser::find(conn, hr.id).await?.ok_or(AppError::NotFound("HR user"))
-            })
-            .await?;
+        let service = &ctx.services()?.service;
+        let hr = mapping::unmap_hr(service, &principal, hr_id, ip.as_deref()).await?;
         Ok(hr.into())
     }
 }

@@ -2,30 +2,22 @@
 //!
 //! An HR user and a candidate may write to each other while the candidate is assigned to that
 //! HR user; either may start. The candidate keeps reading their history; the HR user reads it
-//! only while the candidate is assigned to them and they are mapped.
-
-use std::collections::HashMap;
+//! only while the candidate is assigned to them and they are mapped. The rules and the access
+//! policy live in [`viva_service::messaging`]; this module maps them to the schema.
 
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncConnection;
-use uuid::Uuid;
 use viva_domain::{Role, UserId};
-use viva_store::models::conversation::{self, Conversation as StoredConversation, Message as StoredMessage};
-use viva_store::models::user::{self as users, User as StoredUser};
+use viva_service::messaging::{self, SendTo};
+use viva_store::models::conversation::{Conversation as StoredConversation, Message as StoredMessage};
 
 use crate::auth::context::ContextExt;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
 use crate::graphql::types::{PersonSummary, parse_id, person};
-use viva_service::notify;
-use viva_domain::vocab::NotificationKind;
 
 connection!(ConversationConnection, ConversationEdge, Conversation, "conversations");
 connection!(MessageConnection, MessageEdge, Message, "messages");
-
-/// Longest message, in characters.
-const MAX_MESSAGE_CHARS: usize = 5000;
 
 /// A message.
 pub struct Message {
@@ -138,30 +130,17 @@ impl MessageQuery {
         let principal = ctx.require_role(&[Role::Hr, Role::Candidate])?;
         let limit = page_size(first)?;
         let cursor = parse_time_cursor(after.as_deref())?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let rows = conversation::list_for(&mut conn, principal.user_id, cursor, limit + 1).await?;
-        // Unread counts and last messages for the whole page in two queries.
-        let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
-        let unread: HashMap<Uuid, i64> =
-            conversation::unread_by_conversation(&mut conn, principal.user_id, &ids)
-                .await?
-                .into_iter()
-                .collect();
-        let mut last: HashMap<Uuid, StoredMessage> = conversation::latest_messages(&mut conn, &ids)
-            .await?
-            .into_iter()
-            .map(|m| (m.conversation_id, m))
-            .collect();
+        let rows = messaging::conversations(&ctx.services()?.service, &principal, cursor, limit + 1).await?;
         Ok(page(
             rows,
             limit,
             cursor.is_some(),
-            |c| time_cursor(c.last_message_at, c.id),
-            |c| Conversation {
+            |s| time_cursor(s.conversation.last_message_at, s.conversation.id),
+            |s| Conversation {
                 viewer: principal.user_id,
-                unread: unread.get(&c.id).copied().unwrap_or(0),
-                last: last.remove(&c.id),
-                conversation: c,
+                unread: s.unread,
+                last: s.last,
+                conversation: s.conversation,
             },
         )
         .into())
@@ -180,13 +159,7 @@ impl MessageQuery {
         let id = parse_id(&conversation_id, "conversationId")?;
         let limit = page_size(first)?;
         let cursor = parse_time_cursor(after.as_deref())?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let found = conversation::find(&mut conn, id).await?;
-        match found {
-            Some(c) if may_read(&mut conn, &principal, &c).await? => {}
-            _ => return Err(AppError::NotFound("conversation")),
-        }
-        let rows = conversation::messages_in(&mut conn, id, cursor, limit + 1).await?;
+        let rows = messaging::messages(&ctx.services()?.service, &principal, id, cursor, limit + 1).await?;
         Ok(page(
             rows,
             limit,
@@ -200,8 +173,7 @@ impl MessageQuery {
     /// Messages to the signed-in user not read yet, across conversations.
     async fn unread_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
         let principal = ctx.require_role(&[Role::Hr, Role::Candidate])?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        Ok(conversation::unread_total(&mut conn, principal.user_id).await?)
+        Ok(messaging::unread_total(&ctx.services()?.service, &principal).await?)
     }
 }
 
@@ -215,56 +187,12 @@ impl MessageMutation {
     /// The recipient is notified.
     async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> AppResult<Message> {
         let principal = ctx.require_role(&[Role::Hr, Role::Candidate])?;
-        let body = input.body.trim().to_owned();
-        if body.is_empty() || body.chars().count() > MAX_MESSAGE_CHARS {
-            return Err(AppError::bad_field("body", format!("must be 1 to {MAX_MESSAGE_CHARS} characters")));
-        }
-        let mut conn = ctx.services()?.pool.get().await?;
-        let recipient = match (input.recipient_id, input.conversation_id) {
-            (Some(id), None) => UserId(parse_id(&id, "recipientId")?),
-            (None, Some(id)) => {
-                let id = parse_id(&id, "conversationId")?;
-                let found =
-                    conversation::find(&mut conn, id).await?.filter(|c| c.includes(principal.user_id));
-                found.ok_or(AppError::NotFound("conversation"))?.other(principal.user_id)
-            }
-            _ => return Err(AppError::bad_field("recipientId", "give either recipientId or conversationId")),
+        let to = match (input.recipient_id, input.conversation_id) {
+            (Some(id), None) => Some(SendTo::Person(UserId(parse_id(&id, "recipientId")?))),
+            (None, Some(id)) => Some(SendTo::Conversation(parse_id(&id, "conversationId")?)),
+            _ => None,
         };
-        let message = conn
-            .transaction::<_, AppError, _>(async move |conn| {
-                let me = users::lock(conn, principal.user_id).await?.ok_or(AppError::NotFound("user"))?;
-                let other =
-                    StoredUser::find(conn, recipient).await?.ok_or(AppError::NotFound("recipient"))?;
-                let (hr, candidate) = match (me.role, other.role) {
-                    (Role::Hr, Role::Candidate) => (&me, &other),
-                    (Role::Candidate, Role::Hr) => (&other, &me),
-                    _ => {
-                        return Err(AppError::Forbidden(
-                            "messages go between an HR user and their candidates",
-                        ));
-                    }
-                };
-                if candidate.assigned_hr_id != Some(hr.id.0) || hr.mapped_admin_id.is_none() {
-                    return Err(AppError::Forbidden(
-                        "you can only message your assigned candidates or your HR contact",
-                    ));
-                }
-                let thread = conversation::find_or_create(conn, hr.id, candidate.id).await?;
-                let message = conversation::add_message(conn, thread.id, me.id, &body).await?;
-                let preview: String = body.chars().take(140).collect();
-                notify::send(
-                    conn,
-                    other.id,
-                    NotificationKind::NewMessage,
-                    &format!("New message from {}", me.full_name),
-                    &preview,
-                    // The sender's id, so their erasure finds the notifications that name them.
-                    serde_json::json!({ "conversationId": thread.id, "messageId": message.id, "senderId": me.id.0 }),
-                )
-                .await?;
-                Ok(message)
-            })
-            .await?;
+        let message = messaging::send(&ctx.services()?.service, &principal, to, &input.body).await?;
         Ok(Message { message, viewer: principal.user_id })
     }
 
@@ -277,35 +205,7 @@ impl MessageMutation {
     ) -> AppResult<Message> {
         let principal = ctx.require_role(&[Role::Hr, Role::Candidate])?;
         let id = parse_id(&message_id, "messageId")?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let (message, thread) =
-            conversation::find_message(&mut conn, id).await?.ok_or(AppError::NotFound("message"))?;
-        if !may_read(&mut conn, &principal, &thread).await? {
-            return Err(AppError::NotFound("message"));
-        }
-        if message.sender_id == principal.user_id {
-            return Err(AppError::bad_field(
-                "messageId",
-                "is a message you sent; only its recipient marks it read",
-            ));
-        }
-        let message = conversation::set_read(&mut conn, message.id, read).await?;
+        let message = messaging::mark_read(&ctx.services()?.service, &principal, id, read).await?;
         Ok(Message { message, viewer: principal.user_id })
     }
-}
-
-/// The access policy of conversations: the candidate always reads theirs; the HR user only while
-/// the candidate is assigned to them and they are mapped to an admin (as for interviews).
-async fn may_read(
-    conn: &mut viva_store::AsyncPgConnection,
-    principal: &viva_store::models::session::Principal,
-    thread: &conversation::Conversation,
-) -> AppResult<bool> {
-    if thread.candidate_id == principal.user_id {
-        return Ok(true);
-    }
-    if thread.hr_id != principal.user_id || principal.mapped_admin_id.is_none() {
-        return Ok(false);
-    }
-    Ok(users::responsible_hr(conn, thread.candidate_id).await? == Some(principal.user_id))
 }

@@ -2,21 +2,47 @@
 
 use std::collections::VecDeque;
 
-use async_graphql::{Context, ID, Json, Object, Subscription};
+use async_graphql::{Context, Enum, ID, Json, Object, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
+use viva_service::notifications;
 use viva_store::events::BusMessage;
-use viva_store::models::notification::{self as stored, Notification as StoredNotification};
+use viva_store::models::notification::Notification as StoredNotification;
 
-use crate::auth::context::{ContextExt, ensure_session_live};
+use crate::auth::context::ContextExt;
 use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
 use crate::graphql::types::parse_id;
-use crate::notify::Kind;
 
 connection!(NotificationConnection, NotificationEdge, Notification, "notifications");
+
+/// What a notification is about.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "viva_domain::vocab::NotificationKind", name = "NotificationKind")]
+pub enum GqlNotificationKind {
+    /// A message arrived.
+    NewMessage,
+    /// An HR user applied to be mapped to you.
+    HrApplication,
+    /// An admin invited you.
+    HrInvitation,
+    /// Your application or invitation was decided.
+    MappingDecided,
+    /// You were unmapped from your admin.
+    HrUnmapped,
+    /// A candidate was assigned (to you, or you to a recruiter).
+    CandidateAssigned,
+    /// An assignment ended.
+    CandidateUnassigned,
+    /// An interview was scheduled for you.
+    InterviewScheduled,
+    /// An interview scheduled for you was cancelled.
+    InterviewCancelled,
+    /// Your interview's results are available.
+    ResultsAvailable,
+}
 
 /// Something that happened that the user should know about.
 pub struct Notification(StoredNotification);
@@ -30,9 +56,13 @@ impl Notification {
     }
 
     /// What it is about.
-    async fn kind(&self) -> AppResult<Kind> {
-        Kind::parse(&self.0.kind)
-            .ok_or_else(|| AppError::internal(format!("unknown notification kind {:?}", self.0.kind)))
+    async fn kind(&self) -> AppResult<GqlNotificationKind> {
+        let kind: viva_domain::vocab::NotificationKind = self
+            .0
+            .kind
+            .parse()
+            .map_err(|_| AppError::internal(format!("unknown notification kind {:?}", self.0.kind)))?;
+        Ok(kind.into())
     }
 
     /// A short title.
@@ -79,16 +109,15 @@ impl NotificationQuery {
         let principal = ctx.principal()?;
         let limit = page_size(first)?;
         let cursor = parse_time_cursor(after.as_deref())?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let rows = stored::list(&mut conn, principal.user_id, unread_only, cursor, limit + 1).await?;
+        let rows =
+            notifications::list(&ctx.services()?.service, &principal, unread_only, cursor, limit + 1).await?;
         Ok(page(rows, limit, cursor.is_some(), |n| time_cursor(n.created_at, n.id), Notification).into())
     }
 
     /// How many of the signed-in user's notifications are unread.
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
         let principal = ctx.principal()?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        Ok(stored::unread_count(&mut conn, principal.user_id).await?)
+        Ok(notifications::unread_count(&ctx.services()?.service, &principal).await?)
     }
 }
 
@@ -109,8 +138,7 @@ impl NotificationMutation {
                 ids.iter().map(|id| parse_id(id, "ids")).collect::<AppResult<Vec<_>>>()
             })
             .transpose()?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let changed = stored::mark_read(&mut conn, principal.user_id, ids.as_deref()).await?;
+        let changed = notifications::mark_read(&ctx.services()?.service, &principal, ids.as_deref()).await?;
         Ok(i32::try_from(changed).unwrap_or(i32::MAX))
     }
 }
@@ -134,8 +162,8 @@ impl NotificationSubscription {
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = AppResult<Notification>> + use<>, AppError> {
         let principal = ctx.principal()?;
-        let services = ctx.services()?.clone();
-        let mut bus = services.events.subscribe();
+        let service = ctx.services()?.service.clone();
+        let mut bus = service.events.subscribe();
         let topic = viva_domain::vocab::Topic::User(principal.user_id.0).to_string();
         let mut last_seen: DateTime<Utc> = Utc::now();
         Ok(async_stream::stream! {
@@ -161,24 +189,10 @@ impl NotificationSubscription {
                     Ok(BusMessage::Reconnected) | Err(RecvError::Lagged(_)) => None,
                     Err(RecvError::Closed) => break,
                 };
-                let mut conn = match services.pool.get().await {
-                    Ok(conn) => conn,
-                    Err(err) => {
-                        yield Err(AppError::from(err));
-                        break;
-                    }
-                };
-                // The account or session may have ended since the subscription began.
-                if let Err(err) = ensure_session_live(&mut conn, &principal).await {
-                    yield Err(err);
-                    break;
-                }
-                let loaded = match wanted {
-                    Some(id) => stored::find_for(&mut conn, principal.user_id, id).await.map(|n| n.into_iter().collect()),
-                    None => stored::since(&mut conn, principal.user_id, last_seen).await,
-                };
-                match loaded {
-                    Ok(found) => pending.extend(found.into_iter().filter(|n: &StoredNotification| wanted.is_some() || n.created_at > last_seen)),
+                // The account or session may have ended since the subscription began: the service
+                // checks it before loading.
+                match notifications::for_subscriber(&service, &principal, wanted, last_seen).await {
+                    Ok(found) => pending.extend(found),
                     Err(err) => {
                         yield Err(AppError::from(err));
                         break;

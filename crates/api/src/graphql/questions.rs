@@ -4,11 +4,11 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use viva_domain::Role;
 use viva_domain::interview::{Difficulty, QuestionKind};
-use viva_domain::profile::required_text;
-use viva_store::models::question::{self, Question as StoredQuestion, QuestionFields, QuestionFilter};
+use viva_service::questions::{self, QuestionDraft};
+use viva_store::models::question::{Question as StoredQuestion, QuestionFilter};
 
 use crate::auth::context::ContextExt;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::pagination::{connection, page, page_size, parse_time_cursor, time_cursor};
 use crate::graphql::types::parse_id;
 
@@ -137,45 +137,17 @@ pub struct QuestionInput {
     pub time_limit_seconds: i32,
 }
 
-async fn checked(
-    conn: &mut viva_store::AsyncPgConnection,
-    input: QuestionInput,
-) -> AppResult<QuestionFields> {
-    let mut errors = Vec::new();
-    if !question::role_exists(conn, &input.role).await? {
-        errors.push(viva_domain::error::FieldError::new("role", "is not a known job role"));
-    }
-    let text = required_text(&input.text, "text", 2000).map_err(|e| errors.push(e)).ok();
-    if text.as_ref().is_some_and(|t| t.chars().count() < 10) {
-        errors.push(viva_domain::error::FieldError::new("text", "must be at least 10 characters"));
-    }
-    let ideal = required_text(&input.ideal_answer, "idealAnswer", 10000).map_err(|e| errors.push(e)).ok();
-    let keywords: Vec<String> = input
-        .expected_keywords
-        .iter()
-        .map(|k| k.trim().to_lowercase())
-        .filter(|k| !k.is_empty() && k.len() <= 60)
-        .collect();
-    if !(3..=10).contains(&keywords.len()) {
-        errors.push(viva_domain::error::FieldError::new(
-            "expectedKeywords",
-            "must list 3 to 10 phrases of up to 60 characters",
-        ));
-    }
-    if !viva_domain::question_bank::TIME_LIMIT_RANGE.contains(&input.time_limit_seconds) {
-        errors.push(viva_domain::error::FieldError::new("timeLimitSeconds", "must be 30 to 1800"));
-    }
-    match (text, ideal, errors.is_empty()) {
-        (Some(text), Some(ideal_answer), true) => Ok(QuestionFields {
-            role_slug: input.role,
+impl From<QuestionInput> for QuestionDraft {
+    fn from(input: QuestionInput) -> Self {
+        QuestionDraft {
+            role: input.role,
             kind: input.kind.into(),
             difficulty: input.difficulty.into(),
-            text,
-            expected_keywords: keywords,
-            ideal_answer,
+            text: input.text,
+            expected_keywords: input.expected_keywords,
+            ideal_answer: input.ideal_answer,
             time_limit_seconds: input.time_limit_seconds,
-        }),
-        _ => Err(AppError::BadInput(errors)),
+        }
     }
 }
 
@@ -188,8 +160,7 @@ impl QuestionQuery {
     /// The job roles interviews and practice are offered for. Anyone signed in.
     async fn job_roles(&self, ctx: &Context<'_>) -> AppResult<Vec<JobRole>> {
         ctx.principal()?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        Ok(question::roles(&mut conn)
+        Ok(questions::roles(&ctx.services()?.service)
             .await?
             .into_iter()
             .map(|r| JobRole { slug: r.slug, title: r.title })
@@ -240,8 +211,7 @@ async fn list(
         difficulty: filter.difficulty.map(Difficulty::from),
         shipped,
     };
-    let mut conn = ctx.services()?.pool.get().await?;
-    let rows = question::list(&mut conn, &store_filter, cursor, limit + 1).await?;
+    let rows = questions::list(&ctx.services()?.service, &store_filter, cursor, limit + 1).await?;
     Ok(page(rows, limit, cursor.is_some(), |q| time_cursor(q.created_at, q.id), Question).into())
 }
 
@@ -254,9 +224,7 @@ impl QuestionMutation {
     /// Adds a question to the bank. HR users and admins.
     async fn create_question(&self, ctx: &Context<'_>, input: QuestionInput) -> AppResult<Question> {
         let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let fields = checked(&mut conn, input).await?;
-        Ok(Question(question::create(&mut conn, &fields, principal.user_id).await?))
+        Ok(Question(questions::create(&ctx.services()?.service, &principal, input.into()).await?))
     }
 
     /// Changes a question. Admins change any; HR users the ones they added. Interviews already
@@ -264,12 +232,6 @@ impl QuestionMutation {
     async fn update_question(&self, ctx: &Context<'_>, id: ID, input: QuestionInput) -> AppResult<Question> {
         let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
         let id = parse_id(&id, "id")?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let existing = question::find(&mut conn, id).await?.ok_or(AppError::NotFound("question"))?;
-        if principal.role != Role::Admin && existing.created_by != Some(principal.user_id.0) {
-            return Err(AppError::Forbidden("HR users change only the questions they added"));
-        }
-        let fields = checked(&mut conn, input).await?;
-        Ok(Question(question::update(&mut conn, id, &fields).await?))
+        Ok(Question(questions::update(&ctx.services()?.service, &principal, id, input.into()).await?))
     }
 }

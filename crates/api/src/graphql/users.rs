@@ -1,13 +1,10 @@
 //! The signed-in user's own account (SPEC USER-1).
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object};
-use viva_domain::Role;
-use viva_domain::error::FieldError;
-use viva_domain::profile::{self, MAX_NAME_CHARS, MAX_SHORT_TEXT_CHARS};
-use viva_store::models::user::{ProfileChanges, User as StoredUser};
+use viva_service::users::{self, PreferencesUpdate, ProfileUpdate};
 
 use crate::auth::context::ContextExt;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::types::User;
 
 /// Queries about the signed-in user.
@@ -19,11 +16,8 @@ impl UserQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> AppResult<User> {
         let principal = ctx.principal()?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        let user = StoredUser::find(&mut conn, principal.user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated("sign in to do this"))?;
-        Ok(user.into())
+        let services = ctx.services()?;
+        Ok(users::me(&services.service, &principal).await?.into())
     }
 }
 
@@ -72,66 +66,42 @@ impl UserMutation {
     /// invalid fields are reported together.
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> AppResult<User> {
         let principal = ctx.principal()?;
-        let changes = profile_changes(input, principal.role)?;
-        let mut conn = ctx.services()?.pool.get().await?;
-        Ok(StoredUser::update_profile(&mut conn, principal.user_id, &changes).await?.into())
+        let services = ctx.services()?;
+        Ok(users::update_profile(&services.service, &principal, input.into()).await?.into())
     }
 }
 
-/// Field errors gathered while checking an input, so all are reported at once.
-#[derive(Default)]
-struct FieldErrors(Vec<FieldError>);
-
-impl FieldErrors {
-    /// The value if it is valid; otherwise records the error.
-    fn keep<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| self.0.push(e)).ok()
-    }
-
-    /// A change to an optional field: omitted leaves it, `null` clears it, a value is checked.
-    fn optional<T, U>(
-        &mut self,
-        value: MaybeUndefined<T>,
-        check: impl FnOnce(T) -> Result<Option<U>, FieldError>,
-    ) -> Option<Option<U>> {
-        match value {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(v) => self.keep(check(v)),
+impl From<PreferencesInput> for PreferencesUpdate {
+    fn from(input: PreferencesInput) -> Self {
+        PreferencesUpdate {
+            language: input.language,
+            email_notifications: input.email_notifications,
+            in_app_notifications: input.in_app_notifications,
         }
     }
 }
 
-/// Checks every field of the input and collects all errors.
-fn profile_changes(input: UpdateProfileInput, role: Role) -> Result<ProfileChanges, AppError> {
-    let mut errors = FieldErrors::default();
-    let employer_fields = !matches!(input.company, MaybeUndefined::Undefined)
-        || !matches!(input.job_title, MaybeUndefined::Undefined);
-    if employer_fields && role == Role::Candidate {
-        errors.0.push(FieldError::new("company", "company and job title are for HR users and admins"));
+impl From<UpdateProfileInput> for ProfileUpdate {
+    fn from(input: UpdateProfileInput) -> Self {
+        ProfileUpdate {
+            full_name: input.full_name,
+            headline: change(input.headline),
+            phone: change(input.phone),
+            location: change(input.location),
+            skills: input.skills,
+            years_of_experience: change(input.years_of_experience),
+            company: change(input.company),
+            job_title: change(input.job_title),
+            preferences: input.preferences.map(Into::into),
+        }
     }
-    let short =
-        |field: &'static str| move |v: String| profile::optional_text(&v, field, MAX_SHORT_TEXT_CHARS);
-    let mut changes = ProfileChanges {
-        full_name: input
-            .full_name
-            .and_then(|v| errors.keep(profile::required_text(&v, "fullName", MAX_NAME_CHARS))),
-        headline: errors.optional(input.headline, short("headline")),
-        location: errors.optional(input.location, short("location")),
-        company: errors.optional(input.company, short("company")),
-        job_title: errors.optional(input.job_title, short("jobTitle")),
-        phone: errors.optional(input.phone, |v| profile::phone(&v, "phone")),
-        skills: input.skills.and_then(|v| errors.keep(profile::skills(&v, "skills"))),
-        years_of_experience: errors.optional(input.years_of_experience, |v| {
-            profile::years_of_experience(v, "yearsOfExperience").map(Some)
-        }),
-        ..ProfileChanges::default()
-    };
-    if let Some(preferences) = input.preferences {
-        changes.language =
-            preferences.language.and_then(|v| errors.keep(profile::language(&v, "preferences.language")));
-        changes.email_notifications = preferences.email_notifications;
-        changes.in_app_notifications = preferences.in_app_notifications;
+}
+
+/// An optional field's change: omitted leaves it (`None`), `null` clears it (`Some(None)`).
+fn change<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
     }
-    if errors.0.is_empty() { Ok(changes) } else { Err(AppError::BadInput(errors.0)) }
 }

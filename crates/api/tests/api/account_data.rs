@@ -68,7 +68,7 @@ async fn export_my_data_returns_everything_stored_about_the_user() {
             && actions.contains(&"CANDIDATE_ASSIGNED"),
         "{actions:?}"
     );
-    assert_eq!(data["emails"][0]["subject"], viva_api::mail::VERIFY_SUBJECT);
+    assert_eq!(data["emails"][0]["subject"], viva_service::mail::VERIFY_SUBJECT);
 }
 
 #[tokio::test]

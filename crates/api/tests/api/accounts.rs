@@ -1,7 +1,7 @@
 //! Registration, sign-in, throttles, email verification and password reset.
 
 use serde_json::json;
-use viva_api::mail::{RESET_SUBJECT, VERIFY_SUBJECT};
+use viva_service::mail::{RESET_SUBJECT, VERIFY_SUBJECT};
 use viva_test_support::{TEST_PASSWORD, TestApp};
 
 fn field_errors(response: &viva_test_support::GraphqlResponse) -> Vec<(String, String)> {
@@ -63,7 +63,7 @@ async fn emails_are_normalised_and_unique() {
     assert_ne!(answer["id"], created.data()["register"]["id"]);
     let emails = app.outbox("grace.hopper@example.org").await;
     assert!(
-        emails.iter().any(|e| e.subject == viva_api::mail::EXISTING_ACCOUNT_SUBJECT),
+        emails.iter().any(|e| e.subject == viva_service::mail::EXISTING_ACCOUNT_SUBJECT),
         "the owner is told"
     );
     app.login("grace.hopper@example.org", "another-passphrase-for-eve-7")
@@ -97,11 +97,11 @@ async fn login_returns_tokens_that_work() {
 async fn unknown_email_and_wrong_password_fail_alike_at_the_same_cost() {
     let app = TestApp::new().await;
     let ada = app.candidate().await;
-    let before = app.services.passwords.verifications();
+    let before = app.services.service.passwords.verifications();
     let wrong_password = app.login(&ada.email, "not-the-right-password").await;
-    let after_wrong = app.services.passwords.verifications();
+    let after_wrong = app.services.service.passwords.verifications();
     let unknown_email = app.login("nobody@example.org", "not-the-right-password").await;
-    let after_unknown = app.services.passwords.verifications();
+    let after_unknown = app.services.service.passwords.verifications();
 
     let a = wrong_password.expect_error("UNAUTHENTICATED");
     let b = unknown_email.expect_error("UNAUTHENTICATED");
@@ -120,9 +120,9 @@ async fn repeated_failures_lock_the_account_for_a_while() {
         app.login(&ada.email, "not-the-right-password").await.expect_error("UNAUTHENTICATED");
     }
     // Even the right password is refused now, without a password check.
-    let before = app.services.passwords.verifications();
+    let before = app.services.service.passwords.verifications();
     app.login(&ada.email, TEST_PASSWORD).await.expect_error("RATE_LIMITED");
-    assert_eq!(app.services.passwords.verifications(), before);
+    assert_eq!(app.services.service.passwords.verifications(), before);
 }
 
 #[tokio::test]

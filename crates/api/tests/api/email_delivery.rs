@@ -1,28 +1,34 @@
-//! Delivering the outbox over SMTP to a local relay.
+//! Delivering email through the `send_email` job over SMTP to a local relay, and what the one
+//! job system does with failures and with kinds it does not know.
 
 use viva_api::config::Secret;
-use viva_api::mail::VERIFY_SUBJECT;
-use viva_api::mail::smtp::{DeliveryReport, Mailer, SmtpSettings, deliver_due};
-use viva_store::models::email::{delivery_state, for_recipient};
+use viva_service::mail::VERIFY_SUBJECT;
+use viva_service::mail::smtp::SmtpSettings;
+use viva_store::models::email::for_recipient;
+use viva_store::queue::{self, JobStatus};
 use viva_test_support::{SmtpServer, TEST_PASSWORD, TestApp};
 
-fn mailer(relay: &SmtpServer) -> Mailer {
-    Mailer::new(&SmtpSettings {
-        url: Secret::new(relay.url.clone()),
-        from: "Viva <no-reply@viva.test>".into(),
+async fn app_sending_to(url: String) -> TestApp {
+    TestApp::with_config(|config| {
+        config.smtp = Some(SmtpSettings { url: Secret::new(url), from: "Viva <no-reply@viva.test>".into() });
     })
-    .unwrap()
+    .await
+}
+
+/// The send_email jobs, oldest first.
+async fn email_jobs(app: &TestApp) -> Vec<queue::Job> {
+    app.jobs_of_kind("send_email").await
 }
 
 #[tokio::test]
-async fn queued_emails_are_delivered_once_and_their_links_not_kept() {
-    let app = TestApp::new().await;
+async fn a_queued_email_is_delivered_once_by_its_job_and_its_link_not_kept() {
     let relay = SmtpServer::start().await;
+    let app = app_sending_to(relay.url.clone()).await;
     app.register("ada@example.org", TEST_PASSWORD, "CANDIDATE").await.data();
     let token = app.token_from_email("ada@example.org", VERIFY_SUBJECT).await;
+    assert_eq!(email_jobs(&app).await.len(), 1, "the email's job is enqueued with it");
 
-    let report = deliver_due(&app.services.pool, &mailer(&relay)).await.unwrap();
-    assert_eq!(report, DeliveryReport { sent: 1, failed: 0 });
+    assert_eq!(app.run_jobs().await, 1);
     let received = relay.received().await;
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].to, ["ada@example.org"]);
@@ -34,42 +40,71 @@ async fn queued_emails_are_delivered_once_and_their_links_not_kept() {
     let stored = for_recipient(&mut conn, "ada@example.org").await.unwrap();
     assert!(stored[0].sent_at.is_some());
     assert_eq!(stored[0].body, "", "a sent link is not kept at rest");
-    // Nothing is sent twice.
-    let again = deliver_due(&app.services.pool, &mailer(&relay)).await.unwrap();
-    assert_eq!(again, DeliveryReport::default());
+    assert_eq!(email_jobs(&app).await[0].status, JobStatus::Done);
+    // Nothing is sent twice, even when the job is delivered again.
+    assert_eq!(app.run_jobs().await, 0);
+    let job = email_jobs(&app).await.remove(0);
+    let email_id = job.payload["email_id"].as_str().unwrap().parse().unwrap();
+    let again = viva_service::jobs::send_email::enqueue(&mut conn, email_id).await.unwrap();
+    assert_eq!(app.run_jobs().await, 1);
+    assert_eq!(queue::find(&mut conn, again).await.unwrap().unwrap().status, JobStatus::Done);
     assert_eq!(relay.received().await.len(), 1);
 }
 
 #[tokio::test]
-async fn a_refusing_relay_leaves_the_email_queued_for_a_retry() {
-    let app = TestApp::new().await;
+async fn a_refusing_relay_fails_the_attempt_and_the_job_is_retried_later() {
     let relay = SmtpServer::start().await;
     relay.refuse_next(1);
+    let app = app_sending_to(relay.url.clone()).await;
     app.register("grace@example.org", TEST_PASSWORD, "CANDIDATE").await.data();
 
-    let report = deliver_due(&app.services.pool, &mailer(&relay)).await.unwrap();
-    assert_eq!(report, DeliveryReport { sent: 0, failed: 1 });
-    let mut conn = app.conn().await;
-    let id = for_recipient(&mut conn, "grace@example.org").await.unwrap()[0].id;
-    let (sent, attempts, error) = delivery_state(&mut conn, id).await.unwrap();
-    assert!(sent.is_none());
-    assert_eq!(attempts, 1);
-    assert!(error.is_some_and(|e| !e.is_empty()));
-    // Backing off: not due again straight away.
-    assert_eq!(deliver_due(&app.services.pool, &mailer(&relay)).await.unwrap(), DeliveryReport::default());
+    let runner = viva_service::jobs::runner(app.services.service.clone(), Default::default());
+    assert_eq!(runner.drain().await.unwrap(), 1);
+    let job = email_jobs(&app).await.remove(0);
+    assert_eq!(job.status, JobStatus::Queued);
+    assert_eq!(job.attempts, 1);
+    assert!(job.last_error.is_some_and(|e| !e.is_empty()));
+    assert!(job.run_after > chrono::Utc::now(), "backing off: not due again straight away");
+    assert_eq!(runner.drain().await.unwrap(), 0);
     assert!(relay.received().await.is_empty());
+    // Once due, the retry delivers it.
+    assert_eq!(app.run_jobs().await, 0, "run_jobs only runs due jobs");
+    app.execute(&format!("UPDATE background_jobs SET run_after = now() WHERE id = '{}'", job.id)).await;
+    assert_eq!(app.run_jobs().await, 1);
+    let mut conn = app.conn().await;
+    assert_eq!(relay.received().await.len(), 1);
+    assert!(for_recipient(&mut conn, "grace@example.org").await.unwrap()[0].sent_at.is_some());
 }
 
 #[tokio::test]
-async fn an_unreachable_relay_is_a_failed_attempt_not_an_error() {
-    let app = TestApp::new().await;
-    app.register("lin@example.org", TEST_PASSWORD, "CANDIDATE").await.data();
+async fn an_unreachable_relay_is_a_failed_attempt_not_a_lost_email() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let dead = Mailer::new(&SmtpSettings {
-        url: Secret::new(format!("smtp://127.0.0.1:{port}")),
-        from: "no-reply@viva.test".into(),
-    })
-    .unwrap();
-    let report = deliver_due(&app.services.pool, &dead).await.unwrap();
-    assert_eq!(report, DeliveryReport { sent: 0, failed: 1 });
+    let app = app_sending_to(format!("smtp://127.0.0.1:{port}")).await;
+    app.register("lin@example.org", TEST_PASSWORD, "CANDIDATE").await.data();
+    assert_eq!(app.run_jobs().await, 1);
+    let job = email_jobs(&app).await.remove(0);
+    assert_eq!(job.status, JobStatus::Queued, "it will be tried again");
+    let mut conn = app.conn().await;
+    let stored = for_recipient(&mut conn, "lin@example.org").await.unwrap();
+    assert!(stored[0].sent_at.is_none());
+    assert!(!stored[0].body.is_empty(), "the email is kept until it is sent");
+}
+
+#[tokio::test]
+async fn a_job_of_an_unknown_kind_is_dead_at_once_and_counted() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let mut conn = app.conn().await;
+    let id = queue::enqueue(&mut conn, "evaluate_response", &serde_json::json!({}), 5).await.unwrap();
+    let bad_payload =
+        queue::enqueue(&mut conn, "send_email", &serde_json::json!({ "email": 1 }), 5).await.unwrap();
+    assert_eq!(app.run_jobs().await, 2);
+    for job in [id, bad_payload] {
+        let job = queue::find(&mut conn, job).await.unwrap().unwrap();
+        assert_eq!(job.status, JobStatus::Dead, "{job:?}");
+        assert_eq!(job.attempts, 1, "not retried: it would fail the same way");
+        assert!(job.last_error.is_some_and(|e| e.contains("evaluate_response") || e.contains("payload")));
+    }
+    let stats = app.graphql_as(&admin, "{ systemStats { jobsDead } }", serde_json::json!({})).await;
+    assert_eq!(stats.data()["systemStats"]["jobsDead"], 2);
 }

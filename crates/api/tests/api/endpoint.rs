@@ -28,11 +28,11 @@ async fn an_operation_of_a_hundred_aliased_logins_is_refused_before_any_password
     let aliases: String = (0..100)
         .map(|i| format!("a{i}: login(input: {{ email: \"{}\", password: \"guess-number-{i:04}\" }}) {{ accessToken }}\n", ada.email))
         .collect();
-    let before = app.services.passwords.verifications();
+    let before = app.services.service.passwords.verifications();
     let response = app.graphql(&format!("mutation {{ {aliases} }}"), json!({})).await;
     response.expect_error("BAD_USER_INPUT");
     assert!(response.body["data"].is_null());
-    assert_eq!(app.services.passwords.verifications(), before, "no password was checked");
+    assert_eq!(app.services.service.passwords.verifications(), before, "no password was checked");
 }
 
 #[tokio::test]
@@ -44,12 +44,12 @@ async fn a_few_aliased_logins_get_one_attempt_per_operation() {
          b: login(input: {{ email: \"{0}\", password: \"{TEST_PASSWORD}\" }}) {{ accessToken }} }}",
         ada.email
     );
-    let before = app.services.passwords.verifications();
+    let before = app.services.service.passwords.verifications();
     let response = app.graphql(&query, json!({})).await;
     let codes: Vec<String> =
         response.errors().iter().map(|e| e["extensions"]["code"].as_str().unwrap().to_owned()).collect();
     assert_eq!(codes, ["UNAUTHENTICATED", "RATE_LIMITED"]);
-    assert_eq!(app.services.passwords.verifications() - before, 1);
+    assert_eq!(app.services.service.passwords.verifications() - before, 1);
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ async fn parallel_password_guesses_cannot_race_past_the_login_throttle() {
     let app = TestApp::new().await;
     let ada = app.candidate().await;
     let limit = app.services.config.throttle.max_failures_per_account;
-    let before = app.services.passwords.verifications();
+    let before = app.services.service.passwords.verifications();
     let guesses = (0..40).map(|i| {
         let app = &app;
         let email = ada.email.clone();
@@ -26,7 +26,7 @@ async fn parallel_password_guesses_cannot_race_past_the_login_throttle() {
     let limited = codes.iter().filter(|c| c.as_deref() == Some("RATE_LIMITED")).count();
     assert_eq!(checked + limited, 40, "{codes:?}");
     assert!(checked as i64 <= limit, "{checked} guesses were checked; the limit is {limit}");
-    assert!(app.services.passwords.verifications() - before <= limit as u64);
+    assert!(app.services.service.passwords.verifications() - before <= limit as u64);
     // The right password is refused too while the account is throttled.
     app.login(&ada.email, TEST_PASSWORD).await.expect_error("RATE_LIMITED");
 }
@@ -48,9 +48,9 @@ async fn delete_my_account_checks_one_password_per_operation_and_is_throttled() 
     let ada = app.candidate().await;
     let aliases: String =
         (0..20).map(|i| format!("a{i}: deleteMyAccount(password: \"guess-number-{i:04}\")\n")).collect();
-    let before = app.services.passwords.verifications();
+    let before = app.services.service.passwords.verifications();
     let response = app.graphql_as(&ada, &format!("mutation {{ {aliases} }}"), json!({})).await;
-    assert_eq!(app.services.passwords.verifications() - before, 1, "{:?}", response.body);
+    assert_eq!(app.services.service.passwords.verifications() - before, 1, "{:?}", response.body);
     let limit = app.services.config.throttle.max_failures_per_account;
     let mut codes = Vec::new();
     for i in 0..limit + 2 {
@@ -75,7 +75,7 @@ async fn a_reset_link_sent_before_a_password_change_no_longer_works() {
     app.graphql("mutation($e: String!) { requestPasswordReset(email: $e) }", json!({ "e": ada.email }))
         .await
         .data();
-    let token = app.token_from_email(&ada.email, viva_api::mail::RESET_SUBJECT).await;
+    let token = app.token_from_email(&ada.email, viva_service::mail::RESET_SUBJECT).await;
     let changed = "mutation($i: ChangePasswordInput!) { changePassword(input: $i) }";
     let new_password = "marble-orchard-quietly-77";
     app.graphql_as(
@@ -444,6 +444,6 @@ async fn a_reset_request_answers_the_same_for_unknown_addresses_and_mails_only_r
     assert_eq!(known.status, unknown.status);
     assert_eq!(known.body, unknown.body);
     // The real owner gets the link; nothing is stored for the unknown address.
-    app.token_from_email(&ada.email, viva_api::mail::RESET_SUBJECT).await;
+    app.token_from_email(&ada.email, viva_service::mail::RESET_SUBJECT).await;
     assert!(app.tables_containing("nobody-here@example.org").await.is_empty());
 }

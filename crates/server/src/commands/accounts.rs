@@ -4,11 +4,11 @@ use std::io::BufRead as _;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use viva_api::auth::passwords::PasswordHasher;
 use viva_api::config::Environment;
 use viva_domain::password::check_password_policy;
 use viva_domain::profile::{MAX_NAME_CHARS, required_text};
 use viva_domain::{Email, Role, UserId};
+use viva_service::auth::passwords::PasswordHasher;
 use viva_store::models::audit::{self, NewAuditEntry};
 use viva_store::models::user::{NewUser, User};
 use viva_store::{AsyncPgConnection, errors::unique_violation};
@@ -105,7 +105,7 @@ pub(super) async fn seed(config: &Config) -> anyhow::Result<()> {
     if let [admin, hr, candidate] = ids[..] {
         viva_store::models::user::link_demo_organisation(&mut conn, admin, hr, candidate).await?;
     }
-    let questions = viva_api::question_bank::load(&mut conn)
+    let questions = viva_service::question_bank::load(&mut conn)
         .await
         .map_err(|e| anyhow::anyhow!("loading the question bank: {e}"))?;
     println_out(&format!("question bank: {questions} questions loaded"));

@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::Utc;
 use viva_store::DbPool;
 
 use crate::config::Config;
@@ -19,8 +18,9 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
     let services = services(&config, pool.clone(), events).await?;
     let (stop_workers, workers) = if config.workers_in_serve {
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let worker = viva_api::worker::Worker::new(services.clone(), config.worker);
-        (Some(stop), Some(tokio::spawn(worker.run(stopped))))
+        let runner = viva_service::jobs::runner(services.service.clone(), config.worker);
+        tracing::info!(kinds = ?runner.kinds(), "background jobs run in this process");
+        (Some(stop), Some(tokio::spawn(runner.run(stopped))))
     } else {
         (None, None)
     };
@@ -59,18 +59,11 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
         if config.api.graphiql { format!(", GraphiQL on http://{address}/graphiql") } else { String::new() };
     tracing::info!("Viva serving GraphQL on http://{address}/graphql{graphiql}");
 
-    let maintenance = tokio::spawn(maintain(pool.clone()));
-    let delivery = match &config.api.smtp {
-        Some(settings) => {
-            let mailer =
-                viva_api::mail::smtp::Mailer::new(settings).map_err(|err| anyhow::anyhow!("{err}"))?;
-            Some(tokio::spawn(viva_api::mail::smtp::run(pool, mailer, Duration::from_secs(5))))
-        }
-        None => {
-            tracing::warn!("SMTP is not configured (VIVA_SMTP_URL): emails stay in the email_outbox table");
-            None
-        }
-    };
+    if config.api.smtp.is_none() {
+        tracing::warn!(
+            "SMTP is not configured (VIVA_SMTP_URL): emails stay unsent in the email_outbox table"
+        );
+    }
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -79,13 +72,9 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
         let _ = stop.send(true);
         let _ = workers.await;
     }
-    maintenance.abort();
     event_listener.abort();
     if let Some(metrics_server) = metrics_server {
         metrics_server.abort();
-    }
-    if let Some(delivery) = delivery {
-        delivery.abort();
     }
     tracing::info!("Viva stopped");
     Ok(())
@@ -103,7 +92,7 @@ async fn services(
     })
     .await
     .map_err(|err| anyhow::anyhow!("cannot start the API services: {err}"))?;
-    match services.ai.registry.degraded_summary() {
+    match services.service.ai.registry.degraded_summary() {
         Some(line) => tracing::warn!("{line}"),
         None => tracing::info!("AI providers ready"),
     }
@@ -116,8 +105,9 @@ pub(super) async fn work(config: Config) -> anyhow::Result<()> {
     let (events, event_listener) = viva_store::events::EventBus::start(config.database_url.clone());
     let services = services(&config, pool, events).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = tokio::spawn(viva_api::worker::Worker::new(services, config.worker).run(stopped));
-    tracing::info!(concurrency = config.worker.concurrency, "Viva worker running");
+    let runner = viva_service::jobs::runner(services.service.clone(), config.worker);
+    tracing::info!(concurrency = config.worker.concurrency, kinds = ?runner.kinds(), "Viva worker running");
+    let workers = tokio::spawn(runner.run(stopped));
     shutdown_signal().await;
     let _ = stop.send(true);
     let _ = workers.await;
@@ -147,38 +137,4 @@ async fn shutdown_signal() {
         let _ = interrupt.await;
     }
     tracing::info!("shutting down: finishing requests in flight");
-}
-
-/// Deletes what no longer serves a purpose: old throttle events, expired tokens and sessions.
-async fn maintain(pool: DbPool) {
-    let mut interval = tokio::time::interval(Duration::from_secs(60));
-    loop {
-        interval.tick().await;
-        if let Err(err) = purge(&pool).await {
-            tracing::warn!(error = %err, "maintenance failed; will retry");
-        }
-    }
-}
-
-async fn purge(pool: &DbPool) -> anyhow::Result<()> {
-    use viva_store::models::{email, one_time_token, session, throttle};
-    let mut conn = pool.get().await?;
-    let now = Utc::now();
-    // Links in emails live at most 48 hours (verification; resets one hour): unsent bodies
-    // older than that carry dead links and are blanked.
-    let bodies = email::purge_stale_bodies(&mut conn, now - chrono::Duration::hours(48)).await?;
-    let throttles = throttle::purge_older_than(&mut conn, now - chrono::Duration::days(1)).await?;
-    let tokens = one_time_token::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
-    let sessions = session::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
-    let expired =
-        viva_api::graphql::interviews::expire_overdue(&mut conn).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    tracing::debug!(
-        throttles,
-        bodies,
-        tokens,
-        sessions,
-        expired,
-        "maintenance purged expired rows and expired overdue interviews"
-    );
-    Ok(())
 }

@@ -7,9 +7,9 @@ use uuid::Uuid;
 use viva_domain::evaluation::Evaluation;
 use viva_domain::interview::{InterviewStatus, grade};
 use viva_domain::vocab::InterviewEventKind;
+use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 use viva_store::models::evaluation as evaluations;
 use viva_store::models::interview as interviews;
-use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 
 use crate::{Service, ServiceError, ServiceResult, notify};
 

@@ -10,9 +10,9 @@ use uuid::Uuid;
 use viva_ai::{AnswerInput, Evaluator};
 use viva_domain::interview::InterviewStatus;
 use viva_domain::vocab::InterviewEventKind;
+use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 use viva_store::models::evaluation as evaluations;
 use viva_store::models::interview as interviews;
-use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 
 use super::{AnswerJob, question_context};
 use crate::{Service, ServiceError, ServiceResult};
@@ -51,7 +51,12 @@ pub async fn enqueue(
     Ok(viva_jobs::enqueue::<EvaluateAnswer>(conn, &Payload { answer_id, requested_by }).await?)
 }
 
-async fn evaluate(service: &Service, job_id: Uuid, answer_id: Uuid, requested_by: Option<Uuid>) -> ServiceResult<()> {
+async fn evaluate(
+    service: &Service,
+    job_id: Uuid,
+    answer_id: Uuid,
+    requested_by: Option<Uuid>,
+) -> ServiceResult<()> {
     let mut conn = service.pool.get().await?;
     let context = conn
         .transaction::<_, ServiceError, _>(async move |conn| {
@@ -103,10 +108,10 @@ async fn evaluate(service: &Service, job_id: Uuid, answer_id: Uuid, requested_by
             },
         )
         .await?;
-        interviews::publish(conn, interview.id, InterviewEventKind::AnswerEvaluated, stored.answer_id).await?;
+        interviews::publish(conn, interview.id, InterviewEventKind::AnswerEvaluated, stored.answer_id)
+            .await?;
         if first && interview.status == InterviewStatus::InProgress && question.follow_up_of.is_none() {
-            viva_jobs::enqueue::<super::plan_follow_up::PlanFollowUp>(conn, &AnswerJob { answer_id })
-                .await?;
+            viva_jobs::enqueue::<super::plan_follow_up::PlanFollowUp>(conn, &AnswerJob { answer_id }).await?;
         }
         if interview.status == InterviewStatus::Completed
             && evaluations::unevaluated_count(conn, interview.id).await? == 0

@@ -39,7 +39,8 @@ pub async fn expire_overdue(service: &Service) -> ServiceResult<usize> {
     conn.transaction::<_, ServiceError, _>(async |conn| {
         let expired = interviews::expire_overdue(conn).await?;
         for interview in &expired {
-            interviews::publish(conn, interview.id, InterviewEventKind::InterviewExpired, interview.id).await?;
+            interviews::publish(conn, interview.id, InterviewEventKind::InterviewExpired, interview.id)
+                .await?;
         }
         Ok(expired.len())
     })

@@ -8,9 +8,9 @@ use viva_ai::followup;
 use viva_domain::evaluation::Evaluation;
 use viva_domain::interview::InterviewStatus;
 use viva_domain::vocab::InterviewEventKind;
+use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 use viva_store::models::evaluation as evaluations;
 use viva_store::models::interview as interviews;
-use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 
 use super::{AnswerJob, question_context};
 use crate::{Service, ServiceError, ServiceResult};
@@ -50,8 +50,7 @@ async fn plan(service: &Service, answer_id: Uuid) -> ServiceResult<()> {
         let ctx = question_context(&question);
         if let Some(follow_up) = followup::plan(&ctx, &evaluation) {
             let added =
-                evaluations::insert_follow_up(conn, &question, &follow_up.text, &follow_up.reason)
-                    .await?;
+                evaluations::insert_follow_up(conn, &question, &follow_up.text, &follow_up.reason).await?;
             interviews::publish(conn, interview.id, InterviewEventKind::FollowUpAdded, added.id).await?;
         }
         Ok(())

@@ -1,0 +1,119 @@
+//! Interview queries.
+
+use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::{Context, ID, Object};
+use uuid::Uuid;
+use viva_service::interviews::{self as service, Include, InterviewPage, Viewer};
+
+use super::inputs::InterviewListFilter;
+use super::types::{Interview, InterviewConnection};
+use crate::auth::context::ContextExt;
+use crate::error::{AppError, AppResult};
+use crate::graphql::interview_questions::{InterviewQuestion, Reveal};
+use crate::graphql::pagination::{page, page_size, parse_time_cursor, time_cursor};
+use crate::graphql::people::parse_id;
+use crate::loaders::{AnswersLoader, InterviewQuestionsLoader, UserLoader};
+
+/// Interview queries.
+#[derive(Default)]
+pub struct InterviewQuery;
+
+#[Object]
+impl InterviewQuery {
+    /// Interviews in the caller's scope, newest first: admins see all, HR users those they are
+    /// responsible for, candidates their own (scheduled and practice).
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn interviews(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] filter: InterviewListFilter,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<InterviewConnection> {
+        let principal = ctx.principal()?;
+        let limit = page_size(first)?;
+        let cursor = parse_time_cursor(after.as_deref())?;
+        let filter = filter.parse()?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        let include = Include {
+            questions: node.field("questions").exists() || node.field("progress").exists(),
+            answers: node.field("answers").exists()
+                || node.field("progress").exists()
+                || node.field("questions").exists(),
+            people: node.field("candidate").exists() || node.field("hr").exists(),
+        };
+        let found =
+            service::list(&ctx.services()?.service, &principal, &filter, cursor, limit + 1, include).await?;
+        let viewer = found.viewer.unwrap_or(Viewer::Candidate);
+        let rows = prime_loaders(ctx, found, include).await?;
+        Ok(page(
+            rows,
+            limit,
+            cursor.is_some(),
+            |i| time_cursor(i.created_at, i.id),
+            |interview| Interview { interview, viewer },
+        )
+        .into())
+    }
+
+    /// One interview: for its candidate, its HR user and admins.
+    async fn interview(&self, ctx: &Context<'_>, id: ID) -> AppResult<Interview> {
+        let principal = ctx.principal()?;
+        let id = parse_id(&id, "id")?;
+        let (interview, viewer) = service::visible(&ctx.services()?.service, &principal, id).await?;
+        Ok(Interview { interview, viewer })
+    }
+
+    /// The question the candidate should answer now, with its time limit; null when every
+    /// question is answered. The candidate only, while the interview is in progress.
+    async fn current_question(
+        &self,
+        ctx: &Context<'_>,
+        interview_id: ID,
+    ) -> AppResult<Option<InterviewQuestion>> {
+        let principal = ctx.principal()?;
+        let id = parse_id(&interview_id, "interviewId")?;
+        let question = service::current_question(&ctx.services()?.service, &principal, id).await?;
+        Ok(question.map(|question| InterviewQuestion { question, reveal: Reveal::Nothing }))
+    }
+}
+
+/// Feeds what the page came with (questions, answers, people) to the request's loaders, so the
+/// nested fields cost no further queries however many interviews the page holds.
+async fn prime_loaders(
+    ctx: &Context<'_>,
+    found: InterviewPage,
+    include: Include,
+) -> AppResult<Vec<viva_store::models::interview::Interview>> {
+    let ids: Vec<Uuid> = found.interviews.iter().map(|i| i.id).collect();
+    fn grouped<T>(
+        ids: &[Uuid],
+        items: impl IntoIterator<Item = (Uuid, T)>,
+    ) -> std::collections::HashMap<Uuid, Vec<T>> {
+        let mut map: std::collections::HashMap<Uuid, Vec<T>> =
+            ids.iter().map(|id| (*id, Vec::new())).collect();
+        for (key, item) in items {
+            map.entry(key).or_default().push(item);
+        }
+        map
+    }
+    if include.questions {
+        let loader = ctx
+            .data::<DataLoader<InterviewQuestionsLoader, HashMapCache>>()
+            .map_err(|_| AppError::internal("question loader missing"))?;
+        loader.feed_many(grouped(&ids, found.questions.into_iter().map(|q| (q.interview_id, q)))).await;
+    }
+    if include.answers {
+        let loader = ctx
+            .data::<DataLoader<AnswersLoader, HashMapCache>>()
+            .map_err(|_| AppError::internal("answer loader missing"))?;
+        loader.feed_many(grouped(&ids, found.answers.into_iter().map(|a| (a.interview_id, a)))).await;
+    }
+    if include.people {
+        let loader = ctx
+            .data::<DataLoader<UserLoader, HashMapCache>>()
+            .map_err(|_| AppError::internal("user loader missing"))?;
+        loader.feed_many(found.people.into_iter().map(|u| (u.id.0, u))).await;
+    }
+    Ok(found.interviews)
+}

@@ -1,0 +1,66 @@
+//! People as others see them (the public summary, the role) and reading id arguments: what
+//! every feature's types share.
+
+use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::{Context, Enum, ID, SimpleObject};
+use uuid::Uuid;
+use viva_store::models::user::User as StoredUser;
+
+use crate::error::{AppError, AppResult};
+use crate::loaders::UserLoader;
+
+/// Loads the public summary of a user through the request's DataLoader.
+pub async fn person(ctx: &Context<'_>, id: Option<Uuid>) -> AppResult<Option<PersonSummary>> {
+    let Some(id) = id else { return Ok(None) };
+    let loader = ctx
+        .data::<DataLoader<UserLoader, HashMapCache>>()
+        .map_err(|_| AppError::internal("user loader missing from the request data"))?;
+    Ok(loader.load_one(id).await?.map(PersonSummary::from))
+}
+
+/// What anyone who deals with a person may see of them: no contact details.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PersonSummary {
+    /// The account's id.
+    pub id: ID,
+    /// Full name.
+    pub full_name: String,
+    /// Role.
+    pub role: GqlRole,
+    /// One-line professional headline.
+    pub headline: Option<String>,
+    /// Employer (HR users and admins).
+    pub company: Option<String>,
+    /// Job title (HR users and admins).
+    pub job_title: Option<String>,
+}
+
+impl From<StoredUser> for PersonSummary {
+    fn from(user: StoredUser) -> Self {
+        Self {
+            id: ID(user.id.to_string()),
+            full_name: user.full_name,
+            role: user.role.into(),
+            headline: user.headline,
+            company: user.company,
+            job_title: user.job_title,
+        }
+    }
+}
+
+/// What a user may do on the platform.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "viva_domain::Role", name = "Role")]
+pub enum GqlRole {
+    /// Runs the platform. Created only by the CLI or by another admin.
+    Admin,
+    /// Schedules and reviews interviews for the candidates assigned to them.
+    Hr,
+    /// Takes interviews and practises.
+    Candidate,
+}
+
+/// Reads an id argument.
+pub fn parse_id(id: &ID, field: &'static str) -> AppResult<Uuid> {
+    id.parse::<Uuid>().map_err(|_| AppError::bad_field(field, "is not a valid id"))
+}

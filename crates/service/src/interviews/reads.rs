@@ -1,0 +1,139 @@
+//! Reading interviews: a page in the caller's scope (with what the selection needs of each, in
+//! one query per kind), the current question, and what a live event shows its subscriber.
+
+use std::collections::HashSet;
+
+use uuid::Uuid;
+use viva_domain::Role;
+use viva_domain::interview::InterviewStatus;
+use viva_domain::vocab::InterviewEventKind;
+use viva_store::models::TimeCursor;
+use viva_store::models::interview::{
+    self as store, Answer as StoredAnswer, Interview as StoredInterview, InterviewFilter,
+    InterviewQuestion as StoredQuestion, Scope,
+};
+use viva_store::models::session::Principal;
+use viva_store::models::user::{self as users, User as StoredUser};
+
+use super::access::{Viewer, find_visible, viewer_for};
+use crate::{Service, ServiceError, ServiceResult};
+
+/// What a page of interviews should come with, besides the interviews.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Include {
+    /// Their questions.
+    pub questions: bool,
+    /// Their answers.
+    pub answers: bool,
+    /// Their candidates and HR users.
+    pub people: bool,
+}
+
+/// A page of interviews, with what was asked to come with it.
+#[derive(Debug, Default)]
+pub struct InterviewPage {
+    /// The interviews, newest first (one more than the page when there is a next page).
+    pub interviews: Vec<StoredInterview>,
+    /// What the caller is to all of them.
+    pub viewer: Option<Viewer>,
+    /// The questions of all of them (if asked).
+    pub questions: Vec<StoredQuestion>,
+    /// The answers of all of them (if asked).
+    pub answers: Vec<StoredAnswer>,
+    /// Their candidates and HR users (if asked).
+    pub people: Vec<StoredUser>,
+}
+
+/// Interviews in the caller's scope, newest first: admins see all, HR users those of the
+/// candidates assigned to them while mapped, candidates their own (scheduled and practice).
+pub async fn list(
+    service: &Service,
+    principal: &Principal,
+    filter: &InterviewFilter,
+    after: Option<TimeCursor>,
+    limit: i64,
+    include: Include,
+) -> ServiceResult<InterviewPage> {
+    let (scope, viewer) = match principal.role {
+        Role::Admin => (Scope::All, Viewer::Staff),
+        Role::Hr => (Scope::Hr(principal.user_id), Viewer::Staff),
+        Role::Candidate => (Scope::Candidate(principal.user_id), Viewer::Candidate),
+    };
+    let mut conn = service.pool.get().await?;
+    let interviews = store::list(&mut conn, scope, filter, after, limit).await?;
+    let ids: Vec<Uuid> = interviews.iter().map(|i| i.id).collect();
+    let questions = if include.questions { store::questions_of(&mut conn, &ids).await? } else { Vec::new() };
+    let answers = if include.answers { store::answers_of(&mut conn, &ids).await? } else { Vec::new() };
+    let people = if include.people {
+        let mut people: Vec<Uuid> = interviews
+            .iter()
+            .map(|i| i.candidate_id.0)
+            .chain(interviews.iter().filter_map(|i| i.hr_id))
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        users::find_many(&mut conn, &people).await?
+    } else {
+        Vec::new()
+    };
+    Ok(InterviewPage { interviews, viewer: Some(viewer), questions, answers, people })
+}
+
+/// The question the candidate should answer now; `None` when every question is answered. The
+/// candidate only, while the interview is in progress.
+pub async fn current_question(
+    service: &Service,
+    principal: &Principal,
+    id: Uuid,
+) -> ServiceResult<Option<StoredQuestion>> {
+    let mut conn = service.pool.get().await?;
+    let (interview, viewer) = find_visible(&mut conn, principal, id).await?;
+    if viewer != Viewer::Candidate {
+        return Err(ServiceError::Forbidden("only the candidate answers an interview"));
+    }
+    if interview.status != InterviewStatus::InProgress {
+        return Err(ServiceError::Conflict(format!("the interview is {}; start it first", interview.status)));
+    }
+    let questions = store::questions_of(&mut conn, &[interview.id]).await?;
+    let answered: HashSet<Uuid> = store::answers_of(&mut conn, &[interview.id])
+        .await?
+        .iter()
+        .map(|a| a.interview_question_id)
+        .collect();
+    Ok(questions.into_iter().find(|q| !answered.contains(&q.id)))
+}
+
+/// What one interview event shows a subscriber.
+#[derive(Debug)]
+pub struct EventView {
+    /// The interview as it is now.
+    pub interview: StoredInterview,
+    /// The answer concerned, for answer events.
+    pub answer: Option<StoredAnswer>,
+}
+
+/// What an interview event shows `principal`, checked again at delivery: the session must still
+/// be live (else `UNAUTHENTICATED`) and the interview still visible to them (else `NOT_FOUND`);
+/// `None` when the interview is gone.
+pub async fn event_view(
+    service: &Service,
+    principal: &Principal,
+    interview_id: Uuid,
+    kind: InterviewEventKind,
+    subject: Uuid,
+) -> ServiceResult<Option<EventView>> {
+    let live = crate::auth::ensure_live(service, principal).await?;
+    let mut conn = service.pool.get().await?;
+    let Some(interview) = store::find(&mut conn, interview_id).await? else { return Ok(None) };
+    if viewer_for(&mut conn, &live, &interview).await?.is_none() {
+        return Err(ServiceError::NotFound("interview"));
+    }
+    let answer = match kind {
+        InterviewEventKind::AnswerReceived
+        | InterviewEventKind::ScoreOverridden
+        | InterviewEventKind::EvaluationStarted
+        | InterviewEventKind::AnswerEvaluated => store::find_answer(&mut conn, subject).await?,
+        _ => None,
+    };
+    Ok(Some(EventView { interview, answer }))
+}

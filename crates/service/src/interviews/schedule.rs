@@ -1,0 +1,386 @@
+//! Making interviews: scheduling one for a candidate (HR users for their assigned candidates,
+//! admins for anyone) and starting a practice session, with the choice of questions.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+use viva_domain::interview::{Difficulty, InterviewStatus};
+use viva_domain::profile::required_text;
+use viva_domain::vocab::{AuditAction, InterviewEventKind, NotificationKind, QuestionSource};
+use viva_domain::{Role, UserId, UserStatus};
+use viva_store::AsyncPgConnection;
+use viva_store::models::interview::{self as store, Interview as StoredInterview, NewInterview};
+use viva_store::models::job;
+use viva_store::models::question::{self as bank, Question as BankQuestion};
+use viva_store::models::session::Principal;
+use viva_store::models::user::{self as users, User as StoredUser};
+
+use crate::{Service, ServiceError, ServiceResult, audit, notify};
+
+/// Most questions in one interview.
+pub const MAX_QUESTIONS: i32 = 20;
+/// Longest window an interview may be started in.
+pub const MAX_WINDOW_DAYS: i64 = 30;
+/// How long a practice session stays open.
+pub const PRACTICE_HOURS: i64 = 24;
+/// Longest planning context, in characters.
+const MAX_CONTEXT_CHARS: usize = 20_000;
+
+/// An interview to schedule.
+#[derive(Clone, Debug)]
+pub struct ScheduleRequest {
+    /// The candidate.
+    pub candidate_id: UserId,
+    /// The job it is for; its role is used when `role` is not given.
+    pub job_id: Option<Uuid>,
+    /// The job role (slug).
+    pub role: Option<String>,
+    /// Difficulty.
+    pub difficulty: Difficulty,
+    /// How many questions, 1 to [`MAX_QUESTIONS`] (ignored for EXPLICIT).
+    pub question_count: i32,
+    /// Where the questions come from.
+    pub question_source: QuestionSource,
+    /// The questions to ask, for EXPLICIT and MIXED.
+    pub question_ids: Vec<Uuid>,
+    /// For GENERATED: what to plan the questions against besides the job's description.
+    pub context: Option<String>,
+    /// Earliest start.
+    pub window_start: DateTime<Utc>,
+    /// Latest start.
+    pub window_end: DateTime<Utc>,
+}
+
+/// A practice session to start.
+#[derive(Clone, Debug)]
+pub struct PracticeRequest {
+    /// The job role (slug).
+    pub role: String,
+    /// Difficulty.
+    pub difficulty: Difficulty,
+    /// How many questions, 1 to [`MAX_QUESTIONS`].
+    pub question_count: i32,
+}
+
+/// Schedules an interview and notifies the candidate. GENERATED questions are planned before
+/// the transaction: the model is slow, locks are not.
+pub async fn schedule(
+    service: &Service,
+    principal: &Principal,
+    request: ScheduleRequest,
+    ip: Option<&str>,
+) -> ServiceResult<StoredInterview> {
+    check_window(request.window_start, request.window_end, Utc::now())?;
+    let mut conn = service.pool.get().await?;
+    let planned = match request.question_source {
+        QuestionSource::Generated => Some(plan_questions(service, &mut conn, principal, &request).await?),
+        _ => None,
+    };
+    let ip = ip.map(str::to_owned);
+    let principal = *principal;
+    conn.transaction::<_, ServiceError, _>(async move |conn| {
+        let candidate = users::lock(conn, request.candidate_id)
+            .await?
+            .filter(|u| u.role == Role::Candidate)
+            .ok_or(ServiceError::NotFound("candidate"))?;
+        if candidate.status != UserStatus::Active {
+            return Err(ServiceError::Conflict("the candidate's account is deactivated".into()));
+        }
+        let hr_id = match principal.role {
+            Role::Admin => candidate.assigned_hr_id.map(UserId),
+            _ => {
+                let me =
+                    StoredUser::find(conn, principal.user_id).await?.ok_or(ServiceError::NotFound("user"))?;
+                if me.mapped_admin_id.is_none() {
+                    return Err(ServiceError::Forbidden(
+                        "you must be mapped to an admin to schedule interviews",
+                    ));
+                }
+                if candidate.assigned_hr_id != Some(principal.user_id.0) {
+                    return Err(ServiceError::Forbidden(
+                        "you schedule interviews only for your assigned candidates",
+                    ));
+                }
+                Some(principal.user_id)
+            }
+        };
+        let job = match request.job_id {
+            Some(id) => {
+                let job = job::find(conn, id).await?.ok_or(ServiceError::NotFound("job"))?;
+                if principal.role != Role::Admin && job.owner_id != principal.user_id.0 {
+                    return Err(ServiceError::NotFound("job"));
+                }
+                if job.archived_at.is_some() {
+                    return Err(ServiceError::bad_field("jobId", "is archived"));
+                }
+                Some(job)
+            }
+            None => None,
+        };
+        let role = request.role.clone().or_else(|| job.as_ref().and_then(|j| j.role_slug.clone()));
+        let role =
+            role.ok_or_else(|| ServiceError::bad_field("role", "is required (or a job with a role)"))?;
+        if !bank::role_exists(conn, &role).await? {
+            return Err(ServiceError::bad_field("role", "is not a known job role"));
+        }
+        let (source, listed) = match &planned {
+            Some(ids) => (QuestionSource::Explicit, ids.as_slice()),
+            None => (request.question_source, request.question_ids.as_slice()),
+        };
+        let questions =
+            choose_questions(conn, &role, request.difficulty, source, listed, request.question_count, false)
+                .await?;
+        let new = NewInterview {
+            candidate_id: request.candidate_id,
+            hr_id,
+            scheduled_by: Some(principal.user_id),
+            job_id: job.as_ref().map(|j| j.id),
+            role_slug: role,
+            difficulty: request.difficulty,
+            practice: false,
+            status: InterviewStatus::Scheduled,
+            question_source: request.question_source.as_str(),
+            window_start: request.window_start,
+            window_end: request.window_end,
+        };
+        let interview = store::create(conn, &new, &questions).await?;
+        let data = serde_json::json!({ "interviewId": interview.id });
+        let when = request.window_start.format("%Y-%m-%d %H:%M UTC");
+        notify::send(
+            conn,
+            request.candidate_id,
+            NotificationKind::InterviewScheduled,
+            "Interview scheduled",
+            &format!("An interview is scheduled for you, opening {when}."),
+            data.clone(),
+        )
+        .await?;
+        audit::record(
+            conn,
+            Some(principal.user_id),
+            AuditAction::InterviewScheduled,
+            Some(request.candidate_id),
+            ip.as_deref(),
+            data,
+        )
+        .await?;
+        Ok(interview)
+    })
+    .await
+}
+
+/// The window must end after it starts, in the future, last at most [`MAX_WINDOW_DAYS`] and
+/// open within a year.
+fn check_window(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> ServiceResult<()> {
+    if end <= start {
+        return Err(ServiceError::bad_field("windowEnd", "must be after windowStart"));
+    }
+    if end <= now {
+        return Err(ServiceError::bad_field("windowEnd", "must be in the future"));
+    }
+    if end - start > Duration::days(MAX_WINDOW_DAYS) || start > now + Duration::days(365) {
+        return Err(ServiceError::bad_field(
+            "windowEnd",
+            format!("the window may last at most {MAX_WINDOW_DAYS} days, within a year"),
+        ));
+    }
+    Ok(())
+}
+
+/// Starts a practice session at once, with questions from the shipped bank.
+pub async fn start_practice(
+    service: &Service,
+    principal: &Principal,
+    request: PracticeRequest,
+) -> ServiceResult<StoredInterview> {
+    let candidate_id = principal.user_id;
+    let mut conn = service.pool.get().await?;
+    conn.transaction::<_, ServiceError, _>(async move |conn| {
+        let role = required_text(&request.role, "role", 100)?;
+        if !bank::role_exists(conn, &role).await? {
+            return Err(ServiceError::bad_field("role", "is not a known job role"));
+        }
+        let questions = choose_questions(
+            conn,
+            &role,
+            request.difficulty,
+            QuestionSource::Bank,
+            &[],
+            request.question_count,
+            true,
+        )
+        .await?;
+        let now = Utc::now();
+        let new = NewInterview {
+            candidate_id,
+            hr_id: None,
+            scheduled_by: None,
+            job_id: None,
+            role_slug: role,
+            difficulty: request.difficulty,
+            practice: true,
+            status: InterviewStatus::InProgress,
+            question_source: QuestionSource::Bank.as_str(),
+            window_start: now,
+            window_end: now + Duration::hours(PRACTICE_HOURS),
+        };
+        let interview = store::create(conn, &new, &questions).await?;
+        store::publish(conn, interview.id, InterviewEventKind::InterviewStarted, interview.id).await?;
+        Ok(interview)
+    })
+    .await
+}
+
+/// The question count asked for, checked.
+fn question_count(count: i32) -> ServiceResult<usize> {
+    if !(1..=MAX_QUESTIONS).contains(&count) {
+        return Err(ServiceError::bad_field(
+            "questionCount",
+            format!("must be between 1 and {MAX_QUESTIONS}"),
+        ));
+    }
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
+/// The difficulties to draw from: the asked one first, then the others.
+fn difficulty_order(difficulty: Difficulty) -> impl Iterator<Item = Difficulty> {
+    std::iter::once(difficulty).chain(
+        [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard]
+            .into_iter()
+            .filter(move |d| *d != difficulty),
+    )
+}
+
+/// Chooses questions: the listed ones (checked), then from the bank for the role, closest
+/// difficulty first, taking question types in turn so the interview mixes them.
+async fn choose_questions(
+    conn: &mut AsyncPgConnection,
+    role: &str,
+    difficulty: Difficulty,
+    source: QuestionSource,
+    listed: &[Uuid],
+    count: i32,
+    practice: bool,
+) -> ServiceResult<Vec<BankQuestion>> {
+    let count = question_count(count)?;
+    let mut chosen: Vec<BankQuestion> = Vec::new();
+    if source != QuestionSource::Bank {
+        if listed.is_empty() || listed.len() > MAX_QUESTIONS as usize {
+            return Err(ServiceError::bad_field(
+                "questionIds",
+                format!("must list 1 to {MAX_QUESTIONS} questions"),
+            ));
+        }
+        let found = bank::find_many(conn, listed).await?;
+        for id in listed {
+            let question = found
+                .iter()
+                .find(|q| q.id == *id)
+                .ok_or_else(|| ServiceError::bad_field("questionIds", format!("{id} is not a question")))?;
+            if !chosen.iter().any(|q| q.id == *id) {
+                chosen.push(question.clone());
+            }
+        }
+        if source == QuestionSource::Explicit {
+            return Ok(chosen);
+        }
+    } else if !listed.is_empty() {
+        return Err(ServiceError::bad_field("questionIds", "are only for the EXPLICIT and MIXED sources"));
+    }
+    for level in difficulty_order(difficulty) {
+        if chosen.len() >= count {
+            break;
+        }
+        let exclude: Vec<Uuid> = chosen.iter().map(|q| q.id).collect();
+        let mut pool = bank::pool_for(conn, role, level, &exclude, practice).await?;
+        // Take question types in turn: technical, behavioural, situational, …
+        while chosen.len() < count && !pool.is_empty() {
+            let last = chosen.last().map(|q| q.kind);
+            let pick = pool.iter().position(|q| Some(q.kind) != last).unwrap_or(0);
+            chosen.push(pool.remove(pick));
+        }
+    }
+    if chosen.is_empty() {
+        return Err(ServiceError::bad_field("role", "has no questions in the bank"));
+    }
+    Ok(chosen)
+}
+
+/// Plans GENERATED questions: the role's bank questions (the asked difficulty first) ranked by
+/// meaning against the job's description and the given context, mixing types. The job is only
+/// read here; the scheduling transaction checks it again (owner, archived).
+async fn plan_questions(
+    service: &Service,
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    request: &ScheduleRequest,
+) -> ServiceResult<Vec<Uuid>> {
+    if !request.question_ids.is_empty() {
+        return Err(ServiceError::bad_field("questionIds", "are only for the EXPLICIT and MIXED sources"));
+    }
+    let count = question_count(request.question_count)?;
+    let extra = request.context.as_deref().map(str::trim).unwrap_or_default();
+    if extra.chars().count() > MAX_CONTEXT_CHARS {
+        return Err(ServiceError::bad_field("context", "must be at most 20000 characters"));
+    }
+    let job = match request.job_id {
+        Some(id) => job::find(conn, id)
+            .await?
+            .filter(|j| principal.role == Role::Admin || j.owner_id == principal.user_id.0),
+        None => None,
+    };
+    let context = format!("{} {extra}", job.as_ref().map(|j| j.description.as_str()).unwrap_or_default());
+    if context.trim().is_empty() {
+        return Err(ServiceError::bad_field(
+            "context",
+            "GENERATED needs a job with a description or a context",
+        ));
+    }
+    let role = request.role.clone().or_else(|| job.as_ref().and_then(|j| j.role_slug.clone()));
+    let role = role.ok_or_else(|| ServiceError::bad_field("role", "is required (or a job with a role)"))?;
+    let mut pool: Vec<BankQuestion> = Vec::new();
+    for level in difficulty_order(request.difficulty) {
+        if !pool.is_empty() && pool.len() >= count * 2 {
+            break;
+        }
+        let exclude: Vec<Uuid> = pool.iter().map(|q| q.id).collect();
+        pool.extend(bank::pool_for(conn, &role, level, &exclude, false).await?);
+    }
+    if pool.is_empty() {
+        return Err(ServiceError::bad_field("role", "has no questions in the bank"));
+    }
+    let candidates: Vec<viva_ai::planner::Candidate> = pool
+        .iter()
+        .map(|q| viva_ai::planner::Candidate {
+            id: q.id,
+            kind: q.kind,
+            text: q.text.clone(),
+            keywords: q.expected_keywords.clone(),
+        })
+        .collect();
+    viva_ai::planner::plan(&service.ai.registry.embeddings, &context, &candidates, count)
+        .await
+        .map_err(ServiceError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_must_be_ordered_future_and_bounded() {
+        let now = Utc::now();
+        let hour = Duration::hours(1);
+        assert!(check_window(now + hour, now + hour * 2, now).is_ok());
+        assert!(check_window(now + hour * 2, now + hour, now).is_err());
+        assert!(check_window(now - hour * 3, now - hour, now).is_err());
+        assert!(check_window(now, now + Duration::days(MAX_WINDOW_DAYS + 1), now).is_err());
+        assert!(check_window(now + Duration::days(400), now + Duration::days(401), now).is_err());
+    }
+
+    #[test]
+    fn the_asked_difficulty_comes_first_then_the_others() {
+        let order: Vec<Difficulty> = difficulty_order(Difficulty::Hard).collect();
+        assert_eq!(order, vec![Difficulty::Hard, Difficulty::Easy, Difficulty::Medium]);
+    }
+}
