@@ -290,34 +290,56 @@ impl TestApp {
         format!("{prefix}{}@example.org", USER_COUNTER.fetch_add(1, Ordering::SeqCst))
     }
 
-    /// A registered, signed-in candidate.
+    /// A signed-in candidate, created directly in the database (as registration would, without
+    /// its email): tests about registration itself call [`TestApp::register`].
     pub async fn candidate(&self) -> TestUser {
-        let email = self.unique_email("candidate");
-        self.register(&email, TEST_PASSWORD, "CANDIDATE").await.data();
+        self.user(Role::Candidate, "candidate", "Test Person", None).await
+    }
+
+    /// A signed-in user of `role` (`CANDIDATE` or `HR`) who registered through the API, with
+    /// the verification email that queues: for tests about registration and its email.
+    pub async fn registered(&self, role: &str) -> TestUser {
+        let email = self.unique_email(&role.to_lowercase());
+        self.register(&email, TEST_PASSWORD, role).await.data();
         self.sign_in(&email, TEST_PASSWORD).await
     }
 
-    /// A registered, signed-in HR user.
+    /// A signed-in HR user, created directly in the database (not yet mapped).
     pub async fn hr(&self) -> TestUser {
-        let email = self.unique_email("hr");
-        self.register(&email, TEST_PASSWORD, "HR").await.data();
-        self.sign_in(&email, TEST_PASSWORD).await
+        self.user(Role::Hr, "hr", "Test Person", None).await
     }
 
     /// A signed-in admin, created the way `viva admin create` does.
     pub async fn admin(&self) -> TestUser {
-        let email = self.unique_email("admin");
-        let hash = self.services.service.passwords.hash(TEST_PASSWORD.to_owned()).await.expect("hash");
+        self.user(Role::Admin, "admin", "Test Admin", Some(chrono_now())).await
+    }
+
+    /// Creates an account directly in the database with [`TEST_PASSWORD`] (hashed once per test
+    /// process, not once per user) and signs it in through the API.
+    async fn user(
+        &self,
+        role: Role,
+        prefix: &str,
+        full_name: &str,
+        verified: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> TestUser {
+        static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+        let hash = HASH
+            .get_or_init(|| async {
+                self.services.service.passwords.hash(TEST_PASSWORD.to_owned()).await.expect("hash")
+            })
+            .await;
+        let email = self.unique_email(prefix);
         let new = NewUser {
             id: UserId::new(),
             email: &email,
-            password_hash: &hash,
-            full_name: "Test Admin",
-            role: Role::Admin,
-            email_verified_at: Some(chrono_now()),
+            password_hash: hash,
+            full_name,
+            role,
+            email_verified_at: verified,
         };
         let mut conn = self.conn().await;
-        User::insert(&mut conn, &new).await.expect("insert admin");
+        User::insert(&mut conn, &new).await.expect("insert user");
         self.sign_in(&email, TEST_PASSWORD).await
     }
 

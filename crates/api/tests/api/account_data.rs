@@ -6,7 +6,7 @@ use viva_test_support::TestApp;
 #[tokio::test]
 async fn export_my_data_returns_everything_stored_about_the_user() {
     let app = TestApp::new().await;
-    let (admin, hr, candidate) = (app.admin().await, app.hr().await, app.candidate().await);
+    let (admin, hr, candidate) = (app.admin().await, app.hr().await, app.registered("CANDIDATE").await);
     app.map_hr(&admin, &hr).await;
     app.assign(&admin, &candidate, &hr).await;
     app.graphql_as(

@@ -139,7 +139,7 @@ async fn failures_are_throttled_per_client_address() {
 #[tokio::test]
 async fn email_verification_works_once() {
     let app = TestApp::new().await;
-    let ada = app.candidate().await;
+    let ada = app.registered("CANDIDATE").await;
     let token = app.token_from_email(&ada.email, VERIFY_SUBJECT).await;
     let verify = "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }";
     let response = app.graphql(verify, json!({ "t": token })).await;

@@ -81,7 +81,8 @@ async fn an_unreachable_relay_is_a_failed_attempt_not_a_lost_email() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let app = app_sending_to(format!("smtp://127.0.0.1:{port}")).await;
     app.register("lin@example.org", TEST_PASSWORD, "CANDIDATE").await.data();
-    assert_eq!(app.run_jobs().await, 1);
+    let runner = viva_service::jobs::runner(app.services.service.clone(), Default::default());
+    assert_eq!(runner.drain().await.unwrap(), 1);
     let job = email_jobs(&app).await.remove(0);
     assert_eq!(job.status, JobStatus::Queued, "it will be tried again");
     let mut conn = app.conn().await;
