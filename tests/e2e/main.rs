@@ -14,3 +14,4 @@ mod notifications;
 mod server;
 mod soak;
 mod websocket;
+mod worker;
