@@ -37,6 +37,7 @@ run: postgres
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	python3 scripts/check-shape.py
 
 test: postgres model browser lint
 	cargo test --workspace

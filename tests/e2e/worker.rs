@@ -62,13 +62,18 @@ async fn a_separate_worker_delivers_email_and_expires_overdue_interviews() {
     let (client, connection) = tokio_postgres::connect(database.url(), tokio_postgres::NoTls).await.unwrap();
     let connection = tokio::spawn(connection);
     let moved = client
-        .execute("UPDATE interviews SET window_end = now() - interval '1 minute' WHERE id = $1::text::uuid", &[&id])
+        .execute(
+            "UPDATE interviews SET window_end = now() - interval '1 minute' WHERE id = $1::text::uuid",
+            &[&id],
+        )
         .await
         .unwrap();
     assert_eq!(moved, 1);
     let status = async |server: &Server| {
         let interview = ok(
-            server.graphql(Some(&hr), "query($id: ID!) { interview(id: $id) { status } }", json!({ "id": id })).await,
+            server
+                .graphql(Some(&hr), "query($id: ID!) { interview(id: $id) { status } }", json!({ "id": id }))
+                .await,
             "interview",
         );
         interview["status"].as_str().unwrap().to_owned()

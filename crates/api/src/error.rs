@@ -122,6 +122,17 @@ impl From<AppError> for async_graphql::Error {
     }
 }
 
+/// Gives errors raised by async-graphql itself (parse, validation, limits) a code, since
+/// resolver errors already carry one.
+pub fn ensure_code(error: &mut async_graphql::ServerError) {
+    let has_code = error.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
+    if !has_code {
+        let extended = async_graphql::Error::new(error.message.clone())
+            .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
+        error.extensions = extended.extensions;
+    }
+}
+
 /// The result of a resolver.
 pub type AppResult<T> = Result<T, AppError>;
 

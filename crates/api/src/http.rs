@@ -9,7 +9,6 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::OperationType;
-use async_graphql::{ErrorExtensions, ServerError};
 use axum::body::{Body, to_bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
@@ -154,7 +153,7 @@ async fn execute(
     services.metrics.graphql_operations.with_label_values(&["any", outcome]).inc();
     services.metrics.graphql_seconds.with_label_values(&["any"]).observe(started.elapsed().as_secs_f64());
     for error in &mut response.errors {
-        ensure_code(error);
+        crate::error::ensure_code(error);
     }
     let http_headers = std::mem::take(&mut response.http_headers);
     // A request error (nothing ran: the document did not parse or validate, the variables did
@@ -230,17 +229,6 @@ impl ResponseMedia {
             Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
             Self::Json => "application/json",
         }
-    }
-}
-
-/// Gives errors raised by async-graphql itself (parse, validation, limits) a code, since
-/// resolver errors already carry one.
-pub fn ensure_code(error: &mut ServerError) {
-    let has_code = error.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
-    if !has_code {
-        let extended = async_graphql::Error::new(error.message.clone())
-            .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
-        error.extensions = extended.extensions;
     }
 }
 
@@ -461,9 +449,11 @@ async fn graphql_ws(
     let client = client_info(&headers, peer.map(|Extension(ConnectInfo(addr))| addr), &state.services);
     let limits = &state.services.config.limits;
     let address = client.ip.clone().unwrap_or_else(|| "unknown".to_owned());
-    let Some(slot) =
-        ws::ConnectionCounts::open(&state.services, &address, limits.max_ws_connections_per_address)
-    else {
+    let Some(slot) = crate::state::ConnectionCounts::open(
+        &state.services,
+        &address,
+        limits.max_ws_connections_per_address,
+    ) else {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
             "RATE_LIMITED",

@@ -1,6 +1,7 @@
 //! What every resolver and handler shares: the service layer, plus what only the API needs
 //! (its settings, metrics, persisted operations, WebSocket connection counts).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use viva_service::Service;
@@ -26,7 +27,7 @@ pub struct ServicesInner {
     /// Persisted operations (APQ cache, trusted documents).
     pub persisted: PersistedQueries,
     /// Open WebSocket connections per client address.
-    pub ws_connections: crate::ws::ConnectionCounts,
+    pub ws_connections: ConnectionCounts,
 }
 
 impl std::ops::Deref for Services {
@@ -57,7 +58,43 @@ impl Services {
             viva_ai::AiMetrics::register(metrics.registry()).map_err(crate::error::AppError::internal)?;
         let service = Service::new(pool, config.service(), events, build(ai_metrics)).await?;
         let persisted = PersistedQueries::new(config.persisted.clone());
-        let ws_connections = crate::ws::ConnectionCounts::default();
+        let ws_connections = ConnectionCounts::default();
         Ok(Self(Arc::new(ServicesInner { service, config, metrics, persisted, ws_connections })))
+    }
+}
+
+/// Open connections per client address, so one client cannot hold them all.
+#[derive(Default)]
+pub struct ConnectionCounts(std::sync::Mutex<HashMap<String, usize>>);
+
+/// One counted connection; uncounted when dropped.
+pub struct ConnectionSlot {
+    counts: Services,
+    address: String,
+}
+
+impl ConnectionCounts {
+    /// Counts a new connection from `address`, or refuses if it already has `limit`.
+    pub fn open(services: &Services, address: &str, limit: usize) -> Option<ConnectionSlot> {
+        let mut counts = services.ws_connections.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = counts.entry(address.to_owned()).or_default();
+        if *count >= limit {
+            return None;
+        }
+        *count += 1;
+        Some(ConnectionSlot { counts: services.clone(), address: address.to_owned() })
+    }
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut counts =
+            self.counts.ws_connections.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = counts.get_mut(&self.address) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.address);
+            }
+        }
     }
 }

@@ -33,8 +33,8 @@ use crate::auth::context::{
     Caller, ClientInfo, CredentialAttempts, authenticate, bearer_token, ensure_session_live,
 };
 use crate::error::AppError;
+use crate::error::ensure_code;
 use crate::graphql::VivaSchema;
-use crate::http::ensure_code;
 use crate::loaders::with_loaders;
 use crate::state::Services;
 
@@ -122,42 +122,6 @@ fn token_from_payload(payload: Option<&serde_json::Value>) -> Option<String> {
         return bearer_token(Some(header)).map(str::to_owned);
     }
     payload.get("accessToken").and_then(|v| v.as_str()).map(str::to_owned)
-}
-
-/// Open connections per client address, so one client cannot hold them all.
-#[derive(Default)]
-pub struct ConnectionCounts(std::sync::Mutex<HashMap<String, usize>>);
-
-/// One counted connection; uncounted when dropped.
-pub struct ConnectionSlot {
-    counts: Services,
-    address: String,
-}
-
-impl ConnectionCounts {
-    /// Counts a new connection from `address`, or refuses if it already has `limit`.
-    pub fn open(services: &Services, address: &str, limit: usize) -> Option<ConnectionSlot> {
-        let mut counts = services.ws_connections.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let count = counts.entry(address.to_owned()).or_default();
-        if *count >= limit {
-            return None;
-        }
-        *count += 1;
-        Some(ConnectionSlot { counts: services.clone(), address: address.to_owned() })
-    }
-}
-
-impl Drop for ConnectionSlot {
-    fn drop(&mut self) {
-        let mut counts =
-            self.counts.ws_connections.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(count) = counts.get_mut(&self.address) {
-            *count -= 1;
-            if *count == 0 {
-                counts.remove(&self.address);
-            }
-        }
-    }
 }
 
 /// Serves one WebSocket connection until either side closes it.
