@@ -110,7 +110,6 @@ async fn a_message_sent_through_one_server_reaches_a_subscriber_on_another_even_
 
     // The candidate listens on the second server; the HR user writes through the first.
     let mut socket = second.subscribe_notifications(&candidate_token, "kind title data").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     send_message(&first, &hr_token, &candidate_id, "Welcome, Cara").await;
     let note = next_notification(&mut socket).await;
     assert_eq!(note["kind"], "NEW_MESSAGE");

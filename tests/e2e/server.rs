@@ -141,8 +141,23 @@ impl Server {
         let query = format!("subscription {{ notifications {{ {selection} }} }}");
         let subscribe = json!({ "id": "n", "type": "subscribe", "payload": { "query": query } });
         socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+        listening(&mut socket).await;
         socket
     }
+}
+
+/// Waits until the subscriptions sent so far on `socket` are live: the server answers a `ping`
+/// only after it has started every operation subscribed before it, and a subscription listens
+/// from its start. Anything but the `pong` arriving first fails the test.
+pub(crate) async fn listening(socket: &mut Socket) {
+    socket.send(Message::Text(json!({ "type": "ping" }).to_string().into())).await.unwrap();
+    let reply = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("a pong within 10 s")
+        .expect("the socket is open")
+        .expect("a message");
+    let reply: Value = serde_json::from_str(reply.to_text().expect("text")).expect("JSON");
+    assert_eq!(reply["type"], "pong", "{reply}");
 }
 
 /// The directory a setup script prints with `--print-dir` (`scripts/<script>`).

@@ -124,6 +124,10 @@ fn token_from_payload(payload: Option<&serde_json::Value>) -> Option<String> {
     payload.get("accessToken").and_then(|v| v.as_str()).map(str::to_owned)
 }
 
+/// How long the handler waits for a new operation's first poll before reading the next
+/// message (the poll normally takes microseconds).
+const OPERATION_START_WAIT: Duration = Duration::from_secs(2);
+
 /// Serves one WebSocket connection until either side closes it.
 pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, client: ClientInfo) {
     let limits = services.config.limits.clone();
@@ -284,8 +288,14 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
                         .data(client.clone())
                         .data(CredentialAttempts::default());
                     let request = with_loaders(request, &services.service);
-                    let handle = tokio::spawn(run_operation(schema.clone(), request, id.clone(), next_key, tx.clone()));
+                    let (started, polled) = tokio::sync::oneshot::channel();
+                    let handle =
+                        tokio::spawn(run_operation(schema.clone(), request, id.clone(), next_key, tx.clone(), started));
                     active.insert(id, (next_key, handle.abort_handle()));
+                    // The next message is handled once the operation has been polled: a
+                    // subscription's resolver listens from its first poll, so a `pong` after a
+                    // `subscribe` tells the client the subscription hears what happens next.
+                    let _ = tokio::time::timeout(OPERATION_START_WAIT, polled).await;
                 }
             },
             Some(outgoing) = rx.recv() => match outgoing {
@@ -369,11 +379,22 @@ async fn run_operation(
     id: String,
     key: u64,
     tx: mpsc::Sender<Outgoing>,
+    started: tokio::sync::oneshot::Sender<()>,
 ) {
     let mut results = schema.execute_stream(request);
+    let mut started = Some(started);
     let mut first = true;
     let mut refused = false;
-    while let Some(mut response) = results.next().await {
+    loop {
+        let next = std::future::poll_fn(|cx| {
+            let polled = results.poll_next_unpin(cx);
+            if let Some(started) = started.take() {
+                let _ = started.send(());
+            }
+            polled
+        })
+        .await;
+        let Some(mut response) = next else { break };
         for error in &mut response.errors {
             ensure_code(error);
         }

@@ -186,6 +186,8 @@ vocabulary! {
         AccountDeletedByOwner => "ACCOUNT_DELETED_BY_OWNER",
         /// An admin deleted an account.
         UserDeleted => "USER_DELETED",
+        /// An admin account was created from the command line (`viva admin create`).
+        AdminCreatedByCli => "ADMIN_CREATED_BY_CLI",
         /// An admin reactivated an account.
         UserActivated => "USER_ACTIVATED",
         /// An admin deactivated an account.

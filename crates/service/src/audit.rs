@@ -19,7 +19,7 @@ pub async fn record(
 ) -> ServiceResult<()> {
     audit::record(
         conn,
-        &NewAuditEntry { actor_id, action: action.as_str(), target_user_id, ip_address, details },
+        &NewAuditEntry { actor_id, action, target_user_id, ip_address, details },
     )
     .await?;
     Ok(())

@@ -43,7 +43,8 @@ async fn a_correctly_forged_token_with_the_real_key_is_accepted() {
     let ada = app.candidate().await;
     let (user, session) = ids(&ada.access_token);
     let token = sign(app.jwt_secret(), "at+jwt", &claims(&user, &session, json!({})));
-    app.graphql_with(Some(&token), ME, json!({})).await.data();
+    let me = app.graphql_with(Some(&token), ME, json!({})).await;
+    assert_eq!(me.data()["me"]["id"], ada.id.as_str(), "the token stands for its subject");
 }
 
 #[tokio::test]
@@ -93,7 +94,7 @@ async fn bad_tokens_are_refused() {
         assert_eq!(response.error_code().as_deref(), Some("UNAUTHENTICATED"), "{name}: {}", response.body);
     }
     // The real token still works.
-    app.graphql_as(&ada, ME, json!({})).await.data();
+    assert_eq!(app.graphql_as(&ada, ME, json!({})).await.data()["me"]["id"], ada.id.as_str());
 }
 
 #[tokio::test]

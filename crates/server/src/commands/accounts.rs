@@ -39,7 +39,7 @@ pub(super) async fn create_admin(config: &Config, email: &str, name: &str) -> an
         &mut conn,
         &NewAuditEntry {
             actor_id: None,
-            action: "ADMIN_CREATED_BY_CLI",
+            action: viva_domain::vocab::AuditAction::AdminCreatedByCli,
             target_user_id: Some(user.id),
             ip_address: None,
             details: serde_json::json!({}),

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 use viva_domain::UserId;
+use viva_domain::vocab::AuditAction;
 
 use crate::QueryResult;
 use crate::schema::audit_log;
@@ -13,8 +14,8 @@ use crate::schema::audit_log;
 pub struct NewAuditEntry<'a> {
     /// Who acted; `None` for anonymous actions or the system.
     pub actor_id: Option<UserId>,
-    /// What happened, as a stable SCREAMING_SNAKE_CASE name such as `LOGIN_SUCCEEDED`.
-    pub action: &'a str,
+    /// What happened.
+    pub action: AuditAction,
     /// Whom it was done to.
     pub target_user_id: Option<UserId>,
     /// The client's address.
@@ -29,7 +30,7 @@ pub async fn record(conn: &mut AsyncPgConnection, entry: &NewAuditEntry<'_>) -> 
         .values((
             audit_log::id.eq(Uuid::now_v7()),
             audit_log::actor_id.eq(entry.actor_id.map(|u| u.0)),
-            audit_log::action.eq(entry.action),
+            audit_log::action.eq(entry.action.as_str()),
             audit_log::target_user_id.eq(entry.target_user_id.map(|u| u.0)),
             audit_log::ip_address.eq(entry.ip_address),
             audit_log::details.eq(&entry.details),

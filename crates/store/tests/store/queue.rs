@@ -1,10 +1,10 @@
 //! The durable job queue: transactional enqueue, exclusive claims, leases, retries, dead jobs.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
+use viva_domain::vocab::JobKind;
 use viva_store::DbPool;
 use viva_store::pool::{PoolSettings, build_pool};
 use viva_store::queue::{self, JobStatus};
@@ -21,13 +21,13 @@ async fn a_job_exists_only_if_its_transaction_commits() {
     let mut conn = pool.get().await.unwrap();
     let rolled_back: Result<(), diesel::result::Error> = conn
         .transaction(async |conn| {
-            queue::enqueue(conn, "evaluate_response", &json!({ "answer": "a" }), 5).await?;
+            queue::enqueue(conn, JobKind::EvaluateAnswer.as_str(), &json!({ "answer": "a" }), 5).await?;
             Err(diesel::result::Error::RollbackTransaction)
         })
         .await;
     assert!(rolled_back.is_err());
     assert!(queue::claim(&mut conn, 10, 30.0).await.unwrap().is_empty());
-    let id = queue::enqueue(&mut conn, "evaluate_response", &json!({ "answer": "b" }), 5).await.unwrap();
+    let id = queue::enqueue(&mut conn, JobKind::EvaluateAnswer.as_str(), &json!({ "answer": "b" }), 5).await.unwrap();
     let claimed = queue::claim(&mut conn, 10, 30.0).await.unwrap();
     assert_eq!(claimed.iter().map(|j| j.id).collect::<Vec<_>>(), [id]);
     assert_eq!((claimed[0].status, claimed[0].attempts), (JobStatus::Running, 1));
@@ -41,7 +41,7 @@ async fn concurrent_workers_never_claim_the_same_job() {
     {
         let mut conn = pool.get().await.unwrap();
         for n in 0..40 {
-            queue::enqueue(&mut conn, "evaluate_response", &json!({ "n": n }), 5).await.unwrap();
+            queue::enqueue(&mut conn, JobKind::EvaluateAnswer.as_str(), &json!({ "n": n }), 5).await.unwrap();
         }
     }
     let workers: Vec<_> = (0..4)
@@ -73,11 +73,15 @@ async fn a_dead_workers_lease_runs_out_and_the_job_is_claimed_again() {
     let database = TestDatabase::new().await;
     let pool = pool(&database).await;
     let mut conn = pool.get().await.unwrap();
-    let id = queue::enqueue(&mut conn, "evaluate_response", &json!({}), 5).await.unwrap();
-    let first = queue::claim(&mut conn, 1, 0.2).await.unwrap();
+    let id = queue::enqueue(&mut conn, JobKind::EvaluateAnswer.as_str(), &json!({}), 5).await.unwrap();
+    let first = queue::claim(&mut conn, 1, 30.0).await.unwrap();
     assert_eq!(first[0].id, id);
-    assert!(queue::claim(&mut conn, 1, 0.2).await.unwrap().is_empty(), "leased jobs are not claimed again");
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(queue::claim(&mut conn, 1, 30.0).await.unwrap().is_empty(), "leased jobs are not claimed again");
+    // The worker dies; its lease runs out (moved into the past rather than waited for).
+    diesel::sql_query("UPDATE background_jobs SET locked_until = now() - interval '1 second'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     let second = queue::claim(&mut conn, 1, 30.0).await.unwrap();
     assert_eq!((second[0].id, second[0].attempts), (id, 2));
     assert!(queue::complete(&mut conn, id).await.unwrap());
@@ -90,7 +94,7 @@ async fn a_job_that_always_fails_ends_dead_after_its_attempts() {
     let database = TestDatabase::new().await;
     let pool = pool(&database).await;
     let mut conn = pool.get().await.unwrap();
-    let id = queue::enqueue(&mut conn, "evaluate_response", &json!({}), 3).await.unwrap();
+    let id = queue::enqueue(&mut conn, JobKind::EvaluateAnswer.as_str(), &json!({}), 3).await.unwrap();
     let mut statuses = Vec::new();
     for _ in 0..3 {
         let job = queue::claim(&mut conn, 1, 30.0).await.unwrap().pop().expect("due again");
@@ -108,7 +112,7 @@ async fn failures_back_off_before_the_next_attempt() {
     let database = TestDatabase::new().await;
     let pool = pool(&database).await;
     let mut conn = pool.get().await.unwrap();
-    queue::enqueue(&mut conn, "evaluate_response", &json!({}), 5).await.unwrap();
+    queue::enqueue(&mut conn, JobKind::EvaluateAnswer.as_str(), &json!({}), 5).await.unwrap();
     let job = queue::claim(&mut conn, 1, 30.0).await.unwrap().pop().unwrap();
     assert_eq!(queue::fail(&mut conn, &job, "timeout", 60).await.unwrap(), JobStatus::Queued);
     assert!(queue::claim(&mut conn, 1, 30.0).await.unwrap().is_empty(), "not due for a minute");

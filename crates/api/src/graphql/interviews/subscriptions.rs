@@ -29,8 +29,12 @@ impl InterviewSubscription {
         let principal = ctx.principal()?;
         let services = ctx.services()?.clone();
         let id = parse_id(&interview_id, "interviewId")?;
-        service::visible(&services.service, &principal, id).await?;
+        // Listening starts before anything is awaited, so it starts on the operation's first poll
+        // (the WebSocket handler answers later messages only after that poll): nothing
+        // published after the `subscribe` message is missed. Access is checked right after,
+        // and again for every event.
         let mut bus = services.service.events.subscribe();
+        service::visible(&services.service, &principal, id).await?;
         let topic = Topic::Interview(id).to_string();
         Ok(async_stream::stream! {
             loop {
