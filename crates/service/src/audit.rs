@@ -17,10 +17,6 @@ pub async fn record(
     ip_address: Option<&str>,
     details: serde_json::Value,
 ) -> ServiceResult<()> {
-    audit::record(
-        conn,
-        &NewAuditEntry { actor_id, action, target_user_id, ip_address, details },
-    )
-    .await?;
+    audit::record(conn, &NewAuditEntry { actor_id, action, target_user_id, ip_address, details }).await?;
     Ok(())
 }

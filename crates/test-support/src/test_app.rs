@@ -44,6 +44,58 @@ pub struct TestApp {
     pub queries: QueryCounter,
     /// The test's database; dropped with the app.
     pub database: TestDatabase,
+    /// Whether the test said it leaves jobs behind on purpose ([`TestApp::leave_jobs`]).
+    jobs_may_remain: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for TestApp {
+    /// Fails the test if it left background jobs waiting, running or dead: every job a test
+    /// causes is run (`run_jobs`) and succeeds, unless the test says otherwise (`leave_jobs`).
+    fn drop(&mut self) {
+        self.listener.abort();
+        if std::thread::panicking() || self.jobs_may_remain.load(Ordering::SeqCst) {
+            return;
+        }
+        let url = self.database.url().to_owned();
+        // Drop cannot await; a short-lived thread with its own runtime asks the database.
+        let left = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.ok()?;
+                tokio::spawn(connection);
+                let rows = client
+                    .query(
+                        "SELECT kind, status, count(*) FROM background_jobs WHERE status <> 'DONE' \
+                         GROUP BY kind, status ORDER BY kind, status",
+                        &[],
+                    )
+                    .await
+                    .ok()?;
+                Some(
+                    rows.iter()
+                        .map(|r| {
+                            format!(
+                                "{} {} ({})",
+                                r.get::<_, i64>(2),
+                                r.get::<_, &str>(0),
+                                r.get::<_, &str>(1)
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+        })
+        .join()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+        assert!(
+            left.is_empty(),
+            "the test left background jobs unhandled: {}; run them with run_jobs(), or call leave_jobs() \
+             if the test is about jobs that wait",
+            left.join(", ")
+        );
+    }
 }
 
 /// A signed-in user.
@@ -134,7 +186,7 @@ impl TestApp {
         assert!(events.wait_connected(std::time::Duration::from_secs(10)).await, "event bus did not connect");
         let services = Services::new(pool, config, events).await.expect("services");
         let router = viva_api::app(services.clone());
-        Self { router, services, listener, queries, database }
+        Self { router, services, listener, queries, database, jobs_may_remain: Default::default() }
     }
 
     /// Runs every due background job (evaluations, follow-ups, results) to completion, with
@@ -142,6 +194,12 @@ impl TestApp {
     pub async fn run_jobs(&self) -> usize {
         let settings = viva_service::jobs::RunnerSettings { retry_base_seconds: 0, ..Default::default() };
         viva_service::jobs::runner(self.services.service.clone(), settings).drain().await.expect("run jobs")
+    }
+
+    /// Says the test leaves background jobs waiting or dead on purpose, so the end-of-test check
+    /// does not fail it.
+    pub fn leave_jobs(&self) {
+        self.jobs_may_remain.store(true, Ordering::SeqCst);
     }
 
     /// Runs a statement against the app's database (to move time along: expire a window, make a
@@ -400,12 +458,6 @@ impl TestApp {
         };
         let start = email.body.find("token=").expect("token in email") + "token=".len();
         email.body[start..].split_whitespace().next().expect("token").to_owned()
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.listener.abort();
     }
 }
 

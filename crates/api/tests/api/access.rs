@@ -128,4 +128,6 @@ async fn reassignment_and_unmapping_move_a_candidates_interviews_to_the_hr_user_
         overrides.iter().any(|e| e["node"]["actor"]["id"] == second.id.as_str()),
         "the override stays attributed to the HR user who made it: {overrides:?}"
     );
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    app.run_jobs().await;
 }

@@ -71,6 +71,8 @@ async fn the_user_list_filters_sorts_and_pages_stably() {
     app.graphql_as(&admin, "{ users(after: \"bogus\") { count } }", json!({}))
         .await
         .expect_error("BAD_USER_INPUT");
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -125,6 +127,8 @@ async fn system_stats_count_the_platform() {
         .map(|r| (r["role"].as_str().unwrap().to_owned(), r["active"].as_i64().unwrap()))
         .collect();
     assert_eq!(roles, [("ADMIN".into(), 1), ("HR".into(), 1), ("CANDIDATE".into(), 1)]);
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    app.run_jobs().await;
 }
 
 #[tokio::test]

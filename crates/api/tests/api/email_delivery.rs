@@ -89,6 +89,8 @@ async fn an_unreachable_relay_is_a_failed_attempt_not_a_lost_email() {
     let stored = for_recipient(&mut conn, "lin@example.org").await.unwrap();
     assert!(stored[0].sent_at.is_none());
     assert!(!stored[0].body.is_empty(), "the email is kept until it is sent");
+    // The email's job waits for its retry: this test's subject.
+    app.leave_jobs();
 }
 
 #[tokio::test]
@@ -108,4 +110,6 @@ async fn a_job_of_an_unknown_kind_is_dead_at_once_and_counted() {
     }
     let stats = app.graphql_as(&admin, "{ systemStats { jobsDead } }", serde_json::json!({})).await;
     assert_eq!(stats.data()["systemStats"]["jobsDead"], 2);
+    // The dead jobs are this test's subject.
+    app.leave_jobs();
 }

@@ -294,4 +294,6 @@ async fn every_interview_operation_checks_role_and_ownership() {
         let listed = app.graphql_as(user, "{ interviews { count } }", json!({})).await;
         assert_eq!(listed.data()["interviews"]["count"], expected, "{}", user.email);
     }
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    app.run_jobs().await;
 }

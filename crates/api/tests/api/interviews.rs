@@ -164,6 +164,8 @@ async fn scheduled_interview_from_start_to_result_with_an_override() {
     assert_eq!(evaluated["count"], 1);
     let audit = o.app.graphql_as(&o.admin, "{ auditLog(filter: { actions: [\"SCORE_OVERRIDDEN\", \"INTERVIEW_RESULT_SUBMITTED\"] }) { count } }", json!({})).await;
     assert_eq!(audit.data()["auditLog"]["count"], 2);
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    o.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -212,6 +214,8 @@ async fn a_practice_session_runs_from_start_to_completion() {
     let hr_view =
         o.app.graphql_as(&o.hr, "query($id: ID!) { interview(id: $id) { id } }", json!({ "id": id })).await;
     hr_view.expect_error("NOT_FOUND");
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    o.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -291,6 +295,8 @@ async fn illegal_transitions_are_refused_and_change_nothing() {
     );
     o.app.graphql_as(&o.candidate, start, json!({ "id": other_id })).await.expect_error("CONFLICT");
     o.app.graphql_as(&o.hr, "mutation($id: ID!) { submitInterviewResult(interviewId: $id, input: { overallScore: 50, feedback: \"x\" }) { id } }", json!({ "id": other_id })).await.expect_error("CONFLICT");
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    o.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -367,6 +373,8 @@ async fn the_same_answer_sent_twice_is_stored_once_even_concurrently() {
     // The key with other content is a conflict, not a silent replay.
     let reused = json!({ "id": id, "a": { "questionId": second_question, "text": "A different answer", "idempotencyKey": "same-key-0002" } });
     o.app.graphql_as(&o.candidate, SUBMIT, reused).await.expect_error("CONFLICT");
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    o.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -411,6 +419,8 @@ async fn submit_all_answers_stores_everything_and_completes() {
         done.data()["submitAllAnswers"],
         json!({ "status": "COMPLETED", "progress": { "answered": 3, "total": 3 } })
     );
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    o.app.run_jobs().await;
 }
 
 #[tokio::test]
@@ -434,6 +444,8 @@ async fn listing_interviews_with_nested_data_costs_a_bounded_number_of_queries()
     }
     assert_eq!(counts[0], counts[1], "5 and 50 interviews cost the same number of statements: {counts:?}");
     assert!(counts[1] <= 12, "{counts:?}");
+    // Every job the test caused runs (the end-of-test check holds the app to it).
+    o.app.run_jobs().await;
 }
 
 #[tokio::test]

@@ -27,7 +27,9 @@ async fn a_job_exists_only_if_its_transaction_commits() {
         .await;
     assert!(rolled_back.is_err());
     assert!(queue::claim(&mut conn, 10, 30.0).await.unwrap().is_empty());
-    let id = queue::enqueue(&mut conn, JobKind::EvaluateAnswer.as_str(), &json!({ "answer": "b" }), 5).await.unwrap();
+    let id = queue::enqueue(&mut conn, JobKind::EvaluateAnswer.as_str(), &json!({ "answer": "b" }), 5)
+        .await
+        .unwrap();
     let claimed = queue::claim(&mut conn, 10, 30.0).await.unwrap();
     assert_eq!(claimed.iter().map(|j| j.id).collect::<Vec<_>>(), [id]);
     assert_eq!((claimed[0].status, claimed[0].attempts), (JobStatus::Running, 1));
