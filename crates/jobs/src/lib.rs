@@ -240,7 +240,7 @@ impl<C: Send + Sync + 'static> Runner<C> {
     }
 
     /// Enqueues every periodic job now (unless one is already waiting): for tests and tools.
-    pub async fn schedule_periodic_now(&self) -> QueryResult<()> {
+    pub async fn schedule_periodic_now(&self) -> Result<(), JobError> {
         for schedule in &self.schedules {
             self.schedule(schedule.kind, &schedule.payload, schedule.max_attempts).await?;
         }
