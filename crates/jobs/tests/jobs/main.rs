@@ -1,6 +1,9 @@
 //! The job system against a real PostgreSQL: typed payloads, retries with backoff, jobs that
 //! can never run, and periodic jobs scheduled by several runners at once.
 
+// Test code: a failed expectation should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
