@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use uuid::Uuid;
+use viva_domain::{AnswerId, InterviewId, JobId, UserId};
 use viva_service::{Service, evaluations, job_postings, reads};
 use viva_store::models::user::User;
 
@@ -15,13 +15,13 @@ pub struct UserLoader {
     service: Service,
 }
 
-impl Loader<Uuid> for UserLoader {
+impl Loader<UserId> for UserLoader {
     type Value = User;
     type Error = AppError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, User>, AppError> {
+    async fn load(&self, keys: &[UserId]) -> Result<HashMap<UserId, User>, AppError> {
         let users = reads::users_by_ids(&self.service, keys).await?;
-        Ok(users.into_iter().map(|user| (user.id.0, user)).collect())
+        Ok(users.into_iter().map(|user| (user.id, user)).collect())
     }
 }
 
@@ -36,12 +36,12 @@ pub struct InterviewQuestionsLoader {
     service: Service,
 }
 
-impl Loader<Uuid> for InterviewQuestionsLoader {
+impl Loader<InterviewId> for InterviewQuestionsLoader {
     type Value = Vec<viva_store::models::interview::InterviewQuestion>;
     type Error = AppError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+    async fn load(&self, keys: &[InterviewId]) -> Result<HashMap<InterviewId, Self::Value>, AppError> {
+        let mut out: HashMap<InterviewId, Self::Value> = HashMap::new();
         for q in reads::interview_questions_of(&self.service, keys).await? {
             out.entry(q.interview_id).or_default().push(q);
         }
@@ -54,12 +54,12 @@ pub struct AnswersLoader {
     service: Service,
 }
 
-impl Loader<Uuid> for AnswersLoader {
+impl Loader<InterviewId> for AnswersLoader {
     type Value = Vec<viva_store::models::interview::Answer>;
     type Error = AppError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+    async fn load(&self, keys: &[InterviewId]) -> Result<HashMap<InterviewId, Self::Value>, AppError> {
+        let mut out: HashMap<InterviewId, Self::Value> = HashMap::new();
         for a in reads::answers_of(&self.service, keys).await? {
             out.entry(a.interview_id).or_default().push(a);
         }
@@ -72,11 +72,11 @@ pub struct CurrentEvaluationLoader {
     service: Service,
 }
 
-impl Loader<Uuid> for CurrentEvaluationLoader {
+impl Loader<AnswerId> for CurrentEvaluationLoader {
     type Value = viva_store::models::evaluation::StoredEvaluation;
     type Error = AppError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+    async fn load(&self, keys: &[AnswerId]) -> Result<HashMap<AnswerId, Self::Value>, AppError> {
         let current = evaluations::current_of(&self.service, keys).await?;
         Ok(current.into_iter().map(|e| (e.answer_id, e)).collect())
     }
@@ -87,11 +87,11 @@ pub struct JobLoader {
     service: Service,
 }
 
-impl Loader<Uuid> for JobLoader {
+impl Loader<JobId> for JobLoader {
     type Value = viva_store::models::job::Job;
     type Error = AppError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+    async fn load(&self, keys: &[JobId]) -> Result<HashMap<JobId, Self::Value>, AppError> {
         let jobs = job_postings::by_ids(&self.service, keys).await?;
         Ok(jobs.into_iter().map(|j| (j.id, j)).collect())
     }
@@ -102,13 +102,13 @@ pub struct LatestInterviewLoader {
     service: Service,
 }
 
-impl Loader<Uuid> for LatestInterviewLoader {
+impl Loader<UserId> for LatestInterviewLoader {
     type Value = viva_store::models::interview::Interview;
     type Error = AppError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+    async fn load(&self, keys: &[UserId]) -> Result<HashMap<UserId, Self::Value>, AppError> {
         let latest = reads::latest_scheduled_of(&self.service, keys).await?;
-        Ok(latest.into_iter().map(|i| (i.candidate_id.0, i)).collect())
+        Ok(latest.into_iter().map(|i| (i.candidate_id, i)).collect())
     }
 }
 
@@ -117,11 +117,11 @@ pub struct InterviewLoader {
     service: Service,
 }
 
-impl Loader<Uuid> for InterviewLoader {
+impl Loader<InterviewId> for InterviewLoader {
     type Value = viva_store::models::interview::Interview;
     type Error = AppError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
+    async fn load(&self, keys: &[InterviewId]) -> Result<HashMap<InterviewId, Self::Value>, AppError> {
         let found = reads::interviews_by_ids(&self.service, keys).await?;
         Ok(found.into_iter().map(|i| (i.id, i)).collect())
     }
@@ -132,12 +132,12 @@ pub struct EvaluationHistoryLoader {
     service: Service,
 }
 
-impl Loader<Uuid> for EvaluationHistoryLoader {
+impl Loader<AnswerId> for EvaluationHistoryLoader {
     type Value = Vec<viva_store::models::evaluation::StoredEvaluation>;
     type Error = AppError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, AppError> {
-        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+    async fn load(&self, keys: &[AnswerId]) -> Result<HashMap<AnswerId, Self::Value>, AppError> {
+        let mut out: HashMap<AnswerId, Self::Value> = HashMap::new();
         for e in evaluations::histories_of(&self.service, keys).await? {
             out.entry(e.answer_id).or_default().push(e);
         }

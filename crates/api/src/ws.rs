@@ -184,7 +184,7 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
     // checked on every operation, whenever the user's access changes (an event from any
     // replica), after the event bus reconnects, and every `RECHECK_EVERY` in case an event was
     // lost. A `ping` carrying a newer token of the same session moves the expiry on.
-    let user_topic = viva_domain::vocab::Topic::User(principal.user_id.0).to_string();
+    let user_topic = viva_domain::vocab::Topic::User(principal.user_id).to_string();
     let mut bus = Some(services.service.events.subscribe());
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
     let expiry = tokio::time::sleep_until(expires);

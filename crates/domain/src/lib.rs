@@ -18,5 +18,8 @@ pub mod vocab;
 
 pub use email::Email;
 pub use error::ErrorCode;
-pub use ids::{SessionId, UserId};
+pub use ids::{
+    AnswerId, AuditEntryId, BackgroundJobId, ConversationId, EmailId, EvaluationId, InterviewId,
+    InterviewQuestionId, JobId, MappingRequestId, MessageId, NotificationId, QuestionId, SessionId, UserId,
+};
 pub use role::{Role, UserStatus};

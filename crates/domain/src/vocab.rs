@@ -232,9 +232,9 @@ vocabulary! {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Topic {
     /// One user's notifications and access changes.
-    User(uuid::Uuid),
+    User(crate::UserId),
     /// What happens in one interview.
-    Interview(uuid::Uuid),
+    Interview(crate::InterviewId),
 }
 
 impl fmt::Display for Topic {
@@ -254,8 +254,8 @@ impl FromStr for Topic {
         let (kind, id) = s.split_once(':').ok_or_else(unknown)?;
         let id: uuid::Uuid = id.parse().map_err(|_| unknown())?;
         match kind {
-            "user" => Ok(Topic::User(id)),
-            "interview" => Ok(Topic::Interview(id)),
+            "user" => Ok(Topic::User(crate::UserId(id))),
+            "interview" => Ok(Topic::Interview(crate::InterviewId(id))),
             _ => Err(unknown()),
         }
     }
@@ -288,7 +288,7 @@ mod tests {
     #[test]
     fn topics_round_trip_and_refuse_anything_else() {
         let id = uuid::Uuid::now_v7();
-        for topic in [Topic::User(id), Topic::Interview(id)] {
+        for topic in [Topic::User(crate::UserId(id)), Topic::Interview(crate::InterviewId(id))] {
             assert_eq!(topic.to_string().parse::<Topic>().unwrap(), topic);
         }
         assert!(format!("job:{id}").parse::<Topic>().is_err());

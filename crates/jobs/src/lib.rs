@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use uuid::Uuid;
+use viva_domain::BackgroundJobId;
 pub use viva_domain::vocab::JobKind;
 use viva_store::queue::{self, Job};
 use viva_store::{AsyncPgConnection, DbPool, QueryResult};
@@ -48,13 +48,16 @@ pub trait Handler<C: Send + Sync + 'static>: JobSpec {
 #[derive(Clone, Copy, Debug)]
 pub struct JobInfo {
     /// The job's id: handlers record it to write once when a job is delivered twice.
-    pub id: Uuid,
+    pub id: BackgroundJobId,
     /// This attempt's number, from 1.
     pub attempt: i32,
 }
 
 /// Enqueues a job of kind `J`; call inside the transaction of the write that needs it.
-pub async fn enqueue<J: JobSpec>(conn: &mut AsyncPgConnection, payload: &J::Payload) -> QueryResult<Uuid> {
+pub async fn enqueue<J: JobSpec>(
+    conn: &mut AsyncPgConnection,
+    payload: &J::Payload,
+) -> QueryResult<BackgroundJobId> {
     let payload = serde_json::to_value(payload)
         .map_err(|err| viva_store::QueryError::SerializationError(Box::new(err)))?;
     queue::enqueue(conn, J::KIND.as_str(), &payload, J::MAX_ATTEMPTS).await
@@ -66,7 +69,7 @@ pub async fn enqueue_unique<J: JobSpec>(
     conn: &mut AsyncPgConnection,
     payload: &J::Payload,
     key: &str,
-) -> QueryResult<Option<Uuid>> {
+) -> QueryResult<Option<BackgroundJobId>> {
     let payload = serde_json::to_value(payload)
         .map_err(|err| viva_store::QueryError::SerializationError(Box::new(err)))?;
     queue::enqueue_unique(conn, J::KIND.as_str(), &payload, J::MAX_ATTEMPTS, key).await

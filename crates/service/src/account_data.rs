@@ -4,9 +4,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
-use viva_domain::Role;
 use viva_domain::vocab::AuditAction;
+use viva_domain::{AnswerId, InterviewId, Role, UserId};
 use viva_store::models::session::Principal;
 use viva_store::models::user::{self as users, User};
 use viva_store::models::{audit as audit_store, conversation, email, evaluation, interview, mapping};
@@ -43,17 +42,17 @@ pub async fn export_my_data(service: &Service, principal: &Principal) -> Service
         MAX_EXPORTED_INTERVIEWS,
     )
     .await?;
-    let interview_ids: Vec<Uuid> = interviews.iter().map(|i| i.id).collect();
+    let interview_ids: Vec<InterviewId> = interviews.iter().map(|i| i.id).collect();
     let questions = interview::questions_of(&mut conn, &interview_ids).await?;
     let answers = interview::answers_of(&mut conn, &interview_ids).await?;
-    let answer_ids: Vec<Uuid> = answers.iter().map(|a| a.id).collect();
+    let answer_ids: Vec<AnswerId> = answers.iter().map(|a| a.id).collect();
     let evaluations = evaluation::current_of(&mut conn, &answer_ids).await?;
-    let people: HashMap<Uuid, String> = {
-        let mut ids: Vec<Uuid> = conversations.iter().map(|(c, _)| c.other(me).0).collect();
-        ids.extend(requests.iter().flat_map(|r| [r.hr_id.0, r.admin_id.0]));
-        users::find_many(&mut conn, &ids).await?.into_iter().map(|u| (u.id.0, u.full_name)).collect()
+    let people: HashMap<UserId, String> = {
+        let mut ids: Vec<UserId> = conversations.iter().map(|(c, _)| c.other(me)).collect();
+        ids.extend(requests.iter().flat_map(|r| [r.hr_id, r.admin_id]));
+        users::find_many(&mut conn, &ids).await?.into_iter().map(|u| (u.id, u.full_name)).collect()
     };
-    let name = |id: Uuid| people.get(&id).cloned();
+    let name = |id: UserId| people.get(&id).cloned();
     Ok(serde_json::json!({
         "exportedAt": Utc::now(),
         "profile": {
@@ -96,17 +95,17 @@ pub async fn export_my_data(service: &Service, principal: &Principal) -> Service
         })).collect::<Vec<_>>(),
         "auditLog": audit.iter().map(|e| serde_json::json!({
             "occurredAt": e.occurred_at, "action": e.action,
-            "asActor": e.actor_id == Some(me.0), "asTarget": e.target_user_id == Some(me.0),
+            "asActor": e.actor_id == Some(me), "asTarget": e.target_user_id == Some(me),
             // The address an entry holds is its actor's: someone else's is not theirs to see.
-            "ipAddress": if e.actor_id == Some(me.0) { e.ip_address.clone() } else { None },
+            "ipAddress": if e.actor_id == Some(me) { e.ip_address.clone() } else { None },
             "details": e.details,
         })).collect::<Vec<_>>(),
         "mappingRequests": requests.iter().map(|r| serde_json::json!({
             "id": r.id, "kind": r.kind.as_str(), "status": r.status.as_str(), "message": r.message,
-            "hr": name(r.hr_id.0), "admin": name(r.admin_id.0), "createdAt": r.created_at, "decidedAt": r.decided_at,
+            "hr": name(r.hr_id), "admin": name(r.admin_id), "createdAt": r.created_at, "decidedAt": r.decided_at,
         })).collect::<Vec<_>>(),
         "conversations": conversations.iter().map(|(c, messages)| serde_json::json!({
-            "id": c.id, "with": name(c.other(me).0), "createdAt": c.created_at,
+            "id": c.id, "with": name(c.other(me)), "createdAt": c.created_at,
             "messages": messages.iter().map(|m| serde_json::json!({
                 "id": m.id, "fromMe": m.sender_id == me, "body": m.body, "sentAt": m.created_at, "readAt": m.read_at,
             })).collect::<Vec<_>>(),

@@ -4,11 +4,10 @@
 //! takes no new interviews and cannot be changed. What a job may contain is checked here
 //! ([`JobDraft`]).
 
-use uuid::Uuid;
 use viva_domain::error::FieldError;
 use viva_domain::interview::LocationType;
 use viva_domain::profile::{self, required_text};
-use viva_domain::{Role, UserId};
+use viva_domain::{JobId, Role, UserId};
 use viva_store::AsyncPgConnection;
 use viva_store::models::TimeCursor;
 use viva_store::models::job::{self, Job, JobFields};
@@ -88,9 +87,9 @@ async fn checked(conn: &mut AsyncPgConnection, draft: JobDraft) -> ServiceResult
 
 /// Loads a job the caller may see and change: its owner's, or any for an admin; `NOT_FOUND`
 /// otherwise.
-async fn owned(conn: &mut AsyncPgConnection, principal: &Principal, id: Uuid) -> ServiceResult<Job> {
+async fn owned(conn: &mut AsyncPgConnection, principal: &Principal, id: JobId) -> ServiceResult<Job> {
     let job = job::find(conn, id).await?.ok_or(ServiceError::NotFound("job"))?;
-    if principal.role != Role::Admin && job.owner_id != principal.user_id.0 {
+    if principal.role != Role::Admin && job.owner_id != principal.user_id {
         return Err(ServiceError::NotFound("job"));
     }
     Ok(job)
@@ -111,7 +110,7 @@ pub async fn list(
 }
 
 /// One job description: for its owner or an admin, else `NOT_FOUND`.
-pub async fn get(service: &Service, principal: &Principal, id: Uuid) -> ServiceResult<Job> {
+pub async fn get(service: &Service, principal: &Principal, id: JobId) -> ServiceResult<Job> {
     let mut conn = service.pool.get().await?;
     owned(&mut conn, principal, id).await
 }
@@ -127,7 +126,7 @@ pub async fn create(service: &Service, principal: &Principal, draft: JobDraft) -
 pub async fn update(
     service: &Service,
     principal: &Principal,
-    id: Uuid,
+    id: JobId,
     draft: JobDraft,
 ) -> ServiceResult<Job> {
     let mut conn = service.pool.get().await?;
@@ -140,7 +139,7 @@ pub async fn update(
 }
 
 /// Archives a job description, so no new interviews are scheduled for it: its owner or an admin.
-pub async fn archive(service: &Service, principal: &Principal, id: Uuid) -> ServiceResult<Job> {
+pub async fn archive(service: &Service, principal: &Principal, id: JobId) -> ServiceResult<Job> {
     let mut conn = service.pool.get().await?;
     let existing = owned(&mut conn, principal, id).await?;
     if existing.archived_at.is_some() {
@@ -151,7 +150,7 @@ pub async fn archive(service: &Service, principal: &Principal, id: Uuid) -> Serv
 
 /// The jobs with these ids, unchecked: for the API's batch loader, under parents whose access
 /// was checked.
-pub async fn by_ids(service: &Service, ids: &[Uuid]) -> ServiceResult<Vec<Job>> {
+pub async fn by_ids(service: &Service, ids: &[JobId]) -> ServiceResult<Vec<Job>> {
     let mut conn = service.pool.get().await?;
     Ok(job::find_many(&mut conn, ids).await?)
 }

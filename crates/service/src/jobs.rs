@@ -21,8 +21,8 @@ pub mod send_email;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use viva_ai::QuestionContext;
+use viva_domain::AnswerId;
 use viva_jobs::Runner;
 pub use viva_jobs::RunnerSettings;
 use viva_store::models::interview as interviews;
@@ -38,7 +38,7 @@ pub const PURGE_EVERY: Duration = Duration::from_secs(600);
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AnswerJob {
     /// The answer.
-    pub answer_id: Uuid,
+    pub answer_id: AnswerId,
 }
 
 /// The runner of every job kind, with the periodic ones scheduled.

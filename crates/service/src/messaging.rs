@@ -9,9 +9,8 @@
 use std::collections::HashMap;
 
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 use viva_domain::vocab::NotificationKind;
-use viva_domain::{Role, UserId};
+use viva_domain::{ConversationId, MessageId, Role, UserId};
 use viva_store::AsyncPgConnection;
 use viva_store::models::TimeCursor;
 use viva_store::models::conversation::{self, Conversation, Message};
@@ -43,7 +42,7 @@ pub enum SendTo {
     /// To a person: for an HR user, an assigned candidate; for a candidate, their HR user.
     Person(UserId),
     /// Into an existing conversation the caller takes part in.
-    Conversation(Uuid),
+    Conversation(ConversationId),
 }
 
 /// The access policy of conversations: the candidate always reads theirs; the HR user only while
@@ -73,10 +72,10 @@ pub async fn conversations(
 ) -> ServiceResult<Vec<ConversationSummary>> {
     let mut conn = service.pool.get().await?;
     let rows = conversation::list_for(&mut conn, principal.user_id, after, limit).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
-    let unread: HashMap<Uuid, i64> =
+    let ids: Vec<ConversationId> = rows.iter().map(|c| c.id).collect();
+    let unread: HashMap<ConversationId, i64> =
         conversation::unread_by_conversation(&mut conn, principal.user_id, &ids).await?.into_iter().collect();
-    let mut last: HashMap<Uuid, Message> = conversation::latest_messages(&mut conn, &ids)
+    let mut last: HashMap<ConversationId, Message> = conversation::latest_messages(&mut conn, &ids)
         .await?
         .into_iter()
         .map(|m| (m.conversation_id, m))
@@ -96,7 +95,7 @@ pub async fn conversations(
 pub async fn messages(
     service: &Service,
     principal: &Principal,
-    conversation_id: Uuid,
+    conversation_id: ConversationId,
     after: Option<TimeCursor>,
     limit: i64,
 ) -> ServiceResult<Vec<Message>> {
@@ -147,7 +146,7 @@ pub async fn send(
             (Role::Candidate, Role::Hr) => (&other, &me),
             _ => return Err(ServiceError::Forbidden("messages go between an HR user and their candidates")),
         };
-        if candidate.assigned_hr_id != Some(hr.id.0) || hr.mapped_admin_id.is_none() {
+        if candidate.assigned_hr_id != Some(hr.id) || hr.mapped_admin_id.is_none() {
             return Err(ServiceError::Forbidden(
                 "you can only message your assigned candidates or your HR contact",
             ));
@@ -175,7 +174,7 @@ pub async fn send(
 pub async fn mark_read(
     service: &Service,
     principal: &Principal,
-    message_id: Uuid,
+    message_id: MessageId,
     read: bool,
 ) -> ServiceResult<Message> {
     let mut conn = service.pool.get().await?;

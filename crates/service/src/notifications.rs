@@ -5,7 +5,7 @@
 //! announce; everything here reads or marks the caller's own only.
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
+use viva_domain::NotificationId;
 use viva_store::models::TimeCursor;
 use viva_store::models::notification::{self as stored, Notification};
 use viva_store::models::session::Principal;
@@ -36,7 +36,7 @@ pub async fn unread_count(service: &Service, principal: &Principal) -> ServiceRe
 pub async fn mark_read(
     service: &Service,
     principal: &Principal,
-    ids: Option<&[Uuid]>,
+    ids: Option<&[NotificationId]>,
 ) -> ServiceResult<usize> {
     let mut conn = service.pool.get().await?;
     Ok(stored::mark_read(&mut conn, principal.user_id, ids).await?)
@@ -49,7 +49,7 @@ pub async fn mark_read(
 pub async fn for_subscriber(
     service: &Service,
     principal: &Principal,
-    wanted: Option<Uuid>,
+    wanted: Option<NotificationId>,
     after: DateTime<Utc>,
 ) -> ServiceResult<Vec<Notification>> {
     crate::auth::ensure_live(service, principal).await?;

@@ -24,7 +24,7 @@ pub async fn send(
 pub async fn results_available(
     conn: &mut AsyncPgConnection,
     candidate: UserId,
-    interview_id: uuid::Uuid,
+    interview_id: viva_domain::InterviewId,
 ) -> ServiceResult<()> {
     send(
         conn,

@@ -19,7 +19,7 @@ use crate::{ServiceError, ServiceResult};
 /// interviews and messages them only while this is `Some`; an HR user already mapped cannot
 /// apply to, or be invited by, another admin.
 pub fn mapped_admin(hr: &User) -> Option<UserId> {
-    hr.mapped_admin_id.map(UserId)
+    hr.mapped_admin_id
 }
 
 /// The admin an HR user is mapped to, or `FORBIDDEN` with `refusal` (which says what the HR user

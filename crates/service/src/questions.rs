@@ -5,11 +5,10 @@
 //! Admins change any question; HR users the ones they added. Interviews already scheduled keep
 //! the wording they were given (they copy their questions).
 
-use uuid::Uuid;
-use viva_domain::Role;
 use viva_domain::error::FieldError;
 use viva_domain::interview::{Difficulty, QuestionKind};
 use viva_domain::profile::required_text;
+use viva_domain::{QuestionId, Role};
 use viva_store::AsyncPgConnection;
 use viva_store::models::TimeCursor;
 use viva_store::models::question::{self, JobRole, Question, QuestionFields, QuestionFilter};
@@ -113,12 +112,12 @@ pub async fn create(
 pub async fn update(
     service: &Service,
     principal: &Principal,
-    id: Uuid,
+    id: QuestionId,
     draft: QuestionDraft,
 ) -> ServiceResult<Question> {
     let mut conn = service.pool.get().await?;
     let existing = question::find(&mut conn, id).await?.ok_or(ServiceError::NotFound("question"))?;
-    if principal.role != Role::Admin && existing.created_by != Some(principal.user_id.0) {
+    if principal.role != Role::Admin && existing.created_by != Some(principal.user_id) {
         return Err(ServiceError::Forbidden("HR users change only the questions they added"));
     }
     let fields = checked(&mut conn, draft).await?;

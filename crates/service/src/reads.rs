@@ -5,20 +5,20 @@
 //! calls them only under parents whose access it has already checked, and shows of a person
 //! only their public summary.
 
-use uuid::Uuid;
+use viva_domain::{InterviewId, UserId};
 use viva_store::models::interview::{self, Answer, Interview, InterviewQuestion};
 use viva_store::models::user::{self, User};
 
 use crate::{Service, ServiceResult};
 
 /// The users with these ids.
-pub async fn users_by_ids(service: &Service, ids: &[Uuid]) -> ServiceResult<Vec<User>> {
+pub async fn users_by_ids(service: &Service, ids: &[UserId]) -> ServiceResult<Vec<User>> {
     let mut conn = service.pool.get().await?;
     Ok(user::find_many(&mut conn, ids).await?)
 }
 
 /// The interviews with these ids.
-pub async fn interviews_by_ids(service: &Service, ids: &[Uuid]) -> ServiceResult<Vec<Interview>> {
+pub async fn interviews_by_ids(service: &Service, ids: &[InterviewId]) -> ServiceResult<Vec<Interview>> {
     let mut conn = service.pool.get().await?;
     Ok(interview::find_many(&mut conn, ids).await?)
 }
@@ -26,20 +26,23 @@ pub async fn interviews_by_ids(service: &Service, ids: &[Uuid]) -> ServiceResult
 /// The questions of these interviews, each interview's in order.
 pub async fn interview_questions_of(
     service: &Service,
-    interview_ids: &[Uuid],
+    interview_ids: &[InterviewId],
 ) -> ServiceResult<Vec<InterviewQuestion>> {
     let mut conn = service.pool.get().await?;
     Ok(interview::questions_of(&mut conn, interview_ids).await?)
 }
 
 /// The answers of these interviews, each interview's oldest first.
-pub async fn answers_of(service: &Service, interview_ids: &[Uuid]) -> ServiceResult<Vec<Answer>> {
+pub async fn answers_of(service: &Service, interview_ids: &[InterviewId]) -> ServiceResult<Vec<Answer>> {
     let mut conn = service.pool.get().await?;
     Ok(interview::answers_of(&mut conn, interview_ids).await?)
 }
 
 /// The newest scheduled (not practice) interview of each of these candidates that has one.
-pub async fn latest_scheduled_of(service: &Service, candidate_ids: &[Uuid]) -> ServiceResult<Vec<Interview>> {
+pub async fn latest_scheduled_of(
+    service: &Service,
+    candidate_ids: &[UserId],
+) -> ServiceResult<Vec<Interview>> {
     let mut conn = service.pool.get().await?;
     Ok(interview::latest_scheduled_of(&mut conn, candidate_ids).await?)
 }

@@ -16,6 +16,7 @@ use tokio_postgres::{AsyncMessage, NoTls};
 use uuid::Uuid;
 
 use viva_domain::vocab::{InterviewEventKind, Topic};
+use viva_domain::{InterviewId, UserId};
 
 use crate::QueryResult;
 
@@ -41,19 +42,19 @@ pub const ACCESS_CHANGED: &str = "ACCESS_CHANGED";
 
 impl Event {
     /// An event for one user's notifications.
-    pub fn notification(user: Uuid, notification: Uuid) -> Self {
+    pub fn notification(user: UserId, notification: Uuid) -> Self {
         Self { topic: Topic::User(user).to_string(), kind: NOTIFICATION.to_owned(), id: notification }
     }
 
     /// Something that happened in an interview; `id` is the object concerned.
-    pub fn interview(interview: Uuid, kind: InterviewEventKind, id: Uuid) -> Self {
+    pub fn interview(interview: InterviewId, kind: InterviewEventKind, id: Uuid) -> Self {
         Self { topic: Topic::Interview(interview).to_string(), kind: kind.as_str().to_owned(), id }
     }
 
     /// A user's sessions or account changed (a session revoked, the account deactivated or
     /// deleted): long-lived connections of that user re-check whether they may go on.
-    pub fn access_changed(user: Uuid) -> Self {
-        Self { topic: Topic::User(user).to_string(), kind: ACCESS_CHANGED.to_owned(), id: user }
+    pub fn access_changed(user: UserId) -> Self {
+        Self { topic: Topic::User(user).to_string(), kind: ACCESS_CHANGED.to_owned(), id: user.0 }
     }
 }
 

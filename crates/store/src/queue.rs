@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
+use viva_domain::BackgroundJobId;
 
 use crate::QueryResult;
 use crate::schema::background_jobs;
@@ -57,7 +58,7 @@ impl TryFrom<String> for JobStatus {
 #[diesel(table_name = background_jobs)]
 pub struct Job {
     /// Its id.
-    pub id: Uuid,
+    pub id: BackgroundJobId,
     /// What to do, such as `evaluate_answer`.
     pub kind: String,
     /// The handler's input.
@@ -85,7 +86,7 @@ pub async fn enqueue(
     kind: &str,
     payload: &serde_json::Value,
     max_attempts: i32,
-) -> QueryResult<Uuid> {
+) -> QueryResult<BackgroundJobId> {
     diesel::insert_into(background_jobs::table)
         .values((
             background_jobs::id.eq(Uuid::now_v7()),
@@ -106,7 +107,7 @@ pub async fn enqueue_unique(
     payload: &serde_json::Value,
     max_attempts: i32,
     dedup_key: &str,
-) -> QueryResult<Option<Uuid>> {
+) -> QueryResult<Option<BackgroundJobId>> {
     diesel::insert_into(background_jobs::table)
         .values((
             background_jobs::id.eq(Uuid::now_v7()),
@@ -124,7 +125,7 @@ pub async fn enqueue_unique(
 
 /// Marks a claimed job dead at once, with why: it can never succeed (an unknown kind, a
 /// payload that does not parse).
-pub async fn bury(conn: &mut AsyncPgConnection, id: Uuid, reason: &str) -> QueryResult<()> {
+pub async fn bury(conn: &mut AsyncPgConnection, id: BackgroundJobId, reason: &str) -> QueryResult<()> {
     let reason: String = reason.chars().take(2000).collect();
     diesel::update(background_jobs::table.find(id))
         .set((
@@ -190,7 +191,7 @@ pub async fn claim(conn: &mut AsyncPgConnection, limit: i64, lease_secs: f64) ->
 }
 
 /// Marks a claimed job done; returns whether this worker still held it.
-pub async fn complete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+pub async fn complete(conn: &mut AsyncPgConnection, id: BackgroundJobId) -> QueryResult<bool> {
     let changed = diesel::update(
         background_jobs::table.find(id).filter(background_jobs::status.eq(JobStatus::Running.as_str())),
     )
@@ -234,7 +235,7 @@ pub async fn fail(
 }
 
 /// The job with this id.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Job>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: BackgroundJobId) -> QueryResult<Option<Job>> {
     background_jobs::table.find(id).select(Job::as_select()).first(conn).await.optional()
 }
 

@@ -230,7 +230,10 @@ impl AnswerEvaluation {
 }
 
 /// The current evaluation of an answer, through the request's loader.
-pub async fn current(ctx: &Context<'_>, answer_id: uuid::Uuid) -> AppResult<Option<StoredEvaluation>> {
+pub async fn current(
+    ctx: &Context<'_>,
+    answer_id: viva_domain::AnswerId,
+) -> AppResult<Option<StoredEvaluation>> {
     let loader = ctx
         .data::<DataLoader<CurrentEvaluationLoader, HashMapCache>>()
         .map_err(|e| AppError::internal(e.message))?;

@@ -112,12 +112,12 @@ impl HrMappingRequest {
 
     /// The HR user.
     async fn hr(&self, ctx: &Context<'_>) -> AppResult<Option<PersonSummary>> {
-        person(ctx, Some(self.0.hr_id.0)).await
+        person(ctx, Some(self.0.hr_id)).await
     }
 
     /// The admin.
     async fn admin(&self, ctx: &Context<'_>) -> AppResult<Option<PersonSummary>> {
-        person(ctx, Some(self.0.admin_id.0)).await
+        person(ctx, Some(self.0.admin_id)).await
     }
 
     /// When it was decided.

@@ -45,7 +45,7 @@ impl Message {
 
     /// Who sent it.
     async fn sender(&self, ctx: &Context<'_>) -> AppResult<Option<PersonSummary>> {
-        person(ctx, Some(self.message.sender_id.0)).await
+        person(ctx, Some(self.message.sender_id)).await
     }
 
     /// Whether the signed-in user sent it.
@@ -82,7 +82,7 @@ impl Conversation {
 
     /// The other participant.
     async fn participant(&self, ctx: &Context<'_>) -> AppResult<Option<PersonSummary>> {
-        person(ctx, Some(self.conversation.other(self.viewer).0)).await
+        person(ctx, Some(self.conversation.other(self.viewer))).await
     }
 
     /// The newest message.

@@ -6,7 +6,7 @@ use async_graphql::{Context, Enum, ID, Json, Object, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
-use uuid::Uuid;
+use viva_domain::NotificationId;
 use viva_service::notifications;
 use viva_store::events::BusMessage;
 use viva_store::models::notification::Notification as StoredNotification;
@@ -130,7 +130,7 @@ impl NotificationMutation {
     /// Marks the given notifications (or, without ids, all) read. Returns how many changed.
     async fn mark_notifications_read(&self, ctx: &Context<'_>, ids: Option<Vec<ID>>) -> AppResult<i32> {
         let principal = ctx.principal()?;
-        let ids: Option<Vec<Uuid>> = ids
+        let ids: Option<Vec<NotificationId>> = ids
             .map(|ids| {
                 if ids.len() > 100 {
                     return Err(AppError::bad_field("ids", "lists at most 100 notifications"));
@@ -164,12 +164,12 @@ impl NotificationSubscription {
         let principal = ctx.principal()?;
         let service = ctx.services()?.service.clone();
         let mut bus = service.events.subscribe();
-        let topic = viva_domain::vocab::Topic::User(principal.user_id.0).to_string();
+        let topic = viva_domain::vocab::Topic::User(principal.user_id).to_string();
         let mut last_seen: DateTime<Utc> = Utc::now();
         Ok(async_stream::stream! {
             let mut pending: VecDeque<StoredNotification> = VecDeque::new();
             // A catch-up after a reconnect and a live event can name the same notification.
-            let mut delivered: VecDeque<Uuid> = VecDeque::with_capacity(RECENT);
+            let mut delivered: VecDeque<NotificationId> = VecDeque::with_capacity(RECENT);
             loop {
                 if let Some(next) = pending.pop_front() {
                     if delivered.contains(&next.id) {
@@ -184,7 +184,7 @@ impl NotificationSubscription {
                     continue;
                 }
                 let wanted = match bus.recv().await {
-                    Ok(BusMessage::Event(event)) if event.topic == topic && event.kind == viva_store::events::NOTIFICATION => Some(event.id),
+                    Ok(BusMessage::Event(event)) if event.topic == topic && event.kind == viva_store::events::NOTIFICATION => Some(NotificationId(event.id)),
                     Ok(BusMessage::Event(_)) => continue,
                     Ok(BusMessage::Reconnected) | Err(RecvError::Lagged(_)) => None,
                     Err(RecvError::Closed) => break,

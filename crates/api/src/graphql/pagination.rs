@@ -108,7 +108,8 @@ fn decode(cursor: &str) -> AppResult<String> {
 }
 
 /// The cursor of a row in a list ordered by time then id.
-pub fn time_cursor(at: DateTime<Utc>, id: Uuid) -> String {
+pub fn time_cursor(at: DateTime<Utc>, id: impl Into<Uuid>) -> String {
+    let id: Uuid = id.into();
     encode(format!("t|{}|{id}", at.timestamp_micros()))
 }
 

@@ -4,13 +4,14 @@
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Enum, ID, SimpleObject};
 use uuid::Uuid;
+use viva_domain::UserId;
 use viva_store::models::user::User as StoredUser;
 
 use crate::error::{AppError, AppResult};
 use crate::loaders::UserLoader;
 
 /// Loads the public summary of a user through the request's DataLoader.
-pub async fn person(ctx: &Context<'_>, id: Option<Uuid>) -> AppResult<Option<PersonSummary>> {
+pub async fn person(ctx: &Context<'_>, id: Option<UserId>) -> AppResult<Option<PersonSummary>> {
     let Some(id) = id else { return Ok(None) };
     let loader = ctx
         .data::<DataLoader<UserLoader, HashMapCache>>()
@@ -61,6 +62,6 @@ pub enum GqlRole {
 }
 
 /// Reads an id argument.
-pub fn parse_id(id: &ID, field: &'static str) -> AppResult<Uuid> {
-    id.parse::<Uuid>().map_err(|_| AppError::bad_field(field, "is not a valid id"))
+pub fn parse_id<T: From<Uuid>>(id: &ID, field: &'static str) -> AppResult<T> {
+    id.parse::<Uuid>().map(T::from).map_err(|_| AppError::bad_field(field, "is not a valid id"))
 }

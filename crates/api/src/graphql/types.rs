@@ -3,7 +3,6 @@
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{ComplexObject, Context, Enum, ID, SimpleObject};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 use viva_store::models::user::User as StoredUser;
 
 use crate::error::{AppError, AppResult};
@@ -67,9 +66,9 @@ pub struct User {
     #[graphql(skip)]
     pub(crate) preferences: Preferences,
     #[graphql(skip)]
-    pub(crate) mapped_admin_id: Option<Uuid>,
+    pub(crate) mapped_admin_id: Option<viva_domain::UserId>,
     #[graphql(skip)]
-    pub(crate) assigned_hr_id: Option<Uuid>,
+    pub(crate) assigned_hr_id: Option<viva_domain::UserId>,
 }
 
 #[ComplexObject]
@@ -108,7 +107,7 @@ impl User {
         let Some(interview) = loader.load_one(id).await? else { return Ok(None) };
         // This user is a candidate, loaded in this request: the HR user assigned now (the
         // policy checks that the viewer is that user and mapped).
-        let responsible = self.assigned_hr_id.map(viva_domain::UserId);
+        let responsible = self.assigned_hr_id;
         Ok(crate::graphql::interviews::Interview::for_viewer(&principal, interview, responsible))
     }
 }

@@ -1,13 +1,11 @@
 //! Who may see an interview, and as what: the one access policy of interviews and of
 //! everything in them (questions, answers, evaluations, events).
 
-use viva_domain::{Role, UserId};
+use viva_domain::{InterviewId, Role, UserId};
 use viva_store::AsyncPgConnection;
 use viva_store::models::interview::{self as store, Interview as StoredInterview};
 use viva_store::models::session::Principal;
 use viva_store::models::user as users;
-
-use uuid::Uuid;
 
 use crate::{Service, ServiceError, ServiceResult};
 
@@ -64,7 +62,7 @@ pub async fn viewer_for(
 pub async fn visible(
     service: &Service,
     principal: &Principal,
-    id: Uuid,
+    id: InterviewId,
 ) -> ServiceResult<(StoredInterview, Viewer)> {
     let mut conn = service.pool.get().await?;
     find_visible(&mut conn, principal, id).await
@@ -74,7 +72,7 @@ pub async fn visible(
 pub async fn find_visible(
     conn: &mut AsyncPgConnection,
     principal: &Principal,
-    id: Uuid,
+    id: InterviewId,
 ) -> ServiceResult<(StoredInterview, Viewer)> {
     let interview = store::find(conn, id).await?.ok_or(ServiceError::NotFound("interview"))?;
     let viewer = viewer_for(conn, principal, &interview).await?.ok_or(ServiceError::NotFound("interview"))?;
@@ -85,7 +83,7 @@ pub async fn find_visible(
 pub(crate) async fn candidate_interview(
     conn: &mut AsyncPgConnection,
     principal: &Principal,
-    id: Uuid,
+    id: InterviewId,
 ) -> ServiceResult<StoredInterview> {
     let interview = store::lock(conn, id).await?.ok_or(ServiceError::NotFound("interview"))?;
     match viewer_for(conn, principal, &interview).await? {
@@ -99,7 +97,7 @@ pub(crate) async fn candidate_interview(
 pub(crate) async fn staff_interview(
     conn: &mut AsyncPgConnection,
     principal: &Principal,
-    id: Uuid,
+    id: InterviewId,
 ) -> ServiceResult<StoredInterview> {
     let interview = store::lock(conn, id).await?.ok_or(ServiceError::NotFound("interview"))?;
     match viewer_for(conn, principal, &interview).await? {

@@ -4,9 +4,9 @@
 use chrono::Utc;
 use diesel_async::AsyncConnection;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 use viva_domain::interview::{InterviewEvent, InterviewStatus};
 use viva_domain::vocab::InterviewEventKind;
+use viva_domain::{InterviewId, InterviewQuestionId};
 use viva_store::AsyncPgConnection;
 use viva_store::errors::unique_violation;
 use viva_store::models::interview::{
@@ -26,7 +26,7 @@ pub const MAX_ANSWER_CHARS: usize = 20_000;
 #[derive(Clone, Debug)]
 pub struct AnswerRequest {
     /// The interview question answered.
-    pub question_id: Uuid,
+    pub question_id: InterviewQuestionId,
     /// The answer.
     pub text: String,
     /// Seconds taken, 0 to 7200.
@@ -44,7 +44,11 @@ pub(crate) fn transition(
 }
 
 /// Starts a scheduled interview within its window. The candidate.
-pub async fn start(service: &Service, principal: &Principal, id: Uuid) -> ServiceResult<StoredInterview> {
+pub async fn start(
+    service: &Service,
+    principal: &Principal,
+    id: InterviewId,
+) -> ServiceResult<StoredInterview> {
     let principal = *principal;
     let mut conn = service.pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
@@ -72,7 +76,7 @@ pub async fn start(service: &Service, principal: &Principal, id: Uuid) -> Servic
 pub async fn submit_answer(
     service: &Service,
     principal: &Principal,
-    id: Uuid,
+    id: InterviewId,
     answer: AnswerRequest,
 ) -> ServiceResult<(StoredAnswer, StoredInterview)> {
     let principal = *principal;
@@ -90,7 +94,7 @@ pub async fn submit_answer(
 pub async fn submit_all(
     service: &Service,
     principal: &Principal,
-    id: Uuid,
+    id: InterviewId,
     answers: Vec<AnswerRequest>,
 ) -> ServiceResult<StoredInterview> {
     if answers.is_empty() || answers.len() > MAX_QUESTIONS as usize {
@@ -113,7 +117,11 @@ pub async fn submit_all(
 }
 
 /// Ends an interview early, with the answers given so far. The candidate.
-pub async fn end(service: &Service, principal: &Principal, id: Uuid) -> ServiceResult<StoredInterview> {
+pub async fn end(
+    service: &Service,
+    principal: &Principal,
+    id: InterviewId,
+) -> ServiceResult<StoredInterview> {
     let principal = *principal;
     let mut conn = service.pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
@@ -225,7 +233,7 @@ mod tests {
 
     fn request(key: &str, text: &str, duration: Option<i32>) -> AnswerRequest {
         AnswerRequest {
-            question_id: Uuid::now_v7(),
+            question_id: InterviewQuestionId::new(),
             text: text.to_owned(),
             duration_seconds: duration,
             idempotency_key: key.to_owned(),

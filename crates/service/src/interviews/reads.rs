@@ -2,6 +2,7 @@
 //! one query per kind), the current question, and what a live event shows its subscriber.
 
 use std::collections::HashSet;
+use viva_domain::{AnswerId, InterviewId, InterviewQuestionId, UserId};
 
 use uuid::Uuid;
 use viva_domain::Role;
@@ -61,13 +62,13 @@ pub async fn list(
     };
     let mut conn = service.pool.get().await?;
     let interviews = store::list(&mut conn, scope, filter, after, limit).await?;
-    let ids: Vec<Uuid> = interviews.iter().map(|i| i.id).collect();
+    let ids: Vec<InterviewId> = interviews.iter().map(|i| i.id).collect();
     let questions = if include.questions { store::questions_of(&mut conn, &ids).await? } else { Vec::new() };
     let answers = if include.answers { store::answers_of(&mut conn, &ids).await? } else { Vec::new() };
     let people = if include.people {
-        let mut people: Vec<Uuid> = interviews
+        let mut people: Vec<UserId> = interviews
             .iter()
-            .map(|i| i.candidate_id.0)
+            .map(|i| i.candidate_id)
             .chain(interviews.iter().filter_map(|i| i.hr_id))
             .collect();
         people.sort_unstable();
@@ -84,7 +85,7 @@ pub async fn list(
 pub async fn current_question(
     service: &Service,
     principal: &Principal,
-    id: Uuid,
+    id: InterviewId,
 ) -> ServiceResult<Option<StoredQuestion>> {
     let mut conn = service.pool.get().await?;
     let (interview, viewer) = find_visible(&mut conn, principal, id).await?;
@@ -95,7 +96,7 @@ pub async fn current_question(
         return Err(ServiceError::Conflict(format!("the interview is {}; start it first", interview.status)));
     }
     let questions = store::questions_of(&mut conn, &[interview.id]).await?;
-    let answered: HashSet<Uuid> = store::answers_of(&mut conn, &[interview.id])
+    let answered: HashSet<InterviewQuestionId> = store::answers_of(&mut conn, &[interview.id])
         .await?
         .iter()
         .map(|a| a.interview_question_id)
@@ -118,7 +119,7 @@ pub struct EventView {
 pub async fn event_view(
     service: &Service,
     principal: &Principal,
-    interview_id: Uuid,
+    interview_id: InterviewId,
     kind: InterviewEventKind,
     subject: Uuid,
 ) -> ServiceResult<Option<EventView>> {
@@ -132,7 +133,7 @@ pub async fn event_view(
         InterviewEventKind::AnswerReceived
         | InterviewEventKind::ScoreOverridden
         | InterviewEventKind::EvaluationStarted
-        | InterviewEventKind::AnswerEvaluated => store::find_answer(&mut conn, subject).await?,
+        | InterviewEventKind::AnswerEvaluated => store::find_answer(&mut conn, AnswerId(subject)).await?,
         _ => None,
     };
     Ok(Some(EventView { interview, answer }))

@@ -2,10 +2,10 @@
 //! answer's re-evaluation, and giving an answer a person's score.
 
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 use viva_domain::interview::{InterviewEvent, InterviewStatus, check_score, grade};
 use viva_domain::profile::required_text;
 use viva_domain::vocab::{AuditAction, InterviewEventKind, NotificationKind};
+use viva_domain::{AnswerId, InterviewId};
 use viva_store::models::interview::{self as store, Answer as StoredAnswer, Interview as StoredInterview};
 use viva_store::models::session::Principal;
 
@@ -30,7 +30,7 @@ pub struct ResultRequest {
 pub async fn cancel(
     service: &Service,
     principal: &Principal,
-    id: Uuid,
+    id: InterviewId,
     reason: Option<&str>,
     ip: Option<&str>,
 ) -> ServiceResult<(StoredInterview, Viewer)> {
@@ -81,7 +81,7 @@ pub async fn cancel(
 pub async fn submit_result(
     service: &Service,
     principal: &Principal,
-    id: Uuid,
+    id: InterviewId,
     request: ResultRequest,
     ip: Option<&str>,
 ) -> ServiceResult<StoredInterview> {
@@ -136,7 +136,7 @@ pub async fn submit_result(
 pub async fn reevaluate(
     service: &Service,
     principal: &Principal,
-    answer_id: Uuid,
+    answer_id: AnswerId,
     ip: Option<&str>,
 ) -> ServiceResult<StoredAnswer> {
     let (principal, ip) = (*principal, ip.map(str::to_owned));
@@ -144,7 +144,7 @@ pub async fn reevaluate(
     conn.transaction::<_, ServiceError, _>(async move |conn| {
         let answer = store::find_answer(conn, answer_id).await?.ok_or(ServiceError::NotFound("answer"))?;
         let interview = staff_interview(conn, &principal, answer.interview_id).await?;
-        evaluate_answer::enqueue(conn, answer.id, Some(principal.user_id.0)).await?;
+        evaluate_answer::enqueue(conn, answer.id, Some(principal.user_id)).await?;
         audit::record(
             conn,
             Some(principal.user_id),
@@ -164,7 +164,7 @@ pub async fn reevaluate(
 pub async fn override_score(
     service: &Service,
     principal: &Principal,
-    answer_id: Uuid,
+    answer_id: AnswerId,
     score: i32,
     reason: &str,
     ip: Option<&str>,

@@ -3,11 +3,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 use viva_domain::interview::{Difficulty, InterviewStatus};
 use viva_domain::profile::required_text;
 use viva_domain::vocab::{AuditAction, InterviewEventKind, NotificationKind, QuestionSource};
-use viva_domain::{Role, UserId, UserStatus};
+use viva_domain::{JobId, QuestionId, Role, UserId, UserStatus};
 use viva_store::AsyncPgConnection;
 use viva_store::models::interview::{self as store, Interview as StoredInterview, NewInterview};
 use viva_store::models::job;
@@ -32,7 +31,7 @@ pub struct ScheduleRequest {
     /// The candidate.
     pub candidate_id: UserId,
     /// The job it is for; its role is used when `role` is not given.
-    pub job_id: Option<Uuid>,
+    pub job_id: Option<JobId>,
     /// The job role (slug).
     pub role: Option<String>,
     /// Difficulty.
@@ -42,7 +41,7 @@ pub struct ScheduleRequest {
     /// Where the questions come from.
     pub question_source: QuestionSource,
     /// The questions to ask, for EXPLICIT and MIXED.
-    pub question_ids: Vec<Uuid>,
+    pub question_ids: Vec<QuestionId>,
     /// For GENERATED: what to plan the questions against besides the job's description.
     pub context: Option<String>,
     /// Earliest start.
@@ -87,7 +86,7 @@ pub async fn schedule(
             return Err(ServiceError::Conflict("the candidate's account is deactivated".into()));
         }
         let hr_id = match principal.role {
-            Role::Admin => candidate.assigned_hr_id.map(UserId),
+            Role::Admin => candidate.assigned_hr_id,
             _ => {
                 let me =
                     StoredUser::find(conn, principal.user_id).await?.ok_or(ServiceError::NotFound("user"))?;
@@ -96,7 +95,7 @@ pub async fn schedule(
                         "you must be mapped to an admin to schedule interviews",
                     ));
                 }
-                if candidate.assigned_hr_id != Some(principal.user_id.0) {
+                if candidate.assigned_hr_id != Some(principal.user_id) {
                     return Err(ServiceError::Forbidden(
                         "you schedule interviews only for your assigned candidates",
                     ));
@@ -107,7 +106,7 @@ pub async fn schedule(
         let job = match request.job_id {
             Some(id) => {
                 let job = job::find(conn, id).await?.ok_or(ServiceError::NotFound("job"))?;
-                if principal.role != Role::Admin && job.owner_id != principal.user_id.0 {
+                if principal.role != Role::Admin && job.owner_id != principal.user_id {
                     return Err(ServiceError::NotFound("job"));
                 }
                 if job.archived_at.is_some() {
@@ -258,7 +257,7 @@ async fn choose_questions(
     role: &str,
     difficulty: Difficulty,
     source: QuestionSource,
-    listed: &[Uuid],
+    listed: &[QuestionId],
     count: i32,
     practice: bool,
 ) -> ServiceResult<Vec<BankQuestion>> {
@@ -291,7 +290,7 @@ async fn choose_questions(
         if chosen.len() >= count {
             break;
         }
-        let exclude: Vec<Uuid> = chosen.iter().map(|q| q.id).collect();
+        let exclude: Vec<QuestionId> = chosen.iter().map(|q| q.id).collect();
         let mut pool = bank::pool_for(conn, role, level, &exclude, practice).await?;
         // Take question types in turn: technical, behavioural, situational, …
         while chosen.len() < count && !pool.is_empty() {
@@ -314,7 +313,7 @@ async fn plan_questions(
     conn: &mut AsyncPgConnection,
     principal: &Principal,
     request: &ScheduleRequest,
-) -> ServiceResult<Vec<Uuid>> {
+) -> ServiceResult<Vec<QuestionId>> {
     if !request.question_ids.is_empty() {
         return Err(ServiceError::bad_field("questionIds", "are only for the EXPLICIT and MIXED sources"));
     }
@@ -326,7 +325,7 @@ async fn plan_questions(
     let job = match request.job_id {
         Some(id) => job::find(conn, id)
             .await?
-            .filter(|j| principal.role == Role::Admin || j.owner_id == principal.user_id.0),
+            .filter(|j| principal.role == Role::Admin || j.owner_id == principal.user_id),
         None => None,
     };
     let context = format!("{} {extra}", job.as_ref().map(|j| j.description.as_str()).unwrap_or_default());
@@ -343,7 +342,7 @@ async fn plan_questions(
         if !pool.is_empty() && pool.len() >= count * 2 {
             break;
         }
-        let exclude: Vec<Uuid> = pool.iter().map(|q| q.id).collect();
+        let exclude: Vec<QuestionId> = pool.iter().map(|q| q.id).collect();
         pool.extend(bank::pool_for(conn, &role, level, &exclude, false).await?);
     }
     if pool.is_empty() {
@@ -352,15 +351,16 @@ async fn plan_questions(
     let candidates: Vec<viva_ai::planner::Candidate> = pool
         .iter()
         .map(|q| viva_ai::planner::Candidate {
-            id: q.id,
+            id: q.id.0,
             kind: q.kind,
             text: q.text.clone(),
             keywords: q.expected_keywords.clone(),
         })
         .collect();
-    viva_ai::planner::plan(&service.ai.registry.embeddings, &context, &candidates, count)
+    let picked = viva_ai::planner::plan(&service.ai.registry.embeddings, &context, &candidates, count)
         .await
-        .map_err(ServiceError::internal)
+        .map_err(ServiceError::internal)?;
+    Ok(picked.into_iter().map(QuestionId).collect())
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use viva_domain::evaluation::Evaluation;
 use viva_domain::interview::{InterviewStatus, grade};
 use viva_domain::vocab::InterviewEventKind;
+use viva_domain::{AnswerId, BackgroundJobId, InterviewId};
 use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 use viva_store::models::evaluation as evaluations;
 use viva_store::models::interview as interviews;
@@ -20,7 +20,7 @@ pub struct CompleteInterview;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Payload {
     /// The interview.
-    pub interview_id: Uuid,
+    pub interview_id: InterviewId,
 }
 
 impl JobSpec for CompleteInterview {
@@ -36,11 +36,14 @@ impl Handler<Service> for CompleteInterview {
 }
 
 /// Enqueues the completion check of an interview.
-pub async fn enqueue(conn: &mut viva_store::AsyncPgConnection, interview_id: Uuid) -> ServiceResult<Uuid> {
+pub async fn enqueue(
+    conn: &mut viva_store::AsyncPgConnection,
+    interview_id: InterviewId,
+) -> ServiceResult<BackgroundJobId> {
     Ok(viva_jobs::enqueue::<CompleteInterview>(conn, &Payload { interview_id }).await?)
 }
 
-async fn complete(service: &Service, interview_id: Uuid) -> ServiceResult<()> {
+async fn complete(service: &Service, interview_id: InterviewId) -> ServiceResult<()> {
     let mut conn = service.pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
         let Some(interview) = interviews::lock(conn, interview_id).await? else { return Ok(()) };
@@ -50,7 +53,7 @@ async fn complete(service: &Service, interview_id: Uuid) -> ServiceResult<()> {
             return Ok(());
         }
         let answers = interviews::answers_of(conn, &[interview_id]).await?;
-        let ids: Vec<Uuid> = answers.iter().map(|a| a.id).collect();
+        let ids: Vec<AnswerId> = answers.iter().map(|a| a.id).collect();
         let current = evaluations::current_of(conn, &ids).await?;
         let mut scored: Vec<(i32, Evaluation)> = Vec::new();
         for answer in &answers {

@@ -6,10 +6,10 @@
 
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use viva_ai::{AnswerInput, Evaluator};
 use viva_domain::interview::InterviewStatus;
 use viva_domain::vocab::InterviewEventKind;
+use viva_domain::{AnswerId, BackgroundJobId, UserId};
 use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 use viva_store::models::evaluation as evaluations;
 use viva_store::models::interview as interviews;
@@ -24,9 +24,9 @@ pub struct EvaluateAnswer;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Payload {
     /// The answer.
-    pub answer_id: Uuid,
+    pub answer_id: AnswerId,
     /// Who asked for a re-evaluation; none for the first evaluation.
-    pub requested_by: Option<Uuid>,
+    pub requested_by: Option<UserId>,
 }
 
 impl JobSpec for EvaluateAnswer {
@@ -45,17 +45,17 @@ impl Handler<Service> for EvaluateAnswer {
 /// for a re-evaluation, naming who asked).
 pub async fn enqueue(
     conn: &mut viva_store::AsyncPgConnection,
-    answer_id: Uuid,
-    requested_by: Option<Uuid>,
-) -> ServiceResult<Uuid> {
+    answer_id: AnswerId,
+    requested_by: Option<UserId>,
+) -> ServiceResult<BackgroundJobId> {
     Ok(viva_jobs::enqueue::<EvaluateAnswer>(conn, &Payload { answer_id, requested_by }).await?)
 }
 
 async fn evaluate(
     service: &Service,
-    job_id: Uuid,
-    answer_id: Uuid,
-    requested_by: Option<Uuid>,
+    job_id: BackgroundJobId,
+    answer_id: AnswerId,
+    requested_by: Option<UserId>,
 ) -> ServiceResult<()> {
     let mut conn = service.pool.get().await?;
     let context = conn

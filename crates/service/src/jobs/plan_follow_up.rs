@@ -3,8 +3,8 @@
 //! follow-up).
 
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 use viva_ai::followup;
+use viva_domain::AnswerId;
 use viva_domain::evaluation::Evaluation;
 use viva_domain::interview::InterviewStatus;
 use viva_domain::vocab::InterviewEventKind;
@@ -30,7 +30,7 @@ impl Handler<Service> for PlanFollowUp {
     }
 }
 
-async fn plan(service: &Service, answer_id: Uuid) -> ServiceResult<()> {
+async fn plan(service: &Service, answer_id: AnswerId) -> ServiceResult<()> {
     let mut conn = service.pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
         let Some((_, question, interview)) = evaluations::answer_context(conn, answer_id).await? else {

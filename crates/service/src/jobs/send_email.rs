@@ -6,7 +6,7 @@
 //! outbox unsent (outside production it was also written to the log when queued).
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+use viva_domain::{BackgroundJobId, EmailId};
 use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 use viva_store::models::email;
 
@@ -19,7 +19,7 @@ pub struct SendEmail;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Payload {
     /// The outbox row.
-    pub email_id: Uuid,
+    pub email_id: EmailId,
 }
 
 impl JobSpec for SendEmail {
@@ -53,6 +53,9 @@ impl Handler<Service> for SendEmail {
 }
 
 /// Enqueues the delivery of an outbox email; call in the transaction that wrote it.
-pub async fn enqueue(conn: &mut viva_store::AsyncPgConnection, email_id: Uuid) -> ServiceResult<Uuid> {
+pub async fn enqueue(
+    conn: &mut viva_store::AsyncPgConnection,
+    email_id: EmailId,
+) -> ServiceResult<BackgroundJobId> {
     Ok(viva_jobs::enqueue::<SendEmail>(conn, &Payload { email_id }).await?)
 }

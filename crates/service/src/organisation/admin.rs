@@ -40,7 +40,7 @@ pub async fn user(service: &Service, principal: &Principal, id: UserId) -> Servi
     let user = User::find(&mut conn, id).await?.ok_or(ServiceError::NotFound("user"))?;
     let visible = principal.role == Role::Admin
         || principal.user_id == user.id
-        || (principal.role == Role::Hr && user.assigned_hr_id == Some(principal.user_id.0));
+        || (principal.role == Role::Hr && user.assigned_hr_id == Some(principal.user_id));
     if !visible {
         return Err(ServiceError::NotFound("user"));
     }

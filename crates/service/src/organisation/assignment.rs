@@ -73,7 +73,7 @@ pub async fn assign_candidate(
         if candidate.role != Role::Candidate {
             return Err(ServiceError::bad_field("candidateId", "is not a candidate"));
         }
-        if candidate.assigned_hr_id == Some(hr.id.0) {
+        if candidate.assigned_hr_id == Some(hr.id) {
             return Ok(candidate);
         }
         let previous = users::assign_candidate(conn, candidate.id, Some(hr.id)).await?;
@@ -99,7 +99,7 @@ pub async fn assign_candidate(
         if let Some(previous) = previous {
             notify::send(
                 conn,
-                UserId(previous),
+                previous,
                 NotificationKind::CandidateUnassigned,
                 "Candidate reassigned",
                 &format!("{} was reassigned to another recruiter.", candidate.full_name),
@@ -140,7 +140,7 @@ pub async fn unassign_candidate(
         let data = serde_json::json!({ "candidateId": candidate.id.0, "hrId": previous });
         notify::send(
             conn,
-            UserId(previous),
+            previous,
             NotificationKind::CandidateUnassigned,
             "Candidate unassigned",
             &format!("{} is no longer assigned to you.", candidate.full_name),

@@ -6,10 +6,9 @@
 //! request cannot be mapped by another.
 
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 use viva_domain::profile::optional_text;
 use viva_domain::vocab::{AuditAction, NotificationKind};
-use viva_domain::{Email, Role, UserId, UserStatus};
+use viva_domain::{Email, MappingRequestId, Role, UserId, UserStatus};
 use viva_store::AsyncPgConnection;
 use viva_store::errors::unique_violation;
 use viva_store::models::TimeCursor;
@@ -126,7 +125,7 @@ pub async fn apply_to_admin(
 pub async fn cancel_application(
     service: &Service,
     principal: &Principal,
-    application_id: Uuid,
+    application_id: MappingRequestId,
     ip: Option<&str>,
 ) -> ServiceResult<MappingRequest> {
     require_role(principal, &[Role::Hr])?;
@@ -238,7 +237,7 @@ async fn decide_request(
 pub async fn respond_to_application(
     service: &Service,
     principal: &Principal,
-    application_id: Uuid,
+    application_id: MappingRequestId,
     accept: bool,
     ip: Option<&str>,
 ) -> ServiceResult<MappingRequest> {
@@ -275,7 +274,7 @@ pub async fn respond_to_application(
 pub async fn respond_to_invitation(
     service: &Service,
     principal: &Principal,
-    invitation_id: Uuid,
+    invitation_id: MappingRequestId,
     accept: bool,
     ip: Option<&str>,
 ) -> ServiceResult<MappingRequest> {

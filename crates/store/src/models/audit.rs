@@ -3,8 +3,8 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-use viva_domain::UserId;
 use viva_domain::vocab::AuditAction;
+use viva_domain::{AuditEntryId, UserId};
 
 use crate::QueryResult;
 use crate::schema::audit_log;
@@ -55,15 +55,15 @@ pub async fn actions_involving(conn: &mut AsyncPgConnection, user_id: UserId) ->
 #[diesel(table_name = audit_log)]
 pub struct AuditEntry {
     /// Its id.
-    pub id: Uuid,
+    pub id: AuditEntryId,
     /// When it happened.
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     /// Who acted, if known and not erased.
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     /// What happened.
     pub action: String,
     /// Whom it was done to, if anyone and not erased.
-    pub target_user_id: Option<Uuid>,
+    pub target_user_id: Option<UserId>,
     /// The client's address.
     pub ip_address: Option<String>,
     /// Structured facts.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-use viva_domain::UserId;
+use viva_domain::{ConversationId, MessageId, UserId};
 
 use crate::QueryResult;
 use crate::models::TimeCursor;
@@ -15,7 +15,7 @@ use crate::schema::{conversations, messages, users};
 #[diesel(table_name = conversations)]
 pub struct Conversation {
     /// Its id.
-    pub id: Uuid,
+    pub id: ConversationId,
     /// The HR participant.
     #[diesel(deserialize_as = Uuid)]
     pub hr_id: UserId,
@@ -45,9 +45,9 @@ impl Conversation {
 #[diesel(table_name = messages)]
 pub struct Message {
     /// Its id.
-    pub id: Uuid,
+    pub id: MessageId,
     /// The conversation.
-    pub conversation_id: Uuid,
+    pub conversation_id: ConversationId,
     /// Who sent it.
     #[diesel(deserialize_as = Uuid)]
     pub sender_id: UserId,
@@ -80,14 +80,14 @@ pub async fn find_or_create(
 }
 
 /// The conversation with this id.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Conversation>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: ConversationId) -> QueryResult<Option<Conversation>> {
     conversations::table.find(id).select(Conversation::as_select()).first(conn).await.optional()
 }
 
 /// Adds a message and moves the conversation to the top of both participants' lists.
 pub async fn add_message(
     conn: &mut AsyncPgConnection,
-    conversation: Uuid,
+    conversation: ConversationId,
     sender: UserId,
     body: &str,
 ) -> QueryResult<Message> {
@@ -146,7 +146,7 @@ pub async fn list_for(
 /// A conversation's messages, newest first, after the cursor.
 pub async fn messages_in(
     conn: &mut AsyncPgConnection,
-    conversation: Uuid,
+    conversation: ConversationId,
     after: Option<TimeCursor>,
     limit: i64,
 ) -> QueryResult<Vec<Message>> {
@@ -165,7 +165,7 @@ pub async fn messages_in(
 /// The message with this id and its conversation.
 pub async fn find_message(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MessageId,
 ) -> QueryResult<Option<(Message, Conversation)>> {
     messages::table
         .inner_join(conversations::table)
@@ -177,7 +177,7 @@ pub async fn find_message(
 }
 
 /// Marks a message read or unread; returns it.
-pub async fn set_read(conn: &mut AsyncPgConnection, id: Uuid, read: bool) -> QueryResult<Message> {
+pub async fn set_read(conn: &mut AsyncPgConnection, id: MessageId, read: bool) -> QueryResult<Message> {
     let read_at: Option<DateTime<Utc>> = read.then(Utc::now);
     diesel::update(messages::table.find(id))
         .set(messages::read_at.eq(read_at))
@@ -202,8 +202,8 @@ pub async fn unread_total(conn: &mut AsyncPgConnection, user: UserId) -> QueryRe
 pub async fn unread_by_conversation(
     conn: &mut AsyncPgConnection,
     user: UserId,
-    conversation_ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, i64)>> {
+    conversation_ids: &[ConversationId],
+) -> QueryResult<Vec<(ConversationId, i64)>> {
     messages::table
         .filter(messages::conversation_id.eq_any(conversation_ids))
         .filter(messages::sender_id.ne(user.0))
@@ -217,7 +217,7 @@ pub async fn unread_by_conversation(
 /// The newest message of each of the given conversations.
 pub async fn latest_messages(
     conn: &mut AsyncPgConnection,
-    conversation_ids: &[Uuid],
+    conversation_ids: &[ConversationId],
 ) -> QueryResult<Vec<Message>> {
     messages::table
         .filter(messages::conversation_id.eq_any(conversation_ids))
@@ -239,7 +239,7 @@ pub async fn all_for(
         .select(Conversation::as_select())
         .load(conn)
         .await?;
-    let ids: Vec<Uuid> = conversations.iter().map(|c| c.id).collect();
+    let ids: Vec<ConversationId> = conversations.iter().map(|c| c.id).collect();
     let all: Vec<Message> = messages::table
         .filter(messages::conversation_id.eq_any(&ids))
         .order((messages::created_at.asc(), messages::id.asc()))

@@ -3,8 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
-use viva_domain::UserId;
+use viva_domain::{EmailId, UserId};
 
 use crate::QueryResult;
 use crate::schema::email_outbox;
@@ -14,9 +13,9 @@ use crate::schema::email_outbox;
 #[diesel(table_name = email_outbox)]
 pub struct OutboxEmail {
     /// The email's id.
-    pub id: Uuid,
+    pub id: EmailId,
     /// The account it concerns, if any.
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
     /// Where it goes.
     pub recipient: String,
     /// Subject line.
@@ -43,8 +42,8 @@ pub struct NewEmail<'a> {
 }
 
 /// Queues an email; call inside the transaction of the change it announces.
-pub async fn enqueue(conn: &mut AsyncPgConnection, email: &NewEmail<'_>) -> QueryResult<Uuid> {
-    let id = Uuid::now_v7();
+pub async fn enqueue(conn: &mut AsyncPgConnection, email: &NewEmail<'_>) -> QueryResult<EmailId> {
+    let id = EmailId::new();
     diesel::insert_into(email_outbox::table)
         .values((
             email_outbox::id.eq(id),
@@ -100,12 +99,12 @@ pub async fn count_recent(
 }
 
 /// The email with this id.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<OutboxEmail>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: EmailId) -> QueryResult<Option<OutboxEmail>> {
     email_outbox::table.find(id).select(OutboxEmail::as_select()).first(conn).await.optional()
 }
 
 /// Records a delivery. The body, which may hold a single-use link, is not kept once sent.
-pub async fn mark_sent(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+pub async fn mark_sent(conn: &mut AsyncPgConnection, id: EmailId) -> QueryResult<()> {
     diesel::update(email_outbox::table.find(id))
         .set((email_outbox::sent_at.eq(diesel::dsl::now), email_outbox::body.eq("")))
         .execute(conn)

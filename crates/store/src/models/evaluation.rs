@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
+use viva_domain::{AnswerId, BackgroundJobId, EvaluationId, InterviewId, InterviewQuestionId, UserId};
 
 use crate::QueryResult;
 use crate::models::interview::{Answer, Interview, InterviewQuestion};
@@ -18,11 +19,11 @@ use crate::schema::{answers, evaluations, interview_questions, interviews};
 #[diesel(table_name = evaluations)]
 pub struct StoredEvaluation {
     /// Its id.
-    pub id: Uuid,
+    pub id: EvaluationId,
     /// The answer evaluated.
-    pub answer_id: Uuid,
+    pub answer_id: AnswerId,
     /// The job that wrote it.
-    pub job_id: Uuid,
+    pub job_id: BackgroundJobId,
     /// Whether it is the answer's current evaluation.
     pub current: bool,
     /// The provider.
@@ -40,7 +41,7 @@ pub struct StoredEvaluation {
     /// The whole evaluation, as `viva_domain::evaluation::Evaluation` JSON.
     pub body: serde_json::Value,
     /// Who asked for a re-evaluation; none for the automatic one.
-    pub requested_by: Option<Uuid>,
+    pub requested_by: Option<UserId>,
     /// When it was written.
     pub created_at: DateTime<Utc>,
 }
@@ -49,9 +50,9 @@ pub struct StoredEvaluation {
 #[derive(Clone, Debug)]
 pub struct NewEvaluation<'a> {
     /// The answer.
-    pub answer_id: Uuid,
+    pub answer_id: AnswerId,
     /// The job writing it.
-    pub job_id: Uuid,
+    pub job_id: BackgroundJobId,
     /// The provider.
     pub provider: &'a str,
     /// The model.
@@ -67,13 +68,13 @@ pub struct NewEvaluation<'a> {
     /// The evaluation.
     pub body: &'a serde_json::Value,
     /// Who asked.
-    pub requested_by: Option<Uuid>,
+    pub requested_by: Option<UserId>,
 }
 
 /// Locks the answer and loads what evaluating it needs: the answer, its question and interview.
 pub async fn answer_context(
     conn: &mut AsyncPgConnection,
-    answer_id: Uuid,
+    answer_id: AnswerId,
 ) -> QueryResult<Option<(Answer, InterviewQuestion, Interview)>> {
     let Some(answer) = answers::table
         .find(answer_id)
@@ -96,14 +97,14 @@ pub async fn answer_context(
 }
 
 /// Whether this job already wrote its evaluation.
-pub async fn written_by_job(conn: &mut AsyncPgConnection, job_id: Uuid) -> QueryResult<bool> {
+pub async fn written_by_job(conn: &mut AsyncPgConnection, job_id: BackgroundJobId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(evaluations::table.filter(evaluations::job_id.eq(job_id))))
         .get_result(conn)
         .await
 }
 
 /// Whether the answer has a current evaluation.
-pub async fn has_current(conn: &mut AsyncPgConnection, answer_id: Uuid) -> QueryResult<bool> {
+pub async fn has_current(conn: &mut AsyncPgConnection, answer_id: AnswerId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         evaluations::table.filter(evaluations::answer_id.eq(answer_id)).filter(evaluations::current),
     ))
@@ -141,7 +142,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: &NewEvaluation<'_>) -> Qu
 /// The current evaluations of these answers.
 pub async fn current_of(
     conn: &mut AsyncPgConnection,
-    answer_ids: &[Uuid],
+    answer_ids: &[AnswerId],
 ) -> QueryResult<Vec<StoredEvaluation>> {
     evaluations::table
         .filter(evaluations::answer_id.eq_any(answer_ids))
@@ -152,7 +153,10 @@ pub async fn current_of(
 }
 
 /// Every evaluation of an answer, newest first.
-pub async fn history(conn: &mut AsyncPgConnection, answer_id: Uuid) -> QueryResult<Vec<StoredEvaluation>> {
+pub async fn history(
+    conn: &mut AsyncPgConnection,
+    answer_id: AnswerId,
+) -> QueryResult<Vec<StoredEvaluation>> {
     evaluations::table
         .filter(evaluations::answer_id.eq(answer_id))
         .order((evaluations::created_at.desc(), evaluations::id.desc()))
@@ -164,7 +168,7 @@ pub async fn history(conn: &mut AsyncPgConnection, answer_id: Uuid) -> QueryResu
 /// Every evaluation of several answers, newest first within each.
 pub async fn histories(
     conn: &mut AsyncPgConnection,
-    answer_ids: &[Uuid],
+    answer_ids: &[AnswerId],
 ) -> QueryResult<Vec<StoredEvaluation>> {
     evaluations::table
         .filter(evaluations::answer_id.eq_any(answer_ids))
@@ -175,7 +179,7 @@ pub async fn histories(
 }
 
 /// Answers of the interview still without a current evaluation.
-pub async fn unevaluated_count(conn: &mut AsyncPgConnection, interview_id: Uuid) -> QueryResult<i64> {
+pub async fn unevaluated_count(conn: &mut AsyncPgConnection, interview_id: InterviewId) -> QueryResult<i64> {
     answers::table
         .filter(answers::interview_id.eq(interview_id))
         .filter(diesel::dsl::not(diesel::dsl::exists(
@@ -192,7 +196,10 @@ pub async fn count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
 }
 
 /// Whether a question already has its follow-up.
-pub async fn has_follow_up(conn: &mut AsyncPgConnection, question_id: Uuid) -> QueryResult<bool> {
+pub async fn has_follow_up(
+    conn: &mut AsyncPgConnection,
+    question_id: InterviewQuestionId,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         interview_questions::table.filter(interview_questions::follow_up_of.eq(question_id)),
     ))

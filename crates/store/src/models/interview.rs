@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-use viva_domain::UserId;
 use viva_domain::interview::{Difficulty, InterviewStatus, QuestionKind};
+use viva_domain::{AnswerId, InterviewId, InterviewQuestionId, JobId, QuestionId, UserId};
 
 use crate::QueryResult;
 use crate::events::{self, Event};
@@ -18,16 +18,16 @@ use crate::schema::{answers, interview_questions, interviews, users};
 #[diesel(table_name = interviews)]
 pub struct Interview {
     /// Its id.
-    pub id: Uuid,
+    pub id: InterviewId,
     /// The candidate.
     #[diesel(deserialize_as = Uuid)]
     pub candidate_id: UserId,
     /// The responsible HR user (scheduled interviews).
-    pub hr_id: Option<Uuid>,
+    pub hr_id: Option<UserId>,
     /// Who scheduled it.
-    pub scheduled_by: Option<Uuid>,
+    pub scheduled_by: Option<UserId>,
     /// The job it is for.
-    pub job_id: Option<Uuid>,
+    pub job_id: Option<JobId>,
     /// The job role.
     pub role_slug: String,
     /// Difficulty.
@@ -61,7 +61,7 @@ pub struct Interview {
     /// The result's recommendations.
     pub recommendations: Vec<String>,
     /// Who recorded the result.
-    pub result_by: Option<Uuid>,
+    pub result_by: Option<UserId>,
     /// When the result was recorded.
     pub result_at: Option<DateTime<Utc>>,
     /// When it was created.
@@ -71,7 +71,7 @@ pub struct Interview {
 impl Interview {
     /// Whether `user` may see it: its candidate, its HR user, or (checked by callers) an admin.
     pub fn involves(&self, user: UserId) -> bool {
-        self.candidate_id == user || self.hr_id == Some(user.0)
+        self.candidate_id == user || self.hr_id == Some(user)
     }
 }
 
@@ -80,13 +80,13 @@ impl Interview {
 #[diesel(table_name = interview_questions)]
 pub struct InterviewQuestion {
     /// Its id (answers refer to it).
-    pub id: Uuid,
+    pub id: InterviewQuestionId,
     /// The interview.
-    pub interview_id: Uuid,
+    pub interview_id: InterviewId,
     /// Its order, from 1.
     pub position: i32,
     /// The bank question it was copied from.
-    pub question_id: Option<Uuid>,
+    pub question_id: Option<QuestionId>,
     /// What it tests.
     #[diesel(deserialize_as = String)]
     pub kind: QuestionKind,
@@ -99,7 +99,7 @@ pub struct InterviewQuestion {
     /// Seconds allowed.
     pub time_limit_seconds: i32,
     /// The question this one follows up on (INT-6); none for planned questions.
-    pub follow_up_of: Option<Uuid>,
+    pub follow_up_of: Option<InterviewQuestionId>,
     /// Why the follow-up was asked.
     pub follow_up_reason: Option<String>,
 }
@@ -109,11 +109,11 @@ pub struct InterviewQuestion {
 #[diesel(table_name = answers)]
 pub struct Answer {
     /// Its id.
-    pub id: Uuid,
+    pub id: AnswerId,
     /// The interview.
-    pub interview_id: Uuid,
+    pub interview_id: InterviewId,
     /// The question answered.
-    pub interview_question_id: Uuid,
+    pub interview_question_id: InterviewQuestionId,
     /// The text.
     pub text: String,
     /// Seconds the candidate took.
@@ -129,7 +129,7 @@ pub struct Answer {
     /// Why the person scored it so.
     pub human_score_reason: Option<String>,
     /// Who scored it.
-    pub human_scored_by: Option<Uuid>,
+    pub human_scored_by: Option<UserId>,
     /// When.
     pub human_scored_at: Option<DateTime<Utc>>,
 }
@@ -144,7 +144,7 @@ pub struct NewInterview {
     /// Who scheduled it.
     pub scheduled_by: Option<UserId>,
     /// The job.
-    pub job_id: Option<Uuid>,
+    pub job_id: Option<JobId>,
     /// The role.
     pub role_slug: String,
     /// Difficulty.
@@ -187,11 +187,11 @@ pub struct InterviewFilter {
 /// Publishes an interview event; call inside the transaction of the change.
 pub async fn publish(
     conn: &mut AsyncPgConnection,
-    interview: Uuid,
+    interview: InterviewId,
     kind: viva_domain::vocab::InterviewEventKind,
-    id: Uuid,
+    id: impl Into<Uuid>,
 ) -> QueryResult<()> {
-    events::publish(conn, &Event::interview(interview, kind, id)).await
+    events::publish(conn, &Event::interview(interview, kind, id.into())).await
 }
 
 /// Creates an interview with its questions, in the given order.
@@ -242,18 +242,18 @@ pub async fn create(
 }
 
 /// The interview with this id.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Interview>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: InterviewId) -> QueryResult<Option<Interview>> {
     interviews::table.find(id).select(Interview::as_select()).first(conn).await.optional()
 }
 
 /// Interviews by id (those that exist).
-pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Interview>> {
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[InterviewId]) -> QueryResult<Vec<Interview>> {
     interviews::table.filter(interviews::id.eq_any(ids)).select(Interview::as_select()).load(conn).await
 }
 
 /// The interview with this id, locked for the rest of the transaction: changes to one
 /// interview (answers, transitions) happen one at a time and publish their events in order.
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Interview>> {
+pub async fn lock(conn: &mut AsyncPgConnection, id: InterviewId) -> QueryResult<Option<Interview>> {
     interviews::table.find(id).select(Interview::as_select()).for_update().first(conn).await.optional()
 }
 
@@ -303,7 +303,10 @@ pub async fn list(
 }
 
 /// The questions of these interviews, in order.
-pub async fn questions_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<InterviewQuestion>> {
+pub async fn questions_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[InterviewId],
+) -> QueryResult<Vec<InterviewQuestion>> {
     interview_questions::table
         .filter(interview_questions::interview_id.eq_any(ids))
         .order((interview_questions::interview_id, interview_questions::position))
@@ -313,7 +316,7 @@ pub async fn questions_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryRe
 }
 
 /// The answers of these interviews, oldest first.
-pub async fn answers_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Answer>> {
+pub async fn answers_of(conn: &mut AsyncPgConnection, ids: &[InterviewId]) -> QueryResult<Vec<Answer>> {
     answers::table
         .filter(answers::interview_id.eq_any(ids))
         .order((answers::interview_id, answers::submitted_at, answers::id))
@@ -325,7 +328,7 @@ pub async fn answers_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResu
 /// Moves an interview to a new status, stamping when it started, completed or was cancelled.
 pub async fn set_status(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: InterviewId,
     status: InterviewStatus,
     cancel_reason: Option<&str>,
 ) -> QueryResult<Interview> {
@@ -360,7 +363,7 @@ pub async fn set_status(
 /// Records a result and marks the interview evaluated.
 pub async fn record_result(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: InterviewId,
     score: i32,
     grade: &str,
     feedback: &str,
@@ -387,9 +390,9 @@ pub async fn record_result(
 #[derive(Clone, Debug)]
 pub struct NewAnswer<'a> {
     /// The interview.
-    pub interview_id: Uuid,
+    pub interview_id: InterviewId,
     /// The question answered.
-    pub interview_question_id: Uuid,
+    pub interview_question_id: InterviewQuestionId,
     /// The text.
     pub text: &'a str,
     /// Seconds taken.
@@ -424,7 +427,7 @@ pub async fn insert_answer(conn: &mut AsyncPgConnection, new: &NewAnswer<'_>) ->
 /// The answer stored under an idempotency key.
 pub async fn answer_by_key(
     conn: &mut AsyncPgConnection,
-    interview: Uuid,
+    interview: InterviewId,
     key: &str,
 ) -> QueryResult<Option<Answer>> {
     answers::table
@@ -437,12 +440,12 @@ pub async fn answer_by_key(
 }
 
 /// The answer with this id.
-pub async fn find_answer(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Answer>> {
+pub async fn find_answer(conn: &mut AsyncPgConnection, id: AnswerId) -> QueryResult<Option<Answer>> {
     answers::table.find(id).select(Answer::as_select()).first(conn).await.optional()
 }
 
 /// How many questions of an interview are answered, and how many it has.
-pub async fn progress(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<(i64, i64)> {
+pub async fn progress(conn: &mut AsyncPgConnection, id: InterviewId) -> QueryResult<(i64, i64)> {
     let answered = answers::table.filter(answers::interview_id.eq(id)).count().get_result(conn).await?;
     let total = interview_questions::table
         .filter(interview_questions::interview_id.eq(id))
@@ -455,7 +458,7 @@ pub async fn progress(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<(i6
 /// Records a person's score for an answer, with the reason.
 pub async fn override_score(
     conn: &mut AsyncPgConnection,
-    answer: Uuid,
+    answer: AnswerId,
     score: i32,
     reason: &str,
     by: UserId,
@@ -491,7 +494,7 @@ pub async fn expire_overdue(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Int
 /// The newest scheduled (not practice) interview of each of these candidates.
 pub async fn latest_scheduled_of(
     conn: &mut AsyncPgConnection,
-    candidates: &[Uuid],
+    candidates: &[UserId],
 ) -> QueryResult<Vec<Interview>> {
     interviews::table
         .filter(interviews::candidate_id.eq_any(candidates))

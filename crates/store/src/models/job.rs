@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-use viva_domain::UserId;
 use viva_domain::interview::LocationType;
+use viva_domain::{JobId, UserId};
 
 use crate::QueryResult;
 use crate::models::TimeCursor;
@@ -16,9 +16,9 @@ use crate::schema::jobs;
 #[diesel(table_name = jobs)]
 pub struct Job {
     /// Its id.
-    pub id: Uuid,
+    pub id: JobId,
     /// The HR user or admin who owns it.
-    pub owner_id: Uuid,
+    pub owner_id: UserId,
     /// The job role it hires for, if one of the bank's.
     pub role_slug: Option<String>,
     /// Title.
@@ -78,7 +78,7 @@ pub async fn create(conn: &mut AsyncPgConnection, owner: UserId, fields: &JobFie
 }
 
 /// Replaces a job's fields.
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, fields: &JobFields) -> QueryResult<Job> {
+pub async fn update(conn: &mut AsyncPgConnection, id: JobId, fields: &JobFields) -> QueryResult<Job> {
     diesel::update(jobs::table.find(id))
         .set((fields, jobs::updated_at.eq(diesel::dsl::now)))
         .returning(Job::as_returning())
@@ -87,7 +87,7 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, fields: &JobFields) 
 }
 
 /// Archives a job (once).
-pub async fn archive(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Job> {
+pub async fn archive(conn: &mut AsyncPgConnection, id: JobId) -> QueryResult<Job> {
     diesel::update(jobs::table.find(id))
         .set((jobs::archived_at.eq(Some(Utc::now())), jobs::updated_at.eq(diesel::dsl::now)))
         .returning(Job::as_returning())
@@ -96,12 +96,12 @@ pub async fn archive(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Job>
 }
 
 /// The job with this id.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Job>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: JobId) -> QueryResult<Option<Job>> {
     jobs::table.find(id).select(Job::as_select()).first(conn).await.optional()
 }
 
 /// The jobs with these ids.
-pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Job>> {
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[JobId]) -> QueryResult<Vec<Job>> {
     jobs::table.filter(jobs::id.eq_any(ids)).select(Job::as_select()).load(conn).await
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-use viva_domain::UserId;
+use viva_domain::{MappingRequestId, UserId};
 
 use crate::QueryResult;
 use crate::models::TimeCursor;
@@ -62,7 +62,7 @@ text_enum!(RequestStatus, [Pending => "PENDING", Accepted => "ACCEPTED", Rejecte
 #[diesel(table_name = hr_mapping_requests)]
 pub struct MappingRequest {
     /// The request's id.
-    pub id: Uuid,
+    pub id: MappingRequestId,
     /// The HR user.
     #[diesel(deserialize_as = Uuid)]
     pub hr_id: UserId,
@@ -78,7 +78,7 @@ pub struct MappingRequest {
     /// A note from the sender.
     pub message: Option<String>,
     /// Who decided.
-    pub decided_by: Option<Uuid>,
+    pub decided_by: Option<UserId>,
     /// When it was decided.
     pub decided_at: Option<DateTime<Utc>>,
     /// When it was made.
@@ -121,7 +121,7 @@ pub async fn create(
 }
 
 /// The request with this id.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MappingRequest>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: MappingRequestId) -> QueryResult<Option<MappingRequest>> {
     hr_mapping_requests::table.find(id).select(MappingRequest::as_select()).first(conn).await.optional()
 }
 
@@ -129,7 +129,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
 /// which is how a lost race shows: of two concurrent decisions, the row lock lets one through.
 pub async fn decide(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MappingRequestId,
     kind: RequestKind,
     status: RequestStatus,
     decided_by: UserId,
@@ -155,7 +155,7 @@ pub async fn decide(
 pub async fn cancel_other_pending(
     conn: &mut AsyncPgConnection,
     hr_id: UserId,
-    keep: Uuid,
+    keep: MappingRequestId,
     decided_by: UserId,
 ) -> QueryResult<Vec<MappingRequest>> {
     diesel::update(

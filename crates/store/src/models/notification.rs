@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-use viva_domain::UserId;
+use viva_domain::{NotificationId, UserId};
 
 use crate::QueryResult;
 use crate::events::{self, Event};
@@ -16,9 +16,9 @@ use crate::schema::notifications;
 #[diesel(table_name = notifications)]
 pub struct Notification {
     /// Its id.
-    pub id: Uuid,
+    pub id: NotificationId,
     /// Whom it is for.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// What it is about, such as `NEW_MESSAGE`.
     pub kind: String,
     /// A short title.
@@ -63,7 +63,7 @@ pub async fn notify(conn: &mut AsyncPgConnection, new: &NewNotification<'_>) -> 
         .returning(Notification::as_returning())
         .get_result(conn)
         .await?;
-    events::publish(conn, &Event::notification(new.user_id.0, stored.id)).await?;
+    events::publish(conn, &Event::notification(new.user_id, stored.id.0)).await?;
     Ok(stored)
 }
 
@@ -71,7 +71,7 @@ pub async fn notify(conn: &mut AsyncPgConnection, new: &NewNotification<'_>) -> 
 pub async fn find_for(
     conn: &mut AsyncPgConnection,
     user: UserId,
-    id: Uuid,
+    id: NotificationId,
 ) -> QueryResult<Option<Notification>> {
     notifications::table
         .find(id)
@@ -126,7 +126,7 @@ pub async fn since(
 pub async fn mark_read(
     conn: &mut AsyncPgConnection,
     user: UserId,
-    ids: Option<&[Uuid]>,
+    ids: Option<&[NotificationId]>,
 ) -> QueryResult<usize> {
     let mut query = diesel::update(notifications::table)
         .filter(notifications::user_id.eq(user.0))

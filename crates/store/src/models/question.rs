@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-use viva_domain::UserId;
 use viva_domain::interview::{Difficulty, QuestionKind};
 use viva_domain::question_bank::RoleBank;
+use viva_domain::{QuestionId, UserId};
 
 use crate::QueryResult;
 use crate::models::TimeCursor;
@@ -28,7 +28,7 @@ pub struct JobRole {
 #[diesel(table_name = questions)]
 pub struct Question {
     /// Its id.
-    pub id: Uuid,
+    pub id: QuestionId,
     /// The bank's id for shipped questions.
     pub bank_id: Option<String>,
     /// Its role.
@@ -48,7 +48,7 @@ pub struct Question {
     /// Seconds allowed.
     pub time_limit_seconds: i32,
     /// Who added it (null for shipped ones).
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     /// When it was added.
     pub created_at: DateTime<Utc>,
 }
@@ -165,7 +165,7 @@ pub async fn create(
 /// Replaces a question's fields.
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: QuestionId,
     fields: &QuestionFields,
 ) -> QueryResult<Question> {
     diesel::update(questions::table.find(id))
@@ -185,12 +185,12 @@ pub async fn update(
 }
 
 /// The question with this id.
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Question>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: QuestionId) -> QueryResult<Option<Question>> {
     questions::table.find(id).select(Question::as_select()).first(conn).await.optional()
 }
 
 /// The questions with these ids.
-pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Question>> {
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[QuestionId]) -> QueryResult<Vec<Question>> {
     questions::table.filter(questions::id.eq_any(ids)).select(Question::as_select()).load(conn).await
 }
 
@@ -229,7 +229,7 @@ pub async fn pool_for(
     conn: &mut AsyncPgConnection,
     role_slug: &str,
     difficulty: Difficulty,
-    exclude: &[Uuid],
+    exclude: &[QuestionId],
     practice: bool,
 ) -> QueryResult<Vec<Question>> {
     let mut query = questions::table

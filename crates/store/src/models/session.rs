@@ -229,7 +229,7 @@ pub async fn revoke(
             .await
             .optional()?;
     if let Some(user) = user {
-        crate::events::publish(conn, &crate::events::Event::access_changed(user)).await?;
+        crate::events::publish(conn, &crate::events::Event::access_changed(UserId(user))).await?;
     }
     Ok(user.is_some())
 }
@@ -252,7 +252,7 @@ pub async fn revoke_all_for_user(
     .execute(conn)
     .await?;
     if ended > 0 {
-        crate::events::publish(conn, &crate::events::Event::access_changed(user_id.0)).await?;
+        crate::events::publish(conn, &crate::events::Event::access_changed(user_id)).await?;
     }
     Ok(ended)
 }
@@ -275,7 +275,7 @@ pub async fn purge_expired(conn: &mut AsyncPgConnection, cutoff: DateTime<Utc>) 
 #[diesel(table_name = sessions)]
 pub struct SessionRecord {
     /// Its id.
-    pub id: Uuid,
+    pub id: SessionId,
     /// When it began.
     pub created_at: DateTime<Utc>,
     /// When its refresh token was last used.

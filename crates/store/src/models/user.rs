@@ -49,9 +49,9 @@ pub struct User {
     /// Whether to show in-app notifications.
     pub in_app_notifications: bool,
     /// The admin an HR user is mapped to.
-    pub mapped_admin_id: Option<Uuid>,
+    pub mapped_admin_id: Option<UserId>,
     /// The HR user a candidate is assigned to.
-    pub assigned_hr_id: Option<Uuid>,
+    pub assigned_hr_id: Option<UserId>,
     /// Last successful sign-in.
     pub last_login_at: Option<DateTime<Utc>>,
     /// When the account was created.
@@ -194,7 +194,7 @@ impl User {
             .execute(conn)
             .await?;
         if changed == 1 {
-            crate::events::publish(conn, &crate::events::Event::access_changed(id.0)).await?;
+            crate::events::publish(conn, &crate::events::Event::access_changed(id)).await?;
         }
         Ok(changed == 1)
     }
@@ -204,7 +204,7 @@ impl User {
     pub async fn delete(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<bool> {
         let deleted = diesel::delete(users::table.find(id.0)).execute(conn).await? == 1;
         if deleted {
-            crate::events::publish(conn, &crate::events::Event::access_changed(id.0)).await?;
+            crate::events::publish(conn, &crate::events::Event::access_changed(id)).await?;
         }
         Ok(deleted)
     }
@@ -349,7 +349,7 @@ pub async fn list(
 }
 
 /// The users with these ids (for DataLoaders: one query for many ids).
-pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<User>> {
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[UserId]) -> QueryResult<Vec<User>> {
     users::table.filter(users::id.eq_any(ids)).select(User::as_select()).load(conn).await
 }
 
@@ -396,8 +396,8 @@ pub async fn assign_candidate(
     conn: &mut AsyncPgConnection,
     candidate: UserId,
     hr: Option<UserId>,
-) -> QueryResult<Option<Uuid>> {
-    let previous: Option<Option<Uuid>> = users::table
+) -> QueryResult<Option<UserId>> {
+    let previous: Option<Option<UserId>> = users::table
         .find(candidate.0)
         .select(users::assigned_hr_id)
         .for_update()

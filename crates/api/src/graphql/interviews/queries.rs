@@ -2,7 +2,7 @@
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, ID, Object};
-use uuid::Uuid;
+use viva_domain::InterviewId;
 use viva_service::interviews::{self as service, Include, InterviewPage, Viewer};
 
 use super::inputs::InterviewListFilter;
@@ -85,12 +85,12 @@ async fn prime_loaders(
     found: InterviewPage,
     include: Include,
 ) -> AppResult<Vec<viva_store::models::interview::Interview>> {
-    let ids: Vec<Uuid> = found.interviews.iter().map(|i| i.id).collect();
+    let ids: Vec<InterviewId> = found.interviews.iter().map(|i| i.id).collect();
     fn grouped<T>(
-        ids: &[Uuid],
-        items: impl IntoIterator<Item = (Uuid, T)>,
-    ) -> std::collections::HashMap<Uuid, Vec<T>> {
-        let mut map: std::collections::HashMap<Uuid, Vec<T>> =
+        ids: &[InterviewId],
+        items: impl IntoIterator<Item = (InterviewId, T)>,
+    ) -> std::collections::HashMap<InterviewId, Vec<T>> {
+        let mut map: std::collections::HashMap<InterviewId, Vec<T>> =
             ids.iter().map(|id| (*id, Vec::new())).collect();
         for (key, item) in items {
             map.entry(key).or_default().push(item);
@@ -113,7 +113,7 @@ async fn prime_loaders(
         let loader = ctx
             .data::<DataLoader<UserLoader, HashMapCache>>()
             .map_err(|_| AppError::internal("user loader missing"))?;
-        loader.feed_many(found.people.into_iter().map(|u| (u.id.0, u))).await;
+        loader.feed_many(found.people.into_iter().map(|u| (u.id, u))).await;
     }
     Ok(found.interviews)
 }

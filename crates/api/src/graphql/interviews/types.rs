@@ -6,10 +6,9 @@ use std::collections::HashSet;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 use viva_domain::interview::{InterviewStatus, grade};
 use viva_domain::vocab::QuestionSource;
-use viva_domain::{Role, UserId};
+use viva_domain::{InterviewQuestionId, Role, UserId};
 use viva_service::interviews::{Viewer, viewer_of};
 use viva_store::models::interview::{
     Answer as StoredAnswer, Interview as StoredInterview, InterviewQuestion as StoredQuestion,
@@ -293,7 +292,7 @@ impl Interview {
 
     /// The candidate.
     async fn candidate(&self, ctx: &Context<'_>) -> AppResult<Option<PersonSummary>> {
-        person(ctx, Some(self.interview.candidate_id.0)).await
+        person(ctx, Some(self.interview.candidate_id)).await
     }
 
     /// The HR user responsible; null for practice.
@@ -330,7 +329,7 @@ impl Interview {
         if !over && self.interview.status != InterviewStatus::InProgress {
             return Ok(Vec::new());
         }
-        let answered: HashSet<Uuid> =
+        let answered: HashSet<InterviewQuestionId> =
             self.loaded_answers(ctx).await?.iter().map(|a| a.interview_question_id).collect();
         if over {
             return Ok(questions
