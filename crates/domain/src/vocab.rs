@@ -82,6 +82,8 @@ vocabulary! {
         CompleteInterview => "complete_interview",
         /// Delivers one email over SMTP.
         SendEmail => "send_email",
+        /// Sends a password-reset link to an address, if it has an account.
+        PasswordReset => "password_reset",
         /// Expires interviews whose window passed unstarted or unfinished (periodic).
         ExpireInterviews => "expire_interviews",
         /// Purges expired sessions, tokens, throttles and stale email bodies (periodic).

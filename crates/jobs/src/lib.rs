@@ -33,6 +33,9 @@ pub trait JobSpec: Send + Sync + 'static {
     const KIND: JobKind;
     /// Attempts before the job is dead.
     const MAX_ATTEMPTS: i32 = 5;
+    /// Whether the payload holds personal data (an email address typed into a form): it is
+    /// blanked once the job is done or dead, so the queue keeps no copy.
+    const PERSONAL_PAYLOAD: bool = false;
     /// The handler's input, stored as JSON.
     type Payload: Serialize + DeserializeOwned + Send + Sync + 'static;
 }
@@ -102,6 +105,7 @@ impl Default for RunnerSettings {
 #[async_trait::async_trait]
 trait Erased<C>: Send + Sync {
     async fn run(&self, ctx: &C, job: &JobInfo, payload: serde_json::Value) -> Result<(), Failure>;
+    fn personal_payload(&self) -> bool;
 }
 
 /// How an attempt failed: worth retrying, or never going to work.
@@ -119,6 +123,10 @@ impl<C: Send + Sync + 'static, H: Handler<C>> Erased<C> for Typed<H> {
             Failure::Fatal(format!("the payload of a {} job does not parse: {err}", H::KIND))
         })?;
         self.0.run(ctx, job, payload).await.map_err(Failure::Retry)
+    }
+
+    fn personal_payload(&self) -> bool {
+        H::PERSONAL_PAYLOAD
     }
 }
 
@@ -259,20 +267,32 @@ impl<C: Send + Sync + 'static> Runner<C> {
         let Some(job) = job else { return Ok(false) };
         let outcome = self.handle_job(&job).await;
         let mut conn = self.pool.get().await?;
-        match outcome {
+        let personal = job
+            .kind
+            .parse::<JobKind>()
+            .ok()
+            .and_then(|k| self.handlers.get(&k))
+            .is_some_and(|h| h.personal_payload());
+        let finished = match outcome {
             Ok(()) => {
                 queue::complete(&mut conn, job.id).await?;
+                true
             }
             Err(Failure::Fatal(reason)) => {
                 tracing::error!(job = %job.id, kind = %job.kind, %reason, "job cannot run; it is dead");
                 queue::bury(&mut conn, job.id, &reason).await?;
+                true
             }
             Err(Failure::Retry(error)) => {
                 let status =
                     queue::fail(&mut conn, &job, &error.to_string(), self.settings.retry_base_seconds)
                         .await?;
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, ?status, %error, "job failed");
+                status == queue::JobStatus::Dead
             }
+        };
+        if finished && personal {
+            queue::clear_payload(&mut conn, job.id).await?;
         }
         Ok(true)
     }

@@ -24,6 +24,7 @@ use crate::auth::throttle;
 use crate::auth::tokens::{generate_opaque_token, hash_opaque_token};
 use crate::{Service, ServiceError, ServiceResult, audit, mail};
 
+pub(crate) use passwords::send_reset_link;
 pub use passwords::{change_password, request_password_reset, reset_password};
 pub use sessions::{login, logout, logout_everywhere, refresh_session};
 

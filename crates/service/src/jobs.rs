@@ -6,14 +6,16 @@
 //! | `plan_follow_up` | a first evaluation of an interview in progress | may add a follow-up |
 //! | `complete_interview` | completion, the last evaluation | records the AI result |
 //! | `send_email` | any email queued | delivers it over SMTP |
+//! | `password_reset` | a reset asked for | issues the link and queues its email, if the address has an account |
 //! | `expire_interviews` | every minute (periodic) | expires overdue interviews |
-//! | `purge_expired` | every ten minutes (periodic) | purges expired rows |
+//! | `purge_expired` | every ten minutes (periodic) | purges expired rows and old finished jobs |
 //!
 //! `viva worker` runs the [`runner`]; so does `viva serve` unless `workers_in_serve` is off.
 
 pub mod complete_interview;
 pub mod evaluate_answer;
 pub mod expire_interviews;
+pub mod password_reset;
 pub mod plan_follow_up;
 pub mod purge_expired;
 pub mod send_email;
@@ -49,6 +51,7 @@ pub fn runner(service: Service, settings: RunnerSettings) -> Runner<Service> {
         .handle(plan_follow_up::PlanFollowUp)
         .handle(complete_interview::CompleteInterview)
         .handle(send_email::SendEmail)
+        .handle(password_reset::PasswordReset)
         .handle(expire_interviews::ExpireInterviews)
         .handle(purge_expired::PurgeExpired)
         .every::<expire_interviews::ExpireInterviews>(EXPIRE_EVERY, &expire_interviews::Payload::default())

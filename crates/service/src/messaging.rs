@@ -55,7 +55,7 @@ pub async fn may_read(
     if thread.candidate_id == principal.user_id {
         return Ok(true);
     }
-    if thread.hr_id != principal.user_id || principal.mapped_admin_id.is_none() {
+    if thread.hr_id != principal.user_id || !crate::organisation::is_mapped_hr(principal) {
         return Ok(false);
     }
     Ok(users::responsible_hr(conn, thread.candidate_id).await? == Some(principal.user_id))
@@ -146,7 +146,7 @@ pub async fn send(
             (Role::Candidate, Role::Hr) => (&other, &me),
             _ => return Err(ServiceError::Forbidden("messages go between an HR user and their candidates")),
         };
-        if candidate.assigned_hr_id != Some(hr.id) || hr.mapped_admin_id.is_none() {
+        if candidate.assigned_hr_id != Some(hr.id) || crate::organisation::mapped_admin(hr).is_none() {
             return Err(ServiceError::Forbidden(
                 "you can only message your assigned candidates or your HR contact",
             ));

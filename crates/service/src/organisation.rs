@@ -3,7 +3,7 @@
 //! manage accounts, read the statistics and the audit log ([`admin`]).
 //!
 //! The rule that an HR user acts on candidates only while mapped to an admin lives here, once:
-//! [`mapped_admin`] and [`require_mapped`].
+//! [`mapped_admin`], [`require_mapped`] and [`is_mapped_hr`].
 
 pub mod admin;
 pub mod assignment;
@@ -20,6 +20,12 @@ use crate::{ServiceError, ServiceResult};
 /// apply to, or be invited by, another admin.
 pub fn mapped_admin(hr: &User) -> Option<UserId> {
     hr.mapped_admin_id
+}
+
+/// Whether the caller is an HR user mapped to an admin now (as of their request's session
+/// lookup): the condition for acting on candidates.
+pub fn is_mapped_hr(principal: &Principal) -> bool {
+    principal.role == Role::Hr && principal.mapped_admin_id.is_some()
 }
 
 /// The admin an HR user is mapped to, or `FORBIDDEN` with `refusal` (which says what the HR user

@@ -139,6 +139,36 @@ pub async fn bury(conn: &mut AsyncPgConnection, id: BackgroundJobId, reason: &st
     Ok(())
 }
 
+/// Blanks a finished job's payload (one that held personal data).
+pub async fn clear_payload(conn: &mut AsyncPgConnection, id: BackgroundJobId) -> QueryResult<()> {
+    diesel::update(background_jobs::table.find(id))
+        .set(background_jobs::payload.eq(serde_json::json!({})))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Deletes finished jobs older than `cutoff`: done ones, and dead ones an operator has had time
+/// to see. Returns how many.
+pub async fn purge_finished(
+    conn: &mut AsyncPgConnection,
+    done_before: DateTime<Utc>,
+    dead_before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::delete(
+        background_jobs::table.filter(
+            (background_jobs::status
+                .eq(JobStatus::Done.as_str())
+                .and(background_jobs::finished_at.lt(done_before)))
+            .or(background_jobs::status
+                .eq(JobStatus::Dead.as_str())
+                .and(background_jobs::finished_at.lt(dead_before))),
+        ),
+    )
+    .execute(conn)
+    .await
+}
+
 /// Dead jobs of one kind.
 pub async fn dead_of_kind(conn: &mut AsyncPgConnection, kind: &str) -> QueryResult<i64> {
     background_jobs::table

@@ -24,19 +24,14 @@ pub async fn request_password_reset(service: &Service, email: &str, ip: Option<&
     let ip_bucket = throttle::address_bucket("reset-request", ip.unwrap_or("unknown"));
     let mut conn = service.pool.get().await?;
     throttle::check(&mut conn, limits, &ip_bucket, limits.max_requests_per_address).await?;
-    throttle_store::record(&mut conn, &[&ip_bucket]).await?;
-
     // The answer, and the work done before it, are the same whether the address has an
-    // account or not: the lookup and the email happen after the response, in the background.
-    drop(conn);
-    let service = service.clone();
-    let ip = ip.map(str::to_owned);
-    tokio::spawn(async move {
-        if let Err(err) = send_reset_link(&service, email, ip).await {
-            tracing::error!(error = %err, "sending a password-reset link failed");
-        }
-    });
-    Ok(())
+    // account or not: the lookup and the email happen after the response, in a durable job.
+    conn.transaction::<_, ServiceError, _>(async |conn| {
+        throttle_store::record(conn, &[&ip_bucket]).await?;
+        crate::jobs::password_reset::enqueue(conn, email.as_str(), ip).await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Sets a new password with the token from the reset email, and signs out every session.
@@ -143,10 +138,10 @@ pub async fn change_password(
 }
 
 /// Issues a reset token and queues its email, if the address has an active account that has
-/// not had too many already this hour. Runs after [`request_password_reset`] has returned.
-async fn send_reset_link(service: &Service, email: Email, ip: Option<String>) -> ServiceResult<()> {
+/// not had too many already this hour. Runs in the `password_reset` job, after [`request_password_reset`] has returned.
+pub(crate) async fn send_reset_link(service: &Service, email: &str, ip: Option<String>) -> ServiceResult<()> {
     let mut conn = service.pool.get().await?;
-    let Some(user) = User::find_by_email(&mut conn, email.as_str()).await? else {
+    let Some(user) = User::find_by_email(&mut conn, email).await? else {
         return Ok(());
     };
     let since = Utc::now() - chrono::Duration::hours(1);

@@ -32,9 +32,8 @@ pub fn viewer_of(
         Some(Viewer::Staff)
     } else if interview.candidate_id == principal.user_id {
         Some(Viewer::Candidate)
-    } else if principal.role == Role::Hr
+    } else if crate::organisation::is_mapped_hr(principal)
         && !interview.practice
-        && principal.mapped_admin_id.is_some()
         && responsible_hr == Some(principal.user_id)
     {
         Some(Viewer::Staff)

@@ -14,7 +14,7 @@ use viva_store::models::question::{self as bank, Question as BankQuestion};
 use viva_store::models::session::Principal;
 use viva_store::models::user::{self as users, User as StoredUser};
 
-use crate::{Service, ServiceError, ServiceResult, audit, notify};
+use crate::{Service, ServiceError, ServiceResult, audit, notify, organisation};
 
 /// Most questions in one interview.
 pub const MAX_QUESTIONS: i32 = 20;
@@ -90,11 +90,7 @@ pub async fn schedule(
             _ => {
                 let me =
                     StoredUser::find(conn, principal.user_id).await?.ok_or(ServiceError::NotFound("user"))?;
-                if me.mapped_admin_id.is_none() {
-                    return Err(ServiceError::Forbidden(
-                        "you must be mapped to an admin to schedule interviews",
-                    ));
-                }
+                organisation::require_mapped(&me, "you must be mapped to an admin to schedule interviews")?;
                 if candidate.assigned_hr_id != Some(principal.user_id) {
                     return Err(ServiceError::Forbidden(
                         "you schedule interviews only for your assigned candidates",

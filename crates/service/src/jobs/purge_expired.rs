@@ -1,13 +1,20 @@
 //! `purge_expired` (periodic): deletes what has outlived its use: throttle counters, used or
 //! expired one-time tokens, expired sessions; and blanks unsent email bodies older than their
-//! links (48 hours), so a stuck outbox holds no live links.
+//! links (48 hours), so a stuck outbox holds no live links; deletes finished jobs after a week
+//! (dead ones after a month).
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use viva_jobs::{Handler, JobError, JobInfo, JobKind, JobSpec};
 use viva_store::models::{email, one_time_token, session, throttle};
+use viva_store::queue;
 
 use crate::Service;
+
+/// How long finished jobs are kept (for `evaluation.jobId` lookups and operators).
+const DONE_JOBS_KEPT: chrono::Duration = chrono::Duration::days(7);
+/// How long dead jobs are kept for an operator to look into.
+const DEAD_JOBS_KEPT: chrono::Duration = chrono::Duration::days(30);
 
 /// Purges expired rows.
 pub struct PurgeExpired;
@@ -30,7 +37,8 @@ impl Handler<Service> for PurgeExpired {
         let throttles = throttle::purge_older_than(&mut conn, now - chrono::Duration::days(1)).await?;
         let tokens = one_time_token::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
         let sessions = session::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
-        tracing::debug!(bodies, throttles, tokens, sessions, "purged expired rows");
+        let jobs = queue::purge_finished(&mut conn, now - DONE_JOBS_KEPT, now - DEAD_JOBS_KEPT).await?;
+        tracing::debug!(bodies, throttles, tokens, sessions, jobs, "purged expired rows");
         Ok(())
     }
 }
