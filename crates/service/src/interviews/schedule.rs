@@ -112,9 +112,7 @@ pub async fn schedule(
             }
             None => None,
         };
-        let role = request.role.clone().or_else(|| job.as_ref().and_then(|j| j.role_slug.clone()));
-        let role =
-            role.ok_or_else(|| ServiceError::bad_field("role", "is required (or a job with a role)"))?;
+        let role = role_of(&request, job.as_ref())?;
         if !bank::role_exists(conn, &role).await? {
             return Err(ServiceError::bad_field("role", "is not a known job role"));
         }
@@ -226,6 +224,15 @@ pub async fn start_practice(
     .await
 }
 
+/// The role an interview is for: the one asked for, or else the job's.
+fn role_of(request: &ScheduleRequest, job: Option<&job::Job>) -> ServiceResult<String> {
+    request
+        .role
+        .clone()
+        .or_else(|| job.and_then(|j| j.role_slug.clone()))
+        .ok_or_else(|| ServiceError::bad_field("role", "is required (or a job with a role)"))
+}
+
 /// The question count asked for, checked.
 fn question_count(count: i32) -> ServiceResult<usize> {
     if !(1..=MAX_QUESTIONS).contains(&count) {
@@ -331,8 +338,7 @@ async fn plan_questions(
             "GENERATED needs a job with a description or a context",
         ));
     }
-    let role = request.role.clone().or_else(|| job.as_ref().and_then(|j| j.role_slug.clone()));
-    let role = role.ok_or_else(|| ServiceError::bad_field("role", "is required (or a job with a role)"))?;
+    let role = role_of(request, job.as_ref())?;
     let mut pool: Vec<BankQuestion> = Vec::new();
     for level in difficulty_order(request.difficulty) {
         if !pool.is_empty() && pool.len() >= count * 2 {
