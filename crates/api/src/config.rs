@@ -8,24 +8,8 @@ pub use viva_service::config::{Environment, ServiceConfig, ThrottleSettings};
 /// Everything the API needs to know about its deployment.
 #[derive(Clone, Debug)]
 pub struct ApiConfig {
-    /// Where the platform runs.
-    pub environment: Environment,
-    /// The key that signs access tokens (HS256), at least 32 bytes.
-    pub jwt_secret: Secret,
-    /// The `iss` of access tokens.
-    pub jwt_issuer: String,
-    /// The `aud` of access tokens.
-    pub jwt_audience: String,
-    /// How long an access token lives.
-    pub access_token_ttl: Duration,
-    /// How long a refresh token lives.
-    pub refresh_token_ttl: Duration,
-    /// How long an email-verification link works.
-    pub email_verification_ttl: Duration,
-    /// How long a password-reset link works.
-    pub password_reset_ttl: Duration,
-    /// The public URL of the web app, for links in emails.
-    pub public_url: String,
+    /// What the service layer reads: tokens, links in emails, throttles, SMTP.
+    pub service: ServiceConfig,
     /// Whether cookies carry `Secure` (off only for plain-HTTP development).
     pub cookie_secure: bool,
     /// Whether to take the client's address from `X-Forwarded-For` (only behind proxies that set
@@ -52,13 +36,6 @@ pub struct ApiConfig {
     pub suggestions: bool,
     /// Request limits.
     pub limits: Limits,
-    /// Sign-in throttles.
-    pub throttle: ThrottleSettings,
-    /// Most password hashes computed at once; each takes about 19 MiB and one core.
-    pub max_concurrent_hashes: usize,
-    /// SMTP delivery of the outbox; without it, emails stay in the outbox (and, outside
-    /// production, in the log).
-    pub smtp: Option<viva_service::mail::smtp::SmtpSettings>,
 }
 
 /// Limits on what one request may ask of the server.
@@ -104,36 +81,10 @@ impl Default for Limits {
 }
 
 impl ApiConfig {
-    /// What the service layer needs of these settings.
-    pub fn service(&self) -> ServiceConfig {
-        ServiceConfig {
-            environment: self.environment,
-            jwt_secret: self.jwt_secret.clone(),
-            jwt_issuer: self.jwt_issuer.clone(),
-            jwt_audience: self.jwt_audience.clone(),
-            access_token_ttl: self.access_token_ttl,
-            refresh_token_ttl: self.refresh_token_ttl,
-            email_verification_ttl: self.email_verification_ttl,
-            password_reset_ttl: self.password_reset_ttl,
-            public_url: self.public_url.clone(),
-            throttle: self.throttle.clone(),
-            max_concurrent_hashes: self.max_concurrent_hashes,
-            smtp: self.smtp.clone(),
-        }
-    }
-
     /// Settings for tests and examples: development defaults with the given signing key.
     pub fn for_tests(jwt_secret: &[u8]) -> Self {
         Self {
-            environment: Environment::Test,
-            jwt_secret: Secret::new(jwt_secret),
-            jwt_issuer: "viva".to_owned(),
-            jwt_audience: "viva-api".to_owned(),
-            access_token_ttl: Duration::from_secs(15 * 60),
-            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
-            email_verification_ttl: Duration::from_secs(48 * 3600),
-            password_reset_ttl: Duration::from_secs(3600),
-            public_url: "http://localhost:8000".to_owned(),
+            service: ServiceConfig::for_tests(jwt_secret),
             cookie_secure: true,
             trust_forwarded_for: false,
             trusted_proxy_hops: 1,
@@ -145,9 +96,6 @@ impl ApiConfig {
             introspection: true,
             suggestions: true,
             limits: Limits::default(),
-            throttle: ThrottleSettings::default(),
-            max_concurrent_hashes: 2,
-            smtp: None,
         }
     }
 }

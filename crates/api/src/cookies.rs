@@ -9,7 +9,7 @@ pub const REFRESH_COOKIE: &str = "viva_refresh";
 
 /// Sets the refresh token as an HttpOnly, SameSite=Strict cookie scoped to `/graphql`.
 pub fn set_refresh_cookie(ctx: &Context<'_>, services: &Services, token: &str) {
-    let max_age = services.config.refresh_token_ttl.as_secs();
+    let max_age = services.config.service.refresh_token_ttl.as_secs();
     let secure = if services.config.cookie_secure { "; Secure" } else { "" };
     ctx.append_http_header(
         http::header::SET_COOKIE,

@@ -56,7 +56,7 @@ impl Services {
         let metrics = Metrics::new().map_err(crate::error::AppError::internal)?;
         let ai_metrics =
             viva_ai::AiMetrics::register(metrics.registry()).map_err(crate::error::AppError::internal)?;
-        let service = Service::new(pool, config.service(), events, build(ai_metrics)).await?;
+        let service = Service::new(pool, config.service.clone(), events, build(ai_metrics)).await?;
         let persisted = PersistedQueries::new(config.persisted.clone());
         let ws_connections = ConnectionCounts::default();
         Ok(Self(Arc::new(ServicesInner { service, config, metrics, persisted, ws_connections })))

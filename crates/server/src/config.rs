@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
-use viva_api::config::{ApiConfig, Environment, Limits, Secret, ThrottleSettings};
+use viva_api::config::{ApiConfig, Environment, Limits, Secret, ServiceConfig, ThrottleSettings};
 use viva_api::persisted::{PersistedSettings, TrustedDocuments};
 use viva_service::mail::smtp::SmtpSettings;
 
@@ -281,15 +281,25 @@ impl Settings {
         };
         let dev_default = !production;
         let api = ApiConfig {
-            environment,
-            jwt_secret,
-            jwt_issuer: self.jwt_issuer,
-            jwt_audience: self.jwt_audience,
-            access_token_ttl: Duration::from_secs(self.access_token_ttl_secs),
-            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
-            email_verification_ttl: Duration::from_secs(48 * 3600),
-            password_reset_ttl: Duration::from_secs(3600),
-            public_url: self.public_url.trim_end_matches('/').to_owned(),
+            service: ServiceConfig {
+                environment,
+                jwt_secret,
+                jwt_issuer: self.jwt_issuer,
+                jwt_audience: self.jwt_audience,
+                access_token_ttl: Duration::from_secs(self.access_token_ttl_secs),
+                refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+                email_verification_ttl: Duration::from_secs(48 * 3600),
+                password_reset_ttl: Duration::from_secs(3600),
+                public_url: self.public_url.trim_end_matches('/').to_owned(),
+                throttle: ThrottleSettings {
+                    max_failures_per_account: self.max_login_failures_per_account,
+                    max_failures_per_address: self.max_login_failures_per_address,
+                    max_requests_per_address: self.max_requests_per_address,
+                    ..ThrottleSettings::default()
+                },
+                max_concurrent_hashes: self.max_concurrent_hashes,
+                smtp,
+            },
             cookie_secure: self.cookie_secure,
             trust_forwarded_for: self.trust_forwarded_for,
             trusted_proxy_hops: self.trusted_proxy_hops,
@@ -311,14 +321,6 @@ impl Settings {
                 ws_init_timeout: Duration::from_secs(self.ws_init_timeout_secs.max(1)),
                 ..Limits::default()
             },
-            throttle: ThrottleSettings {
-                max_failures_per_account: self.max_login_failures_per_account,
-                max_failures_per_address: self.max_login_failures_per_address,
-                max_requests_per_address: self.max_requests_per_address,
-                ..ThrottleSettings::default()
-            },
-            max_concurrent_hashes: self.max_concurrent_hashes,
-            smtp,
         };
         for (capability, names, known) in [
             ("chat", &self.ai.chat, &["gemini", "openai"][..]),

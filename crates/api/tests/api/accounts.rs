@@ -129,7 +129,7 @@ async fn repeated_failures_lock_the_account_for_a_while() {
 
 #[tokio::test]
 async fn failures_are_throttled_per_client_address() {
-    let app = TestApp::with_config(|c| c.throttle.max_failures_per_address = 3).await;
+    let app = TestApp::with_config(|c| c.service.throttle.max_failures_per_address = 3).await;
     for i in 0..3 {
         app.login(&format!("nobody{i}@example.org"), "whatever-password")
             .await

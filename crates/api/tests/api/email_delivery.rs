@@ -10,7 +10,8 @@ use viva_test_support::{SmtpServer, TEST_PASSWORD, TestApp};
 
 async fn app_sending_to(url: String) -> TestApp {
     TestApp::with_config(|config| {
-        config.smtp = Some(SmtpSettings { url: Secret::new(url), from: "Viva <no-reply@viva.test>".into() });
+        config.service.smtp =
+            Some(SmtpSettings { url: Secret::new(url), from: "Viva <no-reply@viva.test>".into() });
     })
     .await
 }

@@ -7,7 +7,7 @@ use viva_test_support::{TEST_PASSWORD, TestApp};
 async fn parallel_password_guesses_cannot_race_past_the_login_throttle() {
     let app = TestApp::new().await;
     let ada = app.candidate().await;
-    let limit = app.services.config.throttle.max_failures_per_account;
+    let limit = app.services.config.service.throttle.max_failures_per_account;
     let before = app.services.service.passwords.verifications();
     let guesses = (0..40).map(|i| {
         let app = &app;
@@ -35,7 +35,7 @@ async fn parallel_password_guesses_cannot_race_past_the_login_throttle() {
 async fn a_right_password_gives_its_reserved_attempt_back() {
     let app = TestApp::new().await;
     let ada = app.candidate().await;
-    let limit = app.services.config.throttle.max_failures_per_address;
+    let limit = app.services.config.service.throttle.max_failures_per_address;
     // Far more successful sign-ins from one address than failures are allowed: none counts.
     for _ in 0..(limit + 3) {
         app.login(&ada.email, TEST_PASSWORD).await.data();
@@ -51,7 +51,7 @@ async fn delete_my_account_checks_one_password_per_operation_and_is_throttled() 
     let before = app.services.service.passwords.verifications();
     let response = app.graphql_as(&ada, &format!("mutation {{ {aliases} }}"), json!({})).await;
     assert_eq!(app.services.service.passwords.verifications() - before, 1, "{:?}", response.body);
-    let limit = app.services.config.throttle.max_failures_per_account;
+    let limit = app.services.config.service.throttle.max_failures_per_account;
     let mut codes = Vec::new();
     for i in 0..limit + 2 {
         let guess = app

@@ -83,7 +83,7 @@ async fn insert_user(
 /// Loads the demo accounts (an admin, a mapped HR user and a candidate assigned to them),
 /// leaving existing ones as they are, and prints how to sign in.
 pub(super) async fn seed(config: &Config) -> anyhow::Result<()> {
-    if config.api.environment == Environment::Production {
+    if config.api.service.environment == Environment::Production {
         bail!("seed loads demo accounts with a published password and is refused in production");
     }
     let pool = super::connect(config).await?;

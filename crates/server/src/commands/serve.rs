@@ -59,7 +59,7 @@ pub(super) async fn serve(config: Config) -> anyhow::Result<()> {
         if config.api.graphiql { format!(", GraphiQL on http://{address}/graphiql") } else { String::new() };
     tracing::info!("Viva serving GraphQL on http://{address}/graphql{graphiql}");
 
-    if config.api.smtp.is_none() {
+    if config.api.service.smtp.is_none() {
         tracing::warn!(
             "SMTP is not configured (VIVA_SMTP_URL): emails stay unsent in the email_outbox table"
         );
