@@ -231,6 +231,43 @@ async fn decide_request(
     Ok(decided)
 }
 
+/// One side of a decision on a mapping request: who decides, what the request is called, and
+/// what is recorded.
+struct Decision {
+    /// The kind of request decided.
+    kind: RequestKind,
+    /// The role that decides it (the one it was addressed to).
+    decider: Role,
+    /// Its name in messages ("application").
+    what: &'static str,
+    /// Its name at the start of a title ("Application").
+    title: &'static str,
+    /// The word for a refusal ("rejected").
+    refused: &'static str,
+    /// The audit actions for acceptance and refusal.
+    actions: (AuditAction, AuditAction),
+}
+
+/// Admins decide HR users' applications.
+const APPLICATION: Decision = Decision {
+    kind: RequestKind::Application,
+    decider: Role::Admin,
+    what: "application",
+    title: "Application",
+    refused: "rejected",
+    actions: (AuditAction::HrApplicationAccepted, AuditAction::HrApplicationRejected),
+};
+
+/// HR users decide admins' invitations addressed to them.
+const INVITATION: Decision = Decision {
+    kind: RequestKind::Invitation,
+    decider: Role::Hr,
+    what: "invitation",
+    title: "Invitation",
+    refused: "declined",
+    actions: (AuditAction::HrInvitationAccepted, AuditAction::HrInvitationDeclined),
+};
+
 /// Accepts or rejects a pending HR application, and tells the HR user. Any admin may decide;
 /// accepting maps the HR user to the admin applied to and cancels their other pending requests.
 /// Of two concurrent decisions, one gets `CONFLICT`.
@@ -241,32 +278,7 @@ pub async fn respond_to_application(
     accept: bool,
     ip: Option<&str>,
 ) -> ServiceResult<MappingRequest> {
-    require_role(principal, &[Role::Admin])?;
-    let admin_id = principal.user_id;
-    let mut conn = service.pool.get().await?;
-    conn.transaction::<_, ServiceError, _>(async move |conn| {
-        let found = mapping::find(conn, application_id)
-            .await?
-            .filter(|r| r.kind == RequestKind::Application)
-            .ok_or(ServiceError::NotFound("application"))?;
-        let request = decide_request(conn, found, accept, admin_id).await?;
-        let verdict = if accept { "accepted" } else { "rejected" };
-        let data = serde_json::json!({ "requestId": application_id, "accepted": accept });
-        notify::send(
-            conn,
-            request.hr_id,
-            NotificationKind::MappingDecided,
-            &format!("Application {verdict}"),
-            &format!("Your application was {verdict}."),
-            data.clone(),
-        )
-        .await?;
-        let action =
-            if accept { AuditAction::HrApplicationAccepted } else { AuditAction::HrApplicationRejected };
-        audit::record(conn, Some(admin_id), action, Some(request.hr_id), ip, data).await?;
-        Ok(request)
-    })
-    .await
+    respond(service, principal, application_id, accept, ip, &APPLICATION).await
 }
 
 /// Accepts or declines an invitation addressed to the calling HR user, and tells the admin.
@@ -278,29 +290,44 @@ pub async fn respond_to_invitation(
     accept: bool,
     ip: Option<&str>,
 ) -> ServiceResult<MappingRequest> {
-    require_role(principal, &[Role::Hr])?;
-    let hr_id = principal.user_id;
+    respond(service, principal, invitation_id, accept, ip, &INVITATION).await
+}
+
+/// Decides a request as `decision` says, tells the other side and records it.
+async fn respond(
+    service: &Service,
+    principal: &Principal,
+    id: MappingRequestId,
+    accept: bool,
+    ip: Option<&str>,
+    decision: &'static Decision,
+) -> ServiceResult<MappingRequest> {
+    require_role(principal, &[decision.decider])?;
+    let me = principal.user_id;
     let mut conn = service.pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
-        let found = mapping::find(conn, invitation_id)
+        // Applications go to every admin; an invitation only to the HR user it names.
+        let found = mapping::find(conn, id)
             .await?
-            .filter(|r| r.kind == RequestKind::Invitation && r.hr_id == hr_id)
-            .ok_or(ServiceError::NotFound("invitation"))?;
-        let request = decide_request(conn, found, accept, hr_id).await?;
-        let verdict = if accept { "accepted" } else { "declined" };
-        let data = serde_json::json!({ "requestId": invitation_id, "accepted": accept });
+            .filter(|r| {
+                r.kind == decision.kind && (decision.kind == RequestKind::Application || r.hr_id == me)
+            })
+            .ok_or(ServiceError::NotFound(decision.what))?;
+        let request = decide_request(conn, found, accept, me).await?;
+        let other = if decision.kind == RequestKind::Application { request.hr_id } else { request.admin_id };
+        let verdict = if accept { "accepted" } else { decision.refused };
+        let data = serde_json::json!({ "requestId": id, "accepted": accept });
         notify::send(
             conn,
-            request.admin_id,
+            other,
             NotificationKind::MappingDecided,
-            &format!("Invitation {verdict}"),
-            &format!("Your invitation was {verdict}."),
+            &format!("{} {verdict}", decision.title),
+            &format!("Your {} was {verdict}.", decision.what),
             data.clone(),
         )
         .await?;
-        let action =
-            if accept { AuditAction::HrInvitationAccepted } else { AuditAction::HrInvitationDeclined };
-        audit::record(conn, Some(hr_id), action, Some(request.admin_id), ip, data).await?;
+        let action = if accept { decision.actions.0 } else { decision.actions.1 };
+        audit::record(conn, Some(me), action, Some(other), ip, data).await?;
         Ok(request)
     })
     .await
