@@ -5,92 +5,46 @@
 
 use async_graphql::ErrorExtensions;
 use viva_domain::ErrorCode;
-use viva_domain::error::FieldError;
 use viva_service::ServiceError;
 
-/// Why a request failed.
+/// Why a request failed: the service layer's error, which this module maps to a GraphQL error
+/// (a local type, so that the conversion can be written here).
 #[derive(Clone, Debug, thiserror::Error)]
-pub enum AppError {
-    /// No valid credentials, or they no longer hold. The message is shown: it names no account.
-    #[error("{0}")]
-    Unauthenticated(&'static str),
-    /// The caller may not do this. The message is shown.
-    #[error("{0}")]
-    Forbidden(&'static str),
-    /// Nothing of that kind the caller may see. The message is shown.
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    /// Invalid input; each field error is shown.
-    #[error("invalid input")]
-    BadInput(Vec<FieldError>),
-    /// The request conflicts with the current state. The message is shown.
-    #[error("{0}")]
-    Conflict(String),
-    /// Too many attempts. Shown, with when to try again.
-    #[error("too many attempts; try again in {retry_after_secs} seconds")]
-    RateLimited {
-        /// Seconds until an attempt may succeed.
-        retry_after_secs: u64,
-    },
-    /// A failure on our side. Logged with its cause; never shown.
-    #[error("internal error: {0}")]
-    Internal(std::sync::Arc<dyn std::error::Error + Send + Sync>),
-}
+#[error(transparent)]
+pub struct AppError(pub ServiceError);
 
 impl AppError {
     /// The stable code clients see.
     pub fn code(&self) -> ErrorCode {
-        match self {
-            AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
-            AppError::Forbidden(_) => ErrorCode::Forbidden,
-            AppError::NotFound(_) => ErrorCode::NotFound,
-            AppError::BadInput(_) => ErrorCode::BadUserInput,
-            AppError::Conflict(_) => ErrorCode::Conflict,
-            AppError::RateLimited { .. } => ErrorCode::RateLimited,
-            AppError::Internal(_) => ErrorCode::Internal,
-        }
+        self.0.code()
     }
 
     /// An internal error from any cause.
     pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        AppError::Internal(std::sync::Arc::from(cause.into()))
+        Self(ServiceError::internal(cause))
     }
 
     /// A bad-input error for one field.
     pub fn bad_field(field: &'static str, message: impl Into<String>) -> Self {
-        AppError::BadInput(vec![FieldError::new(field, message)])
+        Self(ServiceError::bad_field(field, message))
     }
 }
 
-impl From<FieldError> for AppError {
-    fn from(err: FieldError) -> Self {
-        AppError::BadInput(vec![err])
-    }
-}
-
-impl From<ServiceError> for AppError {
-    fn from(err: ServiceError) -> Self {
-        match err {
-            ServiceError::Unauthenticated(message) => AppError::Unauthenticated(message),
-            ServiceError::Forbidden(message) => AppError::Forbidden(message),
-            ServiceError::NotFound(what) => AppError::NotFound(what),
-            ServiceError::BadInput(fields) => AppError::BadInput(fields),
-            ServiceError::Conflict(message) => AppError::Conflict(message),
-            ServiceError::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
-            ServiceError::Internal(cause) => AppError::Internal(cause),
-        }
+impl<E: Into<ServiceError>> From<E> for AppError {
+    fn from(err: E) -> Self {
+        Self(err.into())
     }
 }
 
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         let code = err.code().as_str();
-        match err {
-            AppError::Internal(cause) => {
+        match err.0 {
+            ServiceError::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error while resolving a request");
                 async_graphql::Error::new("internal server error").extend_with(|_, e| e.set("code", code))
             }
-            AppError::BadInput(fields) => {
+            ServiceError::BadInput(fields) => {
                 let message = fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
                 async_graphql::Error::new(format!("invalid input: {message}")).extend_with(|_, e| {
                     e.set("code", code);
@@ -112,7 +66,7 @@ impl From<AppError> for async_graphql::Error {
                     e.set("fields", async_graphql::Value::List(list));
                 })
             }
-            AppError::RateLimited { retry_after_secs } => async_graphql::Error::new(err.to_string())
+            ServiceError::RateLimited { retry_after_secs } => async_graphql::Error::new(err.to_string())
                 .extend_with(|_, e| {
                     e.set("code", code);
                     e.set("retryAfterSeconds", retry_after_secs);
@@ -149,12 +103,12 @@ mod tests {
     #[test]
     fn every_kind_maps_to_its_code() {
         let cases = [
-            (AppError::Unauthenticated("sign in"), "UNAUTHENTICATED"),
-            (AppError::Forbidden("no"), "FORBIDDEN"),
-            (AppError::NotFound("user"), "NOT_FOUND"),
+            (AppError(ServiceError::Unauthenticated("sign in")), "UNAUTHENTICATED"),
+            (AppError(ServiceError::Forbidden("no")), "FORBIDDEN"),
+            (AppError(ServiceError::NotFound("user")), "NOT_FOUND"),
             (AppError::bad_field("email", "is required"), "BAD_USER_INPUT"),
-            (AppError::Conflict("taken".into()), "CONFLICT"),
-            (AppError::RateLimited { retry_after_secs: 3 }, "RATE_LIMITED"),
+            (AppError(ServiceError::Conflict("taken".into())), "CONFLICT"),
+            (AppError(ServiceError::RateLimited { retry_after_secs: 3 }), "RATE_LIMITED"),
             (AppError::internal("boom"), "INTERNAL"),
         ];
         for (err, expected) in cases {

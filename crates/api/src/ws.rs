@@ -346,7 +346,7 @@ async fn renewal(services: &Services, principal: &Principal, token: &str) -> Opt
 async fn still_allowed(services: &Services, principal: &Principal) -> bool {
     match ensure_session_live(services, principal).await {
         Ok(_) => true,
-        Err(AppError::Unauthenticated(_)) => false,
+        Err(AppError(viva_service::ServiceError::Unauthenticated(_))) => false,
         Err(err) => {
             tracing::warn!(error = %err, "re-checking a WebSocket session failed");
             true

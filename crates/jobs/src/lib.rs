@@ -130,6 +130,7 @@ impl<C: Send + Sync + 'static, H: Handler<C>> Erased<C> for Typed<H> {
     }
 }
 
+#[derive(Clone)]
 struct Schedule {
     kind: JobKind,
     every: Duration,
@@ -152,16 +153,7 @@ impl<C> Clone for Runner<C> {
             ctx: self.ctx.clone(),
             pool: self.pool.clone(),
             handlers: self.handlers.clone(),
-            schedules: self
-                .schedules
-                .iter()
-                .map(|s| Schedule {
-                    kind: s.kind,
-                    every: s.every,
-                    payload: s.payload.clone(),
-                    max_attempts: s.max_attempts,
-                })
-                .collect(),
+            schedules: self.schedules.clone(),
             settings: self.settings,
         }
     }
@@ -199,19 +191,18 @@ impl<C: Send + Sync + 'static> Runner<C> {
         let mut tasks = Vec::new();
         for schedule in &self.schedules {
             let runner = self.clone();
-            let (kind, every, payload, max_attempts) =
-                (schedule.kind, schedule.every, schedule.payload.clone(), schedule.max_attempts);
+            let schedule = schedule.clone();
             let mut shutdown = shutdown.clone();
             tasks.push(tokio::spawn(async move {
-                let mut ticker = tokio::time::interval(every);
+                let mut ticker = tokio::time::interval(schedule.every);
                 ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 while !*shutdown.borrow() {
                     tokio::select! {
                         _ = ticker.tick() => {}
                         _ = shutdown.changed() => continue,
                     }
-                    if let Err(error) = runner.schedule(kind, &payload, max_attempts).await {
-                        tracing::warn!(%error, %kind, "could not enqueue a periodic job");
+                    if let Err(error) = runner.schedule(&schedule).await {
+                        tracing::warn!(%error, kind = %schedule.kind, "could not enqueue a periodic job");
                     }
                 }
             }));
@@ -238,22 +229,18 @@ impl<C: Send + Sync + 'static> Runner<C> {
         }
     }
 
-    async fn schedule(
-        &self,
-        kind: JobKind,
-        payload: &serde_json::Value,
-        max_attempts: i32,
-    ) -> QueryResult<()> {
-        let mut conn =
-            self.pool.get().await.map_err(|err| viva_store::QueryError::QueryBuilderError(Box::new(err)))?;
-        queue::enqueue_unique(&mut conn, kind.as_str(), payload, max_attempts, kind.as_str()).await?;
+    /// Enqueues a periodic job unless one of its kind is waiting or running.
+    async fn schedule(&self, schedule: &Schedule) -> Result<(), JobError> {
+        let mut conn = self.pool.get().await?;
+        let kind = schedule.kind.as_str();
+        queue::enqueue_unique(&mut conn, kind, &schedule.payload, schedule.max_attempts, kind).await?;
         Ok(())
     }
 
     /// Enqueues every periodic job now (unless one is already waiting): for tests and tools.
     pub async fn schedule_periodic_now(&self) -> Result<(), JobError> {
         for schedule in &self.schedules {
-            self.schedule(schedule.kind, &schedule.payload, schedule.max_attempts).await?;
+            self.schedule(schedule).await?;
         }
         Ok(())
     }

@@ -6,6 +6,8 @@ use async_graphql::Context;
 use viva_domain::Role;
 use viva_store::models::session::Principal;
 
+use viva_service::ServiceError;
+
 use crate::error::{AppError, AppResult};
 use crate::state::Services;
 
@@ -43,7 +45,7 @@ impl CredentialAttempts {
         if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
             Ok(())
         } else {
-            Err(AppError::RateLimited { retry_after_secs: 1 })
+            Err(ServiceError::RateLimited { retry_after_secs: 1 }.into())
         }
     }
 }
@@ -98,9 +100,10 @@ impl ContextExt for Context<'_> {
     fn principal(&self) -> AppResult<Principal> {
         match self.caller()? {
             Caller::User(principal) => Ok(*principal),
-            Caller::Anonymous => Err(AppError::Unauthenticated("sign in to do this")),
+            Caller::Anonymous => Err(ServiceError::Unauthenticated("sign in to do this").into()),
             Caller::Rejected => {
-                Err(AppError::Unauthenticated("your session has expired or was revoked; sign in again"))
+                Err(ServiceError::Unauthenticated("your session has expired or was revoked; sign in again")
+                    .into())
             }
         }
     }
@@ -110,7 +113,7 @@ impl ContextExt for Context<'_> {
         if roles.contains(&principal.role) {
             Ok(principal)
         } else {
-            Err(AppError::Forbidden("your role may not do this"))
+            Err(ServiceError::Forbidden("your role may not do this").into())
         }
     }
 

@@ -4,7 +4,6 @@
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use viva_domain::Role;
-use viva_domain::error::FieldError;
 use viva_service::ServiceError;
 use viva_service::accounts::{self, NewAccount, Registered, SignedIn};
 
@@ -266,11 +265,5 @@ impl From<SignedIn> for AuthPayload {
             refresh_token_expires_at: signed_in.refresh_token_expires_at,
             user: signed_in.user.into(),
         }
-    }
-}
-
-impl From<Vec<FieldError>> for AppError {
-    fn from(errors: Vec<FieldError>) -> Self {
-        AppError::BadInput(errors)
     }
 }
