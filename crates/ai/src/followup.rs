@@ -18,14 +18,22 @@ pub struct FollowUp {
     pub reason: String,
 }
 
-/// The follow-up an answer deserves, if any. Strong answers get none.
-pub fn plan(question: &QuestionContext<'_>, evaluation: &Evaluation) -> Option<FollowUp> {
+/// Whether an answer deserves a follow-up: it scored below [`FOLLOW_UP_BELOW`], or below 70
+/// while missing most of the expected ideas. Strong answers get none.
+pub fn wanted(evaluation: &Evaluation) -> bool {
     let a = &evaluation.analysis;
     let weak_coverage = !a.keywords_missing.is_empty()
         && a.keywords_missing.len() * 2 > a.keywords_covered.len() + a.keywords_missing.len();
-    if evaluation.scores.overall >= FOLLOW_UP_BELOW && !(weak_coverage && evaluation.scores.overall < 70) {
+    evaluation.scores.overall < FOLLOW_UP_BELOW || (weak_coverage && evaluation.scores.overall < 70)
+}
+
+/// The follow-up an answer deserves, if any, from the rules: the weakest point found by the
+/// evaluation, quoting the question. Strong answers get none.
+pub fn plan(question: &QuestionContext<'_>, evaluation: &Evaluation) -> Option<FollowUp> {
+    if !wanted(evaluation) {
         return None;
     }
+    let a = &evaluation.analysis;
     let topic = first_clause(question.text);
     let (text, reason) = if evaluation.scores.relevance < 35 {
         (

@@ -1,6 +1,6 @@
 //! Usage metrics of the AI providers.
 
-use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry};
 
 /// Calls, latency and tokens per provider.
 #[derive(Clone)]
@@ -11,6 +11,10 @@ pub struct AiMetrics {
     pub seconds: HistogramVec,
     /// Tokens by provider and direction.
     pub tokens: IntCounterVec,
+    /// Circuit breaker by capability and provider: 0 closed, 1 half-open, 2 open.
+    pub breaker: IntGaugeVec,
+    /// US dollars spent today by provider.
+    pub spend: GaugeVec,
 }
 
 impl AiMetrics {
@@ -20,6 +24,8 @@ impl AiMetrics {
         registry.register(Box::new(metrics.calls.clone()))?;
         registry.register(Box::new(metrics.seconds.clone()))?;
         registry.register(Box::new(metrics.tokens.clone()))?;
+        registry.register(Box::new(metrics.breaker.clone()))?;
+        registry.register(Box::new(metrics.spend.clone()))?;
         Ok(metrics)
     }
 
@@ -38,6 +44,14 @@ impl AiMetrics {
             tokens: IntCounterVec::new(
                 Opts::new("ai_tokens_total", "Tokens spent by provider and direction"),
                 &["provider", "direction"],
+            )?,
+            breaker: IntGaugeVec::new(
+                Opts::new("ai_breaker_state", "AI provider circuit breaker: 0 closed, 1 half-open, 2 open"),
+                &["capability", "provider"],
+            )?,
+            spend: GaugeVec::new(
+                Opts::new("ai_spend_usd_today", "US dollars spent today (UTC) by AI provider"),
+                &["provider"],
             )?,
         })
     }

@@ -9,14 +9,15 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use viva_domain::ai::{
-    AiError, Audio, ChatModel, ChatRequest, ChatResponse, Embedder, ModelInfo, Transcriber, Transcript,
+    AiError, Audio, ChatModel, ChatRequest, ChatResponse, Embedder, ModelInfo, Transcriber, Transcript, Usage,
 };
 
 use crate::metrics::AiMetrics;
+use crate::resilience::{BreakerState, Guard, Policy, is_retryable};
 
 /// What a provider can do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -80,13 +81,13 @@ pub struct Degradation {
 }
 
 /// How a provider has been doing.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProviderHealth {
     /// The capability.
     pub capability: Capability,
     /// Provider and model.
     pub info: ModelInfo,
-    /// Calls made.
+    /// Calls made (each with its retries).
     pub calls: u64,
     /// Calls failed.
     pub failures: u64,
@@ -94,23 +95,112 @@ pub struct ProviderHealth {
     pub consecutive_failures: u64,
     /// The last failure, for operators.
     pub last_error: Option<String>,
+    /// The circuit breaker.
+    pub breaker: BreakerState,
+    /// US dollars spent today (UTC), from reported token usage and configured prices.
+    pub spent_today_usd: f64,
+    /// The daily cap, if any.
+    pub daily_budget_usd: Option<f64>,
 }
 
 impl ProviderHealth {
-    /// Up unless its last three calls failed.
+    /// Up unless its breaker is open or its budget is spent.
     pub fn is_up(&self) -> bool {
-        self.consecutive_failures < 3
+        self.breaker != BreakerState::Open
+            && self.daily_budget_usd.is_none_or(|cap| self.spent_today_usd < cap)
     }
 }
 
 struct Member<T: ?Sized> {
     provider: Arc<T>,
     info: ModelInfo,
-    health: Mutex<ProviderHealth>,
+    policy: Policy,
+    state: Mutex<MemberState>,
 }
 
-/// A fallback chain: each call goes to the first provider, and on a transient failure to the
-/// next. A failure that retrying cannot fix (bad input) stops the chain.
+struct MemberState {
+    health: ProviderHealth,
+    guard: Guard,
+}
+
+impl<T: ?Sized> Member<T> {
+    fn state(&self) -> std::sync::MutexGuard<'_, MemberState> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// What a successful call produced, from whom, and at what cost.
+#[derive(Clone, Debug)]
+pub struct Served<R> {
+    /// The result.
+    pub value: R,
+    /// The provider and model that produced it.
+    pub info: ModelInfo,
+    /// Tokens spent at that provider (every attempt, repairs included).
+    pub usage: Usage,
+    /// Time from the first attempt at that provider to its answer.
+    pub latency: Duration,
+    /// The providers tried before it, each with why it did not serve.
+    pub fallback: Vec<String>,
+}
+
+/// Every provider failed or was skipped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exhausted {
+    /// The last failure (or why there was no provider).
+    pub error: AiError,
+    /// Each provider tried or skipped, with why.
+    pub reasons: Vec<String>,
+}
+
+impl std::fmt::Display for Exhausted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.reasons.is_empty() {
+            write!(f, "{}", self.error)
+        } else {
+            f.write_str(&self.reasons.join("; "))
+        }
+    }
+}
+
+/// Records what one call's replies cost; each call through a chain gets one.
+pub struct Meter<'a> {
+    provider: &'a str,
+    policy: &'a Policy,
+    state: &'a Mutex<MemberState>,
+    metrics: &'a AiMetrics,
+    usage: Mutex<Usage>,
+}
+
+impl Meter<'_> {
+    /// Counts the tokens a reply reports toward the provider's spending and metrics.
+    pub fn record(&self, usage: Usage) {
+        {
+            let mut total = self.usage.lock().unwrap_or_else(|p| p.into_inner());
+            total.input_tokens += usage.input_tokens;
+            total.output_tokens += usage.output_tokens;
+        }
+        let spent = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state.guard.spend(self.policy, &usage);
+            let spent = state.guard.spent_today();
+            state.health.spent_today_usd = spent;
+            spent
+        };
+        let tokens = &self.metrics.tokens;
+        tokens.with_label_values(&[self.provider, "input"]).inc_by(usage.input_tokens);
+        tokens.with_label_values(&[self.provider, "output"]).inc_by(usage.output_tokens);
+        self.metrics.spend.with_label_values(&[self.provider]).set(spent);
+    }
+
+    fn total(&self) -> Usage {
+        *self.usage.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A fallback chain: each call goes to the first provider its breaker and budget admit, with
+/// a timeout per attempt and retries with backoff, and on failure to the next. Only input that
+/// no provider could take (too long, empty) stops the chain.
 pub struct Chain<T: ?Sized> {
     capability: Capability,
     members: Vec<Member<T>>,
@@ -124,7 +214,7 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
         Self { capability, members: Vec::new(), metrics }
     }
 
-    fn push(&mut self, provider: Arc<T>, info: ModelInfo) {
+    fn push(&mut self, provider: Arc<T>, info: ModelInfo, policy: Policy) {
         let health = ProviderHealth {
             capability: self.capability,
             info: info.clone(),
@@ -132,8 +222,14 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
             failures: 0,
             consecutive_failures: 0,
             last_error: None,
+            breaker: BreakerState::Closed,
+            spent_today_usd: 0.0,
+            daily_budget_usd: policy.daily_budget_usd,
         };
-        self.members.push(Member { provider, info, health: Mutex::new(health) });
+        let labels = [self.capability.as_str(), info.provider.as_str()];
+        self.metrics.breaker.with_label_values(&labels).set(0);
+        let state = Mutex::new(MemberState { health, guard: Guard::new() });
+        self.members.push(Member { provider, info, policy, state });
     }
 
     /// Whether any provider serves this capability.
@@ -146,69 +242,172 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
         self.members.first().map(|m| &m.info)
     }
 
+    /// The providers' names, in order.
+    pub fn providers(&self) -> Vec<String> {
+        self.members.iter().map(|m| m.info.provider.clone()).collect()
+    }
+
+    /// Whether a provider of this name is in the chain.
+    pub fn has(&self, provider: &str) -> bool {
+        self.members.iter().any(|m| m.info.provider == provider)
+    }
+
     /// Runs `call` against the chain; returns the result and who produced it.
     pub async fn run<R>(
         &self,
-        call: impl for<'a> Fn(&'a T) -> Call<'a, R>,
+        call: impl for<'a> Fn(&'a T, &'a Meter<'a>) -> Call<'a, R>,
     ) -> Result<(R, ModelInfo), AiError> {
-        let mut last =
-            AiError::Unavailable(format!("no {} provider is configured", self.capability.as_str()));
-        for member in &self.members {
+        self.serve(None, call).await.map(|s| (s.value, s.info)).map_err(|e| e.error)
+    }
+
+    /// Runs `call` against the chain (or only against the provider named `only`), guarded by
+    /// each provider's policy; says who served, at what cost, and who was passed over and why.
+    pub async fn serve<R>(
+        &self,
+        only: Option<&str>,
+        call: impl for<'a> Fn(&'a T, &'a Meter<'a>) -> Call<'a, R>,
+    ) -> Result<Served<R>, Exhausted> {
+        let capability = self.capability.as_str();
+        let mut reasons = Vec::new();
+        let mut last = AiError::Unavailable(match only {
+            Some(name) => format!("no {capability} provider named {name:?} is configured"),
+            None => format!("no {capability} provider is configured"),
+        });
+        for member in self.members.iter().filter(|m| only.is_none_or(|name| m.info.provider == name)) {
+            let provider = member.info.provider.as_str();
+            let labels = [capability, provider];
+            let admitted = {
+                let mut state = member.state();
+                let admitted = state.guard.admit(&member.policy);
+                state.health.breaker = state.guard.state(&member.policy);
+                admitted
+            };
+            if let Err(refusal) = admitted {
+                self.metrics.calls.with_label_values(&[capability, provider, "skipped"]).inc();
+                reasons.push(format!("{provider}: {}", refusal.reason()));
+                last = AiError::Unavailable(format!("{provider}: {}", refusal.reason()));
+                continue;
+            }
+            let meter = Meter {
+                provider,
+                policy: &member.policy,
+                state: &member.state,
+                metrics: &self.metrics,
+                usage: Mutex::new(Usage::default()),
+            };
             let started = Instant::now();
-            let outcome = call(&member.provider).await;
-            let labels = [self.capability.as_str(), member.info.provider.as_str()];
-            self.metrics.seconds.with_label_values(&labels).observe(started.elapsed().as_secs_f64());
-            let mut health = member.health.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            health.calls += 1;
+            let mut retry = 0;
+            let outcome = loop {
+                let attempt = Instant::now();
+                let result =
+                    match tokio::time::timeout(member.policy.timeout, call(&member.provider, &meter)).await {
+                        Ok(result) => result,
+                        Err(_) => Err(AiError::Timeout),
+                    };
+                self.metrics.seconds.with_label_values(&labels).observe(attempt.elapsed().as_secs_f64());
+                let outcome = if result.is_ok() { "ok" } else { "error" };
+                self.metrics.calls.with_label_values(&[capability, provider, outcome]).inc();
+                match result {
+                    Err(error) if retry < member.policy.max_retries && is_retryable(&error) => {
+                        match member.policy.backoff(retry, &error) {
+                            Some(wait) => {
+                                tracing::info!(capability, provider, %error, wait_ms = wait.as_millis() as u64, "AI provider call will be retried");
+                                retry += 1;
+                                tokio::time::sleep(wait).await;
+                            }
+                            None => break Err(error),
+                        }
+                    }
+                    result => break result,
+                }
+            };
+            let breaker = {
+                let mut state = member.state();
+                let MemberState { health, guard } = &mut *state;
+                health.calls += 1;
+                match &outcome {
+                    Ok(_) => {
+                        guard.succeeded();
+                        health.consecutive_failures = 0;
+                    }
+                    Err(error) => {
+                        guard.failed(&member.policy);
+                        health.failures += 1;
+                        health.consecutive_failures += 1;
+                        health.last_error = Some(error.to_string());
+                    }
+                }
+                health.breaker = guard.state(&member.policy);
+                health.breaker
+            };
+            self.metrics.breaker.with_label_values(&labels).set(breaker_gauge(breaker));
             match outcome {
                 Ok(value) => {
-                    health.consecutive_failures = 0;
-                    self.metrics.calls.with_label_values(&[labels[0], labels[1], "ok"]).inc();
-                    return Ok((value, member.info.clone()));
+                    return Ok(Served {
+                        value,
+                        info: member.info.clone(),
+                        usage: meter.total(),
+                        latency: started.elapsed(),
+                        fallback: reasons,
+                    });
                 }
                 Err(error) => {
-                    health.failures += 1;
-                    health.consecutive_failures += 1;
-                    health.last_error = Some(error.to_string());
-                    self.metrics.calls.with_label_values(&[labels[0], labels[1], "error"]).inc();
-                    tracing::warn!(capability = labels[0], provider = labels[1], %error, "AI provider call failed");
-                    if !error.is_transient() {
-                        return Err(error);
+                    tracing::warn!(capability, provider, %error, "AI provider call failed");
+                    reasons.push(format!("{provider}: {error}"));
+                    if matches!(error, AiError::InvalidInput(_)) {
+                        return Err(Exhausted { error, reasons });
                     }
                     last = error;
                 }
             }
         }
-        Err(last)
+        Err(Exhausted { error: last, reasons })
     }
 
     fn health(&self) -> impl Iterator<Item = ProviderHealth> + '_ {
-        self.members.iter().map(|m| m.health.lock().unwrap_or_else(|p| p.into_inner()).clone())
+        self.members.iter().map(|m| {
+            let mut state = m.state();
+            let MemberState { health, guard } = &mut *state;
+            health.breaker = guard.state(&m.policy);
+            health.spent_today_usd = guard.spent_today();
+            health.clone()
+        })
+    }
+}
+
+fn breaker_gauge(state: BreakerState) -> i64 {
+    match state {
+        BreakerState::Closed => 0,
+        BreakerState::HalfOpen => 1,
+        BreakerState::Open => 2,
     }
 }
 
 impl Chain<dyn Embedder> {
     /// Embeds with the first provider that succeeds.
     pub async fn embed(&self, texts: &[String]) -> Result<(Vec<Vec<f32>>, ModelInfo), AiError> {
-        self.run(|p| p.embed(texts)).await
+        self.run(|p, _| p.embed(texts)).await
     }
 }
 
 impl Chain<dyn ChatModel> {
     /// Completes with the first provider that succeeds, counting tokens.
     pub async fn complete(&self, request: &ChatRequest) -> Result<(ChatResponse, ModelInfo), AiError> {
-        let (response, info) = self.run(|p| p.complete(request)).await?;
-        let tokens = &self.metrics.tokens;
-        tokens.with_label_values(&[info.provider.as_str(), "input"]).inc_by(response.usage.input_tokens);
-        tokens.with_label_values(&[info.provider.as_str(), "output"]).inc_by(response.usage.output_tokens);
-        Ok((response, info))
+        self.run(|p, meter| {
+            Box::pin(async move {
+                let response = p.complete(request).await?;
+                meter.record(response.usage);
+                Ok(response)
+            })
+        })
+        .await
     }
 }
 
 impl Chain<dyn Transcriber> {
     /// Transcribes with the first provider that succeeds.
     pub async fn transcribe(&self, audio: &Audio) -> Result<(Transcript, ModelInfo), AiError> {
-        self.run(|p| p.transcribe(audio)).await
+        self.run(|p, _| p.transcribe(audio)).await
     }
 }
 
@@ -228,7 +427,7 @@ impl Registry {
     pub fn build(
         settings: &AiSettings,
         metrics: AiMetrics,
-        mut factory: impl FnMut(Capability, &str) -> Result<Provider, String>,
+        mut factory: impl FnMut(Capability, &str) -> Result<(Provider, Policy), String>,
     ) -> Self {
         let mut registry = Self::empty(metrics);
         let wanted = [
@@ -239,8 +438,8 @@ impl Registry {
         for (capability, names) in wanted {
             for name in names {
                 match factory(capability, name) {
-                    Ok(provider) => {
-                        if let Err(reason) = registry.add(capability, provider) {
+                    Ok((provider, policy)) => {
+                        if let Err(reason) = registry.add_with(capability, provider, policy) {
                             registry.degraded.push(Degradation {
                                 capability,
                                 provider: name.clone(),
@@ -267,20 +466,31 @@ impl Registry {
         }
     }
 
-    /// Adds a provider at the end of its capability's chain.
+    /// Adds an in-process provider at the end of its capability's chain, guarded by
+    /// [`Policy::local`].
     pub fn add(&mut self, capability: Capability, provider: Provider) -> Result<(), String> {
+        self.add_with(capability, provider, Policy::local())
+    }
+
+    /// Adds a provider at the end of its capability's chain, guarded by `policy`.
+    pub fn add_with(
+        &mut self,
+        capability: Capability,
+        provider: Provider,
+        policy: Policy,
+    ) -> Result<(), String> {
         match (capability, provider) {
             (Capability::Chat, Provider::Chat(p)) => {
                 let info = p.info();
-                self.chat.push(p, info);
+                self.chat.push(p, info, policy);
             }
             (Capability::Embeddings, Provider::Embedder(p)) => {
                 let info = p.info();
-                self.embeddings.push(p, info);
+                self.embeddings.push(p, info, policy);
             }
             (Capability::Transcription, Provider::Transcriber(p)) => {
                 let info = p.info();
-                self.transcription.push(p, info);
+                self.transcription.push(p, info, policy);
             }
             (capability, _) => return Err(format!("the provider does not offer {}", capability.as_str())),
         }

@@ -117,3 +117,18 @@ pub struct Provenance {
     /// The prompt's version, for model-written evaluations.
     pub prompt_version: Option<String>,
 }
+
+/// How an evaluation was obtained from the providers: tokens and time at the provider that
+/// wrote it, and the providers passed over on the way, with why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallTrace {
+    /// Prompt tokens spent (every attempt and repair).
+    pub input_tokens: Option<u64>,
+    /// Reply tokens spent.
+    pub output_tokens: Option<u64>,
+    /// Milliseconds from the first attempt at the provider that wrote it to its answer.
+    pub latency_ms: Option<u64>,
+    /// The providers that failed or were skipped first, each with why; `None` when the first
+    /// choice served.
+    pub fallback: Option<String>,
+}

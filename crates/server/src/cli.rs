@@ -70,6 +70,9 @@ pub enum AdminCommand {
 /// AI subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AiCommand {
+    /// Checks each configured provider with one tiny call and prints its health, model and
+    /// latency; exits non-zero when one does not answer.
+    Providers,
     /// Reads texts, one per line, from standard input and prints one JSON array of floats per line.
     Embed,
     /// Evaluates an answer and prints the evaluation as JSON. Without --question and --answer,

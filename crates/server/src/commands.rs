@@ -33,8 +33,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ai { command } => {
             let settings = crate::config::Settings::load(cli.config.as_deref())?;
             crate::telemetry::init(settings.log_json);
+            let model_dir = settings.model_dir.clone();
+            let config = settings.ai.validate().context("configuration error")?;
             match command {
-                AiCommand::Embed => ai::embed(&settings.ai, settings.model_dir.as_deref()).await,
+                AiCommand::Embed => ai::embed(&config, model_dir.as_deref()).await,
+                AiCommand::Providers => ai::providers(&config, model_dir.as_deref()).await,
                 AiCommand::Evaluate { question, answer, ideal_answer, keywords, kind } => {
                     let single = question.zip(answer).map(|(question, answer)| ai::EvaluateRequest {
                         question,
@@ -45,7 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         time_limit_seconds: None,
                         duration_seconds: None,
                     });
-                    ai::evaluate(&settings.ai, settings.model_dir.as_deref(), single).await
+                    ai::evaluate(&config, model_dir.as_deref(), single).await
                 }
             }
         }

@@ -13,12 +13,15 @@ use viva_api::config::{ApiConfig, Environment, Limits, Secret, ServiceConfig, Th
 use viva_api::persisted::{PersistedSettings, TrustedDocuments};
 use viva_service::mail::smtp::SmtpSettings;
 
+pub mod ai;
+
 /// Every setting, as read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// AI providers per capability, tried in order (the `[ai]` table of the TOML file).
-    pub ai: viva_ai::AiSettings,
+    /// AI providers per capability, tried in order, and how to reach and guard them (the
+    /// `[ai]` table of the TOML file; see [`ai`]).
+    pub ai: ai::AiSection,
     /// A sentence-transformers directory for the candle provider (VIVA_MODEL_DIR); by default
     /// Viva's model cache, where `scripts/fetch-model.sh` puts it.
     pub model_dir: Option<std::path::PathBuf>,
@@ -121,7 +124,7 @@ impl Default for Settings {
         let throttle = ThrottleSettings::default();
         let persisted = PersistedSettings::default();
         Self {
-            ai: viva_ai::AiSettings::default(),
+            ai: ai::AiSection::default(),
             model_dir: None,
             workers_in_serve: true,
             worker_concurrency: 2,
@@ -172,8 +175,8 @@ impl Default for Settings {
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// AI providers per capability.
-    pub ai: viva_ai::AiSettings,
+    /// AI providers per capability, their clients and policies.
+    pub ai: ai::AiConfig,
     /// Where the candle model is, if configured.
     pub model_dir: Option<std::path::PathBuf>,
     /// Whether `serve` runs workers.
@@ -206,7 +209,13 @@ impl Settings {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(Env::prefixed("VIVA_").ignore(&["config", "admin_password"]));
+        figment = figment.merge(Env::prefixed("VIVA_").ignore(&[
+            "config",
+            "admin_password",
+            "gemini_api_key",
+            "openai_api_key",
+            "openai_base_url",
+        ]));
         let mut settings: Settings =
             figment.extract().map_err(|err| anyhow::anyhow!("invalid configuration: {err}"))?;
         if settings.database_url.is_none() {
@@ -322,20 +331,12 @@ impl Settings {
                 ..Limits::default()
             },
         };
-        for (capability, names, known) in [
-            ("chat", &self.ai.chat, &["gemini", "openai"][..]),
-            ("embeddings", &self.ai.embeddings, &["candle", "gemini", "openai"][..]),
-            ("transcription", &self.ai.transcription, &["gemini", "openai"][..]),
-        ] {
-            if let Some(unknown) = names.iter().find(|n| !known.contains(&n.as_str())) {
-                bail!("ai.{capability}: unknown provider {unknown:?} (known: {})", known.join(", "));
-            }
-        }
+        let ai = self.ai.validate()?;
         if self.worker_concurrency == 0 || !(1.0..=3600.0).contains(&self.worker_lease_secs) {
             bail!("VIVA_WORKER_CONCURRENCY must be at least 1 and VIVA_WORKER_LEASE_SECS between 1 and 3600");
         }
         Ok(Config {
-            ai: self.ai,
+            ai,
             model_dir: self.model_dir,
             workers_in_serve: self.workers_in_serve,
             worker: viva_service::jobs::RunnerSettings {

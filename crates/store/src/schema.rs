@@ -267,6 +267,10 @@ diesel::table! {
         body -> Jsonb,
         requested_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        input_tokens -> Nullable<Int4>,
+        output_tokens -> Nullable<Int4>,
+        latency_ms -> Nullable<Int4>,
+        fallback -> Nullable<Text>,
     }
 }
 

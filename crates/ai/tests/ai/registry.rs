@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use viva_ai::{AiMetrics, AiSettings, Capability, Provider, Registry};
+use viva_ai::{AiMetrics, AiSettings, Capability, Policy, Provider, Registry};
 use viva_domain::ai::{AiError, Embedder, ModelInfo};
 
 struct Flaky {
@@ -48,8 +48,8 @@ async fn transient_failures_fall_back_and_bad_input_stops() {
         Registry::build(&settings, AiMetrics::unregistered().expect("metrics"), |capability, name| {
             assert_eq!(capability, Capability::Embeddings);
             match name {
-                "first" => Ok(Provider::Embedder(d.clone())),
-                "second" => Ok(Provider::Embedder(u.clone())),
+                "first" => Ok((Provider::Embedder(d.clone()), Policy::local())),
+                "second" => Ok((Provider::Embedder(u.clone()), Policy::local())),
                 other => Err(format!("no provider named {other}")),
             }
         });

@@ -180,8 +180,19 @@ pub struct AiProviderHealth {
     pub calls: i64,
     /// Calls that failed.
     pub failures: i64,
-    /// False when its last three calls failed.
+    /// False while its circuit breaker is open or its daily budget is spent.
     pub up: bool,
+    /// Its circuit breaker: `CLOSED` (calls go through), `OPEN` (refused until the cooldown
+    /// ends) or `HALF_OPEN` (one probe call decides).
+    pub breaker: String,
+    /// Failed calls since its last success.
+    pub consecutive_failures: i64,
+    /// US dollars spent today (UTC) on this replica, from reported tokens and configured prices.
+    pub spent_today_usd: f64,
+    /// The daily spending cap, if one is configured; past it, the chain skips the provider.
+    pub daily_budget_usd: Option<f64>,
+    /// The last failure, for operators (no secrets).
+    pub last_error: Option<String>,
 }
 
 /// Admin queries.
@@ -257,6 +268,11 @@ impl AdminQuery {
                     model: h.info.model,
                     calls: i64::try_from(h.calls).unwrap_or(i64::MAX),
                     failures: i64::try_from(h.failures).unwrap_or(i64::MAX),
+                    breaker: h.breaker.as_str().to_owned(),
+                    consecutive_failures: i64::try_from(h.consecutive_failures).unwrap_or(i64::MAX),
+                    spent_today_usd: h.spent_today_usd,
+                    daily_budget_usd: h.daily_budget_usd,
+                    last_error: h.last_error,
                 })
                 .collect(),
             ai_degraded: stats.ai_degraded,

@@ -52,6 +52,16 @@ pub struct EvaluationProvenance {
     pub rubric_version: String,
     /// The prompt's version, for evaluations a language model wrote.
     pub prompt_version: Option<String>,
+    /// Prompt tokens spent at the provider that wrote it (repairs included); null for the
+    /// offline rules.
+    pub input_tokens: Option<i32>,
+    /// Reply tokens spent.
+    pub output_tokens: Option<i32>,
+    /// Milliseconds the writing provider took, retries included.
+    pub latency_ms: Option<i32>,
+    /// The providers passed over before this one, each with why (rate limited, circuit open,
+    /// daily spend cap reached, invalid replies, …); null when the first choice wrote it.
+    pub fallback: Option<String>,
 }
 
 /// Which parts of a situation–task–action–result story the answer tells.
@@ -204,6 +214,10 @@ impl AnswerEvaluation {
             model: self.stored.model.clone(),
             rubric_version: self.stored.rubric_version.clone(),
             prompt_version: self.stored.prompt_version.clone(),
+            input_tokens: self.stored.input_tokens,
+            output_tokens: self.stored.output_tokens,
+            latency_ms: self.stored.latency_ms,
+            fallback: self.stored.fallback.clone(),
         }
     }
 

@@ -5,15 +5,21 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use viva_ai::{
-    AiMetrics, AiSettings, AnswerInput, Capability, Evaluator, Provider, QuestionContext, Registry,
-};
+use viva_ai::llm::evaluation::{Choice, assess};
+use viva_ai::{AiMetrics, AnswerInput, Capability, Policy, Provider, QuestionContext, Registry};
+use viva_domain::ai::{Audio, ChatMessage, ChatRequest, ChatRole};
 use viva_domain::interview::QuestionKind;
 
-/// Builds the providers named in `settings`. A provider that cannot start (the model missing)
-/// is left out and reported by [`Registry::degraded_summary`]; nothing here panics.
-pub(crate) fn registry(settings: &AiSettings, model_dir: Option<&Path>, metrics: AiMetrics) -> Registry {
-    Registry::build(settings, metrics, |capability, name| match (capability, name) {
+use crate::config::ai::AiConfig;
+
+/// Builds the providers named in the configuration. A provider that cannot start (the model
+/// missing, no API key) is left out and reported by [`Registry::degraded_summary`]; nothing
+/// here panics. Each remote client is created once and serves every capability it is named
+/// for.
+pub(crate) fn registry(ai: &AiConfig, model_dir: Option<&Path>, metrics: AiMetrics) -> Registry {
+    let mut gemini: Option<Result<Arc<viva_gemini::Gemini>, String>> = None;
+    let mut openai: Option<Result<Arc<viva_openai::OpenAi>, String>> = None;
+    Registry::build(&ai.chains, metrics, |capability, name| match (capability, name) {
         (Capability::Embeddings, "candle") => {
             let dir = viva_candle::locate(model_dir).ok_or_else(|| match model_dir {
                 Some(dir) => format!("{} holds no sentence-transformers model", dir.display()),
@@ -22,16 +28,37 @@ pub(crate) fn registry(settings: &AiSettings, model_dir: Option<&Path>, metrics:
             })?;
             let embedder = viva_candle::CandleEmbedder::load(&dir, viva_candle::Options::default())
                 .map_err(|err| err.to_string())?;
-            Ok(Provider::Embedder(Arc::new(embedder)))
+            Ok((Provider::Embedder(Arc::new(embedder)), Policy::local()))
         }
-        (_, "gemini" | "openai") => Err("remote providers are not part of this build yet".to_owned()),
+        (capability, "gemini") => {
+            let client = gemini
+                .get_or_insert_with(|| viva_gemini::Gemini::new(ai.gemini.clone()).map(Arc::new))
+                .clone()?;
+            let provider = match capability {
+                Capability::Chat => Provider::Chat(client),
+                Capability::Embeddings => Provider::Embedder(client),
+                Capability::Transcription => Provider::Transcriber(client),
+            };
+            Ok((provider, ai.gemini_policy.clone()))
+        }
+        (capability, "openai") => {
+            let client = openai
+                .get_or_insert_with(|| viva_openai::OpenAi::new(ai.openai.clone()).map(Arc::new))
+                .clone()?;
+            let provider = match capability {
+                Capability::Chat => Provider::Chat(client),
+                Capability::Embeddings => Provider::Embedder(client),
+                Capability::Transcription => Provider::Transcriber(client),
+            };
+            Ok((provider, ai.openai_policy.clone()))
+        }
         (capability, other) => Err(format!("no {} provider named {other:?}", capability.as_str())),
     })
 }
 
 /// `viva ai embed`: one JSON array per input line.
-pub(crate) async fn embed(settings: &AiSettings, model_dir: Option<&Path>) -> anyhow::Result<()> {
-    let registry = registry(settings, model_dir, AiMetrics::unregistered()?);
+pub(crate) async fn embed(ai: &AiConfig, model_dir: Option<&Path>) -> anyhow::Result<()> {
+    let registry = registry(ai, model_dir, AiMetrics::unregistered()?);
     if let Some(line) = registry.degraded_summary() {
         tracing::warn!("{line}");
     }
@@ -68,18 +95,19 @@ pub(crate) struct EvaluateRequest {
     pub(crate) duration_seconds: Option<i32>,
 }
 
-/// `viva ai evaluate`: the request given, or JSON lines from stdin; one JSON evaluation each.
+/// `viva ai evaluate`: the request given, or JSON lines from stdin; one JSON line each with
+/// the evaluation, its provenance and its trace (tokens, latency, any fallback taken). When
+/// the chat providers fail, the offline evaluation is printed and standard error says why.
 pub(crate) async fn evaluate(
-    settings: &AiSettings,
+    ai: &AiConfig,
     model_dir: Option<&Path>,
     single: Option<EvaluateRequest>,
 ) -> anyhow::Result<()> {
-    let registry = registry(settings, model_dir, AiMetrics::unregistered()?);
+    let registry = registry(ai, model_dir, AiMetrics::unregistered()?);
     if let Some(line) = registry.degraded_summary() {
         tracing::warn!("{line}");
     }
     let cache = viva_ai::QuestionCache::default();
-    let evaluator = Evaluator::with_cache(&registry.embeddings, &cache);
     let requests: Box<dyn Iterator<Item = anyhow::Result<EvaluateRequest>>> = match single {
         Some(request) => Box::new(std::iter::once(Ok(request))),
         None => Box::new(std::io::stdin().lock().lines().enumerate().filter_map(|(i, line)| match line {
@@ -111,9 +139,97 @@ pub(crate) async fn evaluate(
             time_limit_seconds: request.time_limit_seconds.unwrap_or(180).clamp(30, 1800),
         };
         let answer = AnswerInput { text: &request.answer, duration_seconds: request.duration_seconds };
-        let (evaluation, provenance) = evaluator.evaluate(&ctx, &answer).await;
-        let line = serde_json::json!({ "evaluation": evaluation, "provenance": provenance });
+        let assessed = assess(&registry, &cache, &ctx, &answer, Choice::Chain)
+            .await
+            .map_err(|err| anyhow::anyhow!("evaluation failed: {err}"))?;
+        if let Some(why) = &assessed.trace.fallback {
+            let by = &assessed.provenance.provider;
+            eprintln!("viva: evaluated by {by} after falling back: {why}");
+        }
+        let line = serde_json::json!({
+            "evaluation": assessed.evaluation,
+            "provenance": assessed.provenance,
+            "trace": assessed.trace,
+        });
         writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// `viva ai providers`: one tiny call to each configured provider, printing its health, model
+/// and latency; fails when a configured provider does not answer.
+pub(crate) async fn providers(ai: &AiConfig, model_dir: Option<&Path>) -> anyhow::Result<()> {
+    let registry = registry(ai, model_dir, AiMetrics::unregistered()?);
+    let mut out = std::io::stdout().lock();
+    let mut failed = 0;
+    for degraded in registry.degraded() {
+        failed += 1;
+        writeln!(
+            out,
+            "{:<14} {:<8} DOWN  not started: {}",
+            degraded.capability.as_str(),
+            degraded.provider,
+            degraded.reason
+        )?;
+    }
+    let ping = ChatRequest {
+        system: None,
+        messages: vec![ChatMessage {
+            role: ChatRole::User,
+            content: "Reply with the single word OK.".to_owned(),
+        }],
+        output: None,
+        temperature: Some(0.0),
+        max_output_tokens: Some(16),
+    };
+    let audio =
+        Audio { bytes: silent_wav(), mime_type: "audio/wav".to_owned(), language: Some("en".to_owned()) };
+    let texts = ["ping".to_owned()];
+    for health in registry.health() {
+        let name = health.info.provider.as_str();
+        let started = std::time::Instant::now();
+        let outcome = match health.capability {
+            Capability::Chat => registry.chat.serve(Some(name), |p, _| p.complete(&ping)).await.map(|_| ()),
+            Capability::Embeddings => {
+                registry.embeddings.serve(Some(name), |p, _| p.embed(&texts)).await.map(|_| ())
+            }
+            Capability::Transcription => {
+                registry.transcription.serve(Some(name), |p, _| p.transcribe(&audio)).await.map(|_| ())
+            }
+        };
+        let ms = started.elapsed().as_millis();
+        let (capability, model) = (health.capability.as_str(), &health.info.model);
+        match outcome {
+            Ok(()) => writeln!(out, "{capability:<14} {name:<8} UP    {model}  {ms} ms")?,
+            Err(err) => {
+                failed += 1;
+                writeln!(out, "{capability:<14} {name:<8} DOWN  {model}  {ms} ms  {err}")?;
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} AI provider(s) are not answering");
+    }
+    Ok(())
+}
+
+/// Half a second of silence as 16 kHz mono 16-bit WAV: the smallest honest transcription call.
+fn silent_wav() -> Vec<u8> {
+    let samples: u32 = 8_000;
+    let data_len = samples * 2;
+    let mut wav = Vec::with_capacity(44 + data_len as usize);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&16_000u32.to_le_bytes());
+    wav.extend_from_slice(&32_000u32.to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    wav.resize(44 + data_len as usize, 0);
+    wav
 }

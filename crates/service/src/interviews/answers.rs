@@ -199,7 +199,7 @@ async fn store_answer(
             .ok_or_else(|| ServiceError::internal("answer vanished"))?,
     };
     store::publish(conn, interview.id, InterviewEventKind::AnswerReceived, answer.id).await?;
-    evaluate_answer::enqueue(conn, answer.id, None).await?;
+    evaluate_answer::enqueue(conn, answer.id, None, None).await?;
     Ok((answer, true))
 }
 

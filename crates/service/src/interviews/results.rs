@@ -131,27 +131,43 @@ pub async fn submit_result(
     .await
 }
 
-/// Asks for an answer to be evaluated again with the current providers and rubric (a job);
-/// its HR user or an admin.
+/// Asks for an answer to be evaluated again (a job): with the configured chain, or with one
+/// named chat provider (or `offline`) to compare with the evaluations it already has, which
+/// all stay in its history. Its HR user or an admin.
 pub async fn reevaluate(
     service: &Service,
     principal: &Principal,
     answer_id: AnswerId,
+    provider: Option<&str>,
     ip: Option<&str>,
 ) -> ServiceResult<StoredAnswer> {
+    let provider = match provider.map(str::trim) {
+        None | Some("") => None,
+        Some(name) if name == viva_ai::evaluator::OFFLINE_PROVIDER || service.ai.registry.chat.has(name) => {
+            Some(name.to_owned())
+        }
+        Some(_) => {
+            let mut known = vec![viva_ai::evaluator::OFFLINE_PROVIDER.to_owned()];
+            known.extend(service.ai.registry.chat.providers());
+            return Err(ServiceError::bad_field(
+                "provider",
+                format!("is not a configured chat provider (configured: {})", known.join(", ")),
+            ));
+        }
+    };
     let (principal, ip) = (*principal, ip.map(str::to_owned));
     let mut conn = service.pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
         let answer = store::find_answer(conn, answer_id).await?.ok_or(ServiceError::NotFound("answer"))?;
         let interview = staff_interview(conn, &principal, answer.interview_id).await?;
-        evaluate_answer::enqueue(conn, answer.id, Some(principal.user_id)).await?;
+        evaluate_answer::enqueue(conn, answer.id, Some(principal.user_id), provider.clone()).await?;
         audit::record(
             conn,
             Some(principal.user_id),
             AuditAction::AnswerReevaluationRequested,
             Some(interview.candidate_id),
             ip.as_deref(),
-            serde_json::json!({ "interviewId": interview.id, "answerId": answer.id }),
+            serde_json::json!({ "interviewId": interview.id, "answerId": answer.id, "provider": provider }),
         )
         .await?;
         Ok(answer)

@@ -3,12 +3,15 @@
 
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncConnection;
+use viva_ai::llm::questions::{self, Brief, GeneratedQuestion};
 use viva_domain::interview::{Difficulty, InterviewStatus};
 use viva_domain::profile::required_text;
 use viva_domain::vocab::{AuditAction, InterviewEventKind, NotificationKind, QuestionSource};
 use viva_domain::{JobId, QuestionId, Role, UserId, UserStatus};
 use viva_store::AsyncPgConnection;
-use viva_store::models::interview::{self as store, Interview as StoredInterview, NewInterview};
+use viva_store::models::interview::{
+    self as store, Interview as StoredInterview, NewInterview, QuestionSpec,
+};
 use viva_store::models::job;
 use viva_store::models::question::{self as bank, Question as BankQuestion};
 use viva_store::models::session::Principal;
@@ -59,10 +62,33 @@ pub struct PracticeRequest {
     pub difficulty: Difficulty,
     /// How many questions, 1 to [`MAX_QUESTIONS`].
     pub question_count: i32,
+    /// A job description to practise for: questions are then written (or picked) for it.
+    pub job_description: Option<String>,
+    /// The candidate's resume text or other background, used like the job description.
+    pub context: Option<String>,
+}
+
+/// Questions chosen before the transaction that stores the interview.
+enum Planned {
+    /// Bank questions, by id; the transaction checks them again.
+    Bank(Vec<QuestionId>),
+    /// Questions the chat model wrote for this interview.
+    Written(Vec<GeneratedQuestion>),
+}
+
+fn written_spec(q: &GeneratedQuestion) -> QuestionSpec<'_> {
+    QuestionSpec {
+        question_id: None,
+        kind: q.kind,
+        text: &q.text,
+        expected_keywords: &q.expected_keywords,
+        ideal_answer: &q.ideal_answer,
+        time_limit_seconds: q.time_limit_seconds,
+    }
 }
 
 /// Schedules an interview and notifies the candidate. GENERATED questions are planned before
-/// the transaction: the model is slow, locks are not.
+/// the transaction, with no connection held: the model is slow, locks are not.
 pub async fn schedule(
     service: &Service,
     principal: &Principal,
@@ -70,11 +96,11 @@ pub async fn schedule(
     ip: Option<&str>,
 ) -> ServiceResult<StoredInterview> {
     check_window(request.window_start, request.window_end, Utc::now())?;
-    let mut conn = service.pool.get().await?;
     let planned = match request.question_source {
-        QuestionSource::Generated => Some(plan_questions(service, &mut conn, principal, &request).await?),
+        QuestionSource::Generated => Some(plan_questions(service, principal, &request).await?),
         _ => None,
     };
+    let mut conn = service.pool.get().await?;
     let ip = ip.map(str::to_owned);
     let principal = *principal;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
@@ -117,12 +143,26 @@ pub async fn schedule(
             return Err(ServiceError::bad_field("role", "is not a known job role"));
         }
         let (source, listed) = match &planned {
-            Some(ids) => (QuestionSource::Explicit, ids.as_slice()),
-            None => (request.question_source, request.question_ids.as_slice()),
+            Some(Planned::Bank(ids)) => (QuestionSource::Explicit, ids.as_slice()),
+            _ => (request.question_source, request.question_ids.as_slice()),
         };
-        let questions =
-            choose_questions(conn, &role, request.difficulty, source, listed, request.question_count, false)
+        let bank_questions;
+        let questions: Vec<QuestionSpec<'_>> = match &planned {
+            Some(Planned::Written(written)) => written.iter().map(written_spec).collect(),
+            _ => {
+                bank_questions = choose_questions(
+                    conn,
+                    &role,
+                    request.difficulty,
+                    source,
+                    listed,
+                    request.question_count,
+                    false,
+                )
                 .await?;
+                bank_questions.iter().map(QuestionSpec::from).collect()
+            }
+        };
         let new = NewInterview {
             candidate_id: request.candidate_id,
             hr_id,
@@ -180,29 +220,51 @@ fn check_window(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) ->
     Ok(())
 }
 
-/// Starts a practice session at once, with questions from the shipped bank.
+/// Starts a practice session at once: questions from the shipped bank, or, given a job
+/// description or background, questions written for it by the chat model (picked from the
+/// bank by meaning when no model is configured or every one fails).
 pub async fn start_practice(
     service: &Service,
     principal: &Principal,
     request: PracticeRequest,
 ) -> ServiceResult<StoredInterview> {
     let candidate_id = principal.user_id;
+    let role = required_text(&request.role, "role", 100)?;
+    let job_description = optional_context(request.job_description.as_deref(), "jobDescription")?;
+    let context = optional_context(request.context.as_deref(), "context")?;
+    let planned = if job_description.is_empty() && context.is_empty() {
+        None
+    } else {
+        let count = question_count(request.question_count)?;
+        Some(plan(service, &role, request.difficulty, count, job_description, context, true).await?)
+    };
     let mut conn = service.pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
-        let role = required_text(&request.role, "role", 100)?;
         if !bank::role_exists(conn, &role).await? {
             return Err(ServiceError::bad_field("role", "is not a known job role"));
         }
-        let questions = choose_questions(
-            conn,
-            &role,
-            request.difficulty,
-            QuestionSource::Bank,
-            &[],
-            request.question_count,
-            true,
-        )
-        .await?;
+        let (source, listed) = match &planned {
+            Some(Planned::Bank(ids)) => (QuestionSource::Explicit, ids.as_slice()),
+            _ => (QuestionSource::Bank, &[][..]),
+        };
+        let bank_questions;
+        let questions: Vec<QuestionSpec<'_>> = match &planned {
+            Some(Planned::Written(written)) => written.iter().map(written_spec).collect(),
+            _ => {
+                bank_questions = choose_questions(
+                    conn,
+                    &role,
+                    request.difficulty,
+                    source,
+                    listed,
+                    request.question_count,
+                    true,
+                )
+                .await?;
+                bank_questions.iter().map(QuestionSpec::from).collect()
+            }
+        };
+        let stored_source = if planned.is_some() { QuestionSource::Generated } else { QuestionSource::Bank };
         let now = Utc::now();
         let new = NewInterview {
             candidate_id,
@@ -213,7 +275,7 @@ pub async fn start_practice(
             difficulty: request.difficulty,
             practice: true,
             status: InterviewStatus::InProgress,
-            question_source: QuestionSource::Bank.as_str(),
+            question_source: stored_source.as_str(),
             window_start: now,
             window_end: now + Duration::hours(PRACTICE_HOURS),
         };
@@ -308,44 +370,86 @@ async fn choose_questions(
     Ok(chosen)
 }
 
-/// Plans GENERATED questions: the role's bank questions (the asked difficulty first) ranked by
-/// meaning against the job's description and the given context, mixing types. The job is only
-/// read here; the scheduling transaction checks it again (owner, archived).
+/// A job description or background given with a request: trimmed, at most
+/// [`MAX_CONTEXT_CHARS`] characters, empty when absent.
+fn optional_context<'a>(text: Option<&'a str>, field: &'static str) -> ServiceResult<&'a str> {
+    let text = text.map(str::trim).unwrap_or_default();
+    if text.chars().count() > MAX_CONTEXT_CHARS {
+        return Err(ServiceError::bad_field(
+            field,
+            format!("must be at most {MAX_CONTEXT_CHARS} characters"),
+        ));
+    }
+    Ok(text)
+}
+
+/// Plans GENERATED questions for a scheduled interview against the job's description and the
+/// given context. The job is only read here; the scheduling transaction checks it again
+/// (owner, archived).
 async fn plan_questions(
     service: &Service,
-    conn: &mut AsyncPgConnection,
     principal: &Principal,
     request: &ScheduleRequest,
-) -> ServiceResult<Vec<QuestionId>> {
+) -> ServiceResult<Planned> {
     if !request.question_ids.is_empty() {
         return Err(ServiceError::bad_field("questionIds", "are only for the EXPLICIT and MIXED sources"));
     }
     let count = question_count(request.question_count)?;
-    let extra = request.context.as_deref().map(str::trim).unwrap_or_default();
-    if extra.chars().count() > MAX_CONTEXT_CHARS {
-        return Err(ServiceError::bad_field("context", "must be at most 20000 characters"));
-    }
+    let extra = optional_context(request.context.as_deref(), "context")?;
     let job = match request.job_id {
-        Some(id) => job::find(conn, id)
-            .await?
-            .filter(|j| principal.role == Role::Admin || j.owner_id == principal.user_id),
+        Some(id) => {
+            let mut conn = service.pool.get().await?;
+            job::find(&mut conn, id)
+                .await?
+                .filter(|j| principal.role == Role::Admin || j.owner_id == principal.user_id)
+        }
         None => None,
     };
-    let context = format!("{} {extra}", job.as_ref().map(|j| j.description.as_str()).unwrap_or_default());
-    if context.trim().is_empty() {
+    let description = job.as_ref().map(|j| j.description.trim()).unwrap_or_default();
+    if description.is_empty() && extra.is_empty() {
         return Err(ServiceError::bad_field(
             "context",
             "GENERATED needs a job with a description or a context",
         ));
     }
     let role = role_of(request, job.as_ref())?;
+    plan(service, &role, request.difficulty, count, description, extra, false).await
+}
+
+/// Plans `count` questions for a role against a job description and a background: written by
+/// the chat model when one is configured (checked against the bank for repeats and against the
+/// context for topic), else the role's bank questions (the asked difficulty first) ranked by
+/// meaning, mixing types. No connection is held while a model works.
+async fn plan(
+    service: &Service,
+    role: &str,
+    difficulty: Difficulty,
+    count: usize,
+    job_description: &str,
+    context: &str,
+    practice: bool,
+) -> ServiceResult<Planned> {
     let mut pool: Vec<BankQuestion> = Vec::new();
-    for level in difficulty_order(request.difficulty) {
-        if !pool.is_empty() && pool.len() >= count * 2 {
-            break;
+    {
+        let mut conn = service.pool.get().await?;
+        for level in difficulty_order(difficulty) {
+            if !pool.is_empty() && pool.len() >= count * 2 {
+                break;
+            }
+            let exclude: Vec<QuestionId> = pool.iter().map(|q| q.id).collect();
+            pool.extend(bank::pool_for(&mut conn, role, level, &exclude, practice).await?);
         }
-        let exclude: Vec<QuestionId> = pool.iter().map(|q| q.id).collect();
-        pool.extend(bank::pool_for(conn, &role, level, &exclude, false).await?);
+    }
+    let registry = &service.ai.registry;
+    if !registry.chat.is_empty() {
+        let existing: Vec<String> = pool.iter().map(|q| q.text.clone()).collect();
+        let brief = Brief { role, difficulty, count, job_description, context, existing: &existing };
+        match questions::write(&registry.chat, &registry.embeddings, &brief).await {
+            Ok(served) => return Ok(Planned::Written(served.value)),
+            Err(exhausted) => {
+                tracing::warn!(role, why = %exhausted, "questions picked from the bank after the chat providers failed");
+            }
+        }
     }
     if pool.is_empty() {
         return Err(ServiceError::bad_field("role", "has no questions in the bank"));
@@ -359,10 +463,11 @@ async fn plan_questions(
             keywords: q.expected_keywords.clone(),
         })
         .collect();
-    let picked = viva_ai::planner::plan(&service.ai.registry.embeddings, &context, &candidates, count)
+    let context = format!("{job_description} {context}");
+    let picked = viva_ai::planner::plan(&registry.embeddings, &context, &candidates, count)
         .await
         .map_err(ServiceError::internal)?;
-    Ok(picked.into_iter().map(QuestionId).collect())
+    Ok(Planned::Bank(picked.into_iter().map(QuestionId).collect()))
 }
 
 #[cfg(test)]

@@ -1,12 +1,18 @@
 //! `evaluate_answer`: evaluates an answer through the AI registry and stores the evaluation
 //! with its provenance, retiring the previous one (a re-evaluation names who asked).
 //!
+//! The chat chain writes the evaluation when one is configured, each provider guarded by its
+//! policy, and the offline rules when every provider fails: the first evaluation of an answer
+//! always lands. A re-evaluation that names a provider uses only that one, and on failure the
+//! job fails (and is retried) rather than writing anything in its name.
+//!
 //! The model runs with no transaction or row lock held; the write happens under the
 //! interview's row lock, and names this job, so a job delivered twice writes once.
 
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
-use viva_ai::{AnswerInput, Evaluator};
+use viva_ai::AnswerInput;
+use viva_ai::llm::evaluation::{Choice, assess};
 use viva_domain::interview::InterviewStatus;
 use viva_domain::vocab::InterviewEventKind;
 use viva_domain::{AnswerId, BackgroundJobId, UserId};
@@ -20,13 +26,16 @@ use crate::{Service, ServiceError, ServiceResult};
 /// Evaluates one answer.
 pub struct EvaluateAnswer;
 
-/// Which answer, and who asked for a re-evaluation (none for the first).
+/// Which answer, who asked for a re-evaluation (none for the first), and with which provider.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Payload {
     /// The answer.
     pub answer_id: AnswerId,
     /// Who asked for a re-evaluation; none for the first evaluation.
     pub requested_by: Option<UserId>,
+    /// The chat provider to use (or `offline`); none for the configured chain.
+    #[serde(default)]
+    pub provider: Option<String>,
 }
 
 impl JobSpec for EvaluateAnswer {
@@ -37,26 +46,23 @@ impl JobSpec for EvaluateAnswer {
 #[async_trait::async_trait]
 impl Handler<Service> for EvaluateAnswer {
     async fn run(&self, service: &Service, job: &JobInfo, payload: Payload) -> Result<(), JobError> {
-        Ok(evaluate(service, job.id, payload.answer_id, payload.requested_by).await?)
+        Ok(evaluate(service, job.id, payload).await?)
     }
 }
 
 /// Enqueues the evaluation of an answer; call in the transaction that stored it (or that asks
-/// for a re-evaluation, naming who asked).
+/// for a re-evaluation, naming who asked and optionally the provider).
 pub async fn enqueue(
     conn: &mut viva_store::AsyncPgConnection,
     answer_id: AnswerId,
     requested_by: Option<UserId>,
+    provider: Option<String>,
 ) -> ServiceResult<BackgroundJobId> {
-    Ok(viva_jobs::enqueue::<EvaluateAnswer>(conn, &Payload { answer_id, requested_by }).await?)
+    Ok(viva_jobs::enqueue::<EvaluateAnswer>(conn, &Payload { answer_id, requested_by, provider }).await?)
 }
 
-async fn evaluate(
-    service: &Service,
-    job_id: BackgroundJobId,
-    answer_id: AnswerId,
-    requested_by: Option<UserId>,
-) -> ServiceResult<()> {
+async fn evaluate(service: &Service, job_id: BackgroundJobId, payload: Payload) -> ServiceResult<()> {
+    let Payload { answer_id, requested_by, provider } = payload;
     let mut conn = service.pool.get().await?;
     let context = conn
         .transaction::<_, ServiceError, _>(async move |conn| {
@@ -74,11 +80,15 @@ async fn evaluate(
     drop(conn);
 
     let ai = &service.ai;
-    let evaluator = Evaluator::with_cache(&ai.registry.embeddings, &ai.cache);
     let ctx = question_context(&question);
-    let (evaluation, provenance) = evaluator
-        .evaluate(&ctx, &AnswerInput { text: &answer.text, duration_seconds: answer.duration_seconds })
-        .await;
+    let choice = match provider.as_deref() {
+        Some(name) => Choice::Provider(name),
+        None => Choice::Chain,
+    };
+    let input = AnswerInput { text: &answer.text, duration_seconds: answer.duration_seconds };
+    let assessed =
+        assess(&ai.registry, &ai.cache, &ctx, &input, choice).await.map_err(ServiceError::internal)?;
+    let (evaluation, provenance, trace) = (assessed.evaluation, assessed.provenance, assessed.trace);
     let body = serde_json::to_value(&evaluation).map_err(ServiceError::internal)?;
 
     let mut conn = service.pool.get().await?;
@@ -105,6 +115,7 @@ async fn evaluate(
                 grade: &evaluation.grade,
                 body: &body,
                 requested_by,
+                trace: &trace,
             },
         )
         .await?;

@@ -44,6 +44,14 @@ pub struct StoredEvaluation {
     pub requested_by: Option<UserId>,
     /// When it was written.
     pub created_at: DateTime<Utc>,
+    /// Prompt tokens spent, for model-written evaluations.
+    pub input_tokens: Option<i32>,
+    /// Reply tokens spent.
+    pub output_tokens: Option<i32>,
+    /// Milliseconds the writing provider took.
+    pub latency_ms: Option<i32>,
+    /// Providers passed over first, with why.
+    pub fallback: Option<String>,
 }
 
 /// A new evaluation.
@@ -69,6 +77,8 @@ pub struct NewEvaluation<'a> {
     pub body: &'a serde_json::Value,
     /// Who asked.
     pub requested_by: Option<UserId>,
+    /// Tokens, latency and fallback.
+    pub trace: &'a viva_domain::evaluation::CallTrace,
 }
 
 /// Locks the answer and loads what evaluating it needs: the answer, its question and interview.
@@ -76,16 +86,29 @@ pub async fn answer_context(
     conn: &mut AsyncPgConnection,
     answer_id: AnswerId,
 ) -> QueryResult<Option<(Answer, InterviewQuestion, Interview)>> {
-    let Some(answer) = answers::table
-        .find(answer_id)
-        .for_update()
-        .select(Answer::as_select())
-        .first(conn)
-        .await
-        .optional()?
-    else {
-        return Ok(None);
+    context(conn, answer_id, true).await
+}
+
+/// The answer, its question and interview, without locking (for work done before a transaction).
+pub async fn find_context(
+    conn: &mut AsyncPgConnection,
+    answer_id: AnswerId,
+) -> QueryResult<Option<(Answer, InterviewQuestion, Interview)>> {
+    context(conn, answer_id, false).await
+}
+
+async fn context(
+    conn: &mut AsyncPgConnection,
+    answer_id: AnswerId,
+    lock: bool,
+) -> QueryResult<Option<(Answer, InterviewQuestion, Interview)>> {
+    let query = answers::table.find(answer_id).select(Answer::as_select());
+    let answer = if lock {
+        query.for_update().first(conn).await.optional()?
+    } else {
+        query.first(conn).await.optional()?
     };
+    let Some(answer) = answer else { return Ok(None) };
     let question = interview_questions::table
         .find(answer.interview_question_id)
         .select(InterviewQuestion::as_select())
@@ -112,6 +135,10 @@ pub async fn has_current(conn: &mut AsyncPgConnection, answer_id: AnswerId) -> Q
     .await
 }
 
+fn clamp(n: u64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
 /// Stores an evaluation as the answer's current one, retiring the previous.
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewEvaluation<'_>) -> QueryResult<StoredEvaluation> {
     diesel::update(
@@ -133,6 +160,10 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: &NewEvaluation<'_>) -> Qu
             evaluations::grade.eq(new.grade),
             evaluations::body.eq(new.body),
             evaluations::requested_by.eq(new.requested_by),
+            evaluations::input_tokens.eq(new.trace.input_tokens.map(clamp)),
+            evaluations::output_tokens.eq(new.trace.output_tokens.map(clamp)),
+            evaluations::latency_ms.eq(new.trace.latency_ms.map(clamp)),
+            evaluations::fallback.eq(new.trace.fallback.as_deref()),
         ))
         .returning(StoredEvaluation::as_returning())
         .get_result(conn)

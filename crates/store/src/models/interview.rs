@@ -194,11 +194,42 @@ pub async fn publish(
     events::publish(conn, &Event::interview(interview, kind, id.into())).await
 }
 
+/// A question as an interview asks it: a copy of a bank question, or one written for this
+/// interview (no bank question).
+#[derive(Clone, Copy, Debug)]
+pub struct QuestionSpec<'a> {
+    /// The bank question it copies, if any.
+    pub question_id: Option<QuestionId>,
+    /// What it tests.
+    pub kind: QuestionKind,
+    /// The question.
+    pub text: &'a str,
+    /// Phrases a strong answer contains.
+    pub expected_keywords: &'a [String],
+    /// A model answer.
+    pub ideal_answer: &'a str,
+    /// Seconds allowed.
+    pub time_limit_seconds: i32,
+}
+
+impl<'a> From<&'a Question> for QuestionSpec<'a> {
+    fn from(q: &'a Question) -> Self {
+        Self {
+            question_id: Some(q.id),
+            kind: q.kind,
+            text: &q.text,
+            expected_keywords: &q.expected_keywords,
+            ideal_answer: &q.ideal_answer,
+            time_limit_seconds: q.time_limit_seconds,
+        }
+    }
+}
+
 /// Creates an interview with its questions, in the given order.
 pub async fn create(
     conn: &mut AsyncPgConnection,
     new: &NewInterview,
-    questions: &[Question],
+    questions: &[QuestionSpec<'_>],
 ) -> QueryResult<Interview> {
     let started_at = (new.status == InterviewStatus::InProgress).then(Utc::now);
     let interview: Interview = diesel::insert_into(interviews::table)
@@ -223,16 +254,16 @@ pub async fn create(
     let rows: Vec<_> = questions
         .iter()
         .zip(1..)
-        .map(|(q, position): (&Question, i32)| {
+        .map(|(q, position): (&QuestionSpec<'_>, i32)| {
             (
                 interview_questions::id.eq(Uuid::now_v7()),
                 interview_questions::interview_id.eq(interview.id),
                 interview_questions::position.eq(position),
-                interview_questions::question_id.eq(q.id),
+                interview_questions::question_id.eq(q.question_id),
                 interview_questions::kind.eq(q.kind.as_str()),
-                interview_questions::text.eq(&q.text),
-                interview_questions::expected_keywords.eq(&q.expected_keywords),
-                interview_questions::ideal_answer.eq(&q.ideal_answer),
+                interview_questions::text.eq(q.text),
+                interview_questions::expected_keywords.eq(q.expected_keywords),
+                interview_questions::ideal_answer.eq(q.ideal_answer),
                 interview_questions::time_limit_seconds.eq(q.time_limit_seconds),
             )
         })

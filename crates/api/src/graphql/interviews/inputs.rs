@@ -61,6 +61,11 @@ pub struct PracticeInput {
     /// How many questions, 1 to 20.
     #[graphql(default = 5)]
     pub question_count: i32,
+    /// A job description to practise for (at most 20,000 characters): the questions are then
+    /// written for it by the configured chat model, or picked from the bank by meaning.
+    pub job_description: Option<String>,
+    /// Your resume text or other background (at most 20,000 characters), used the same way.
+    pub context: Option<String>,
 }
 
 /// An answer to submit.
@@ -138,7 +143,13 @@ impl ScheduleInterviewInput {
 
 impl From<PracticeInput> for PracticeRequest {
     fn from(input: PracticeInput) -> Self {
-        Self { role: input.role, difficulty: input.difficulty.into(), question_count: input.question_count }
+        Self {
+            role: input.role,
+            difficulty: input.difficulty.into(),
+            question_count: input.question_count,
+            job_description: input.job_description,
+            context: input.context,
+        }
     }
 }
 

@@ -130,16 +130,26 @@ impl InterviewMutation {
         Ok(Interview { interview, viewer: Viewer::Staff })
     }
 
-    /// Evaluates an answer again with the current providers and rubric; the new evaluation
-    /// becomes current and earlier ones are kept. Its HR user or an admin. The evaluation runs
-    /// in the background: watch `interviewEvents` for ANSWER_EVALUATED.
+    /// Evaluates an answer again (SPEC INT-7): with the configured providers in order, or with
+    /// the one chat `provider` named (`offline` for the rules), so that HR can re-score an
+    /// answer with another provider and compare. The new evaluation becomes current and every
+    /// earlier one stays in `Answer.evaluations`. Its HR user or an admin. It runs in the
+    /// background: watch `interviewEvents` for ANSWER_EVALUATED.
+    async fn evaluate_response(
+        &self,
+        ctx: &Context<'_>,
+        answer_id: ID,
+        provider: Option<String>,
+    ) -> AppResult<Answer> {
+        evaluate_again(ctx, &answer_id, provider.as_deref()).await
+    }
+
+    /// Evaluates an answer again with the configured providers.
+    #[graphql(
+        deprecation = "Use evaluateResponse, which can also name the provider; removed in the next release."
+    )]
     async fn reevaluate_answer(&self, ctx: &Context<'_>, answer_id: ID) -> AppResult<Answer> {
-        let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
-        let answer_id = parse_id(&answer_id, "answerId")?;
-        let ip = ctx.client().ip;
-        let answer =
-            service::reevaluate(&ctx.services()?.service, &principal, answer_id, ip.as_deref()).await?;
-        Ok(Answer(answer))
+        evaluate_again(ctx, &answer_id, None).await
     }
 
     /// Gives an answer a person's score with the reason, once the interview is over; the AI's
@@ -165,4 +175,13 @@ impl InterviewMutation {
         .await?;
         Ok(Answer(answer))
     }
+}
+
+/// `evaluateResponse` and its deprecated alias.
+async fn evaluate_again(ctx: &Context<'_>, answer_id: &ID, provider: Option<&str>) -> AppResult<Answer> {
+    let principal = ctx.require_role(&[Role::Admin, Role::Hr])?;
+    let answer_id = parse_id(answer_id, "answerId")?;
+    let ip = ctx.client().ip;
+    let service = &ctx.services()?.service;
+    Ok(Answer(service::reevaluate(service, &principal, answer_id, provider, ip.as_deref()).await?))
 }
