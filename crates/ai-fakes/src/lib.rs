@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod gemini;
+pub mod interviewer;
 pub mod openai;
 
 use std::collections::VecDeque;
