@@ -22,7 +22,7 @@ async fn main() {
     let database = TestDatabase::new().await;
     let server = start(&database).await;
     let base: Arc<str> = server.base.clone().into();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let client = support::http().pool_max_idle_per_host(64).build().unwrap();
 
     let mut tokens = Vec::new();
     for i in 0..CLIENTS {

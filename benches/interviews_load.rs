@@ -35,7 +35,7 @@ async fn main() {
     support::seed(&database);
     let server = start(&database).await;
     let base: Arc<str> = server.base.clone().into();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let client = support::http().pool_max_idle_per_host(64).build().unwrap();
     let hr = demo_token(&client, &base, "hr@viva.test").await;
     let cand = demo_token(&client, &base, "candidate@viva.test").await;
 

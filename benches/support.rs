@@ -18,6 +18,13 @@ pub(crate) const PHASE: Duration = Duration::from_secs(10);
 /// The password of every benchmark user.
 pub(crate) const PASSWORD: &str = "copper-kettle-sunrise-9";
 
+/// An HTTP client builder. reqwest is built without a default TLS crypto provider (the AI
+/// providers install ring's), so one is installed first.
+pub(crate) fn http() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// A running `viva serve`.
 pub(crate) struct Server {
     child: Child,
@@ -51,7 +58,7 @@ pub(crate) async fn start(database: &TestDatabase) -> Server {
         .spawn()
         .expect("start viva serve");
     let server = Server { child, base: format!("http://127.0.0.1:{port}") };
-    let client = reqwest::Client::new();
+    let client = http().build().unwrap();
     for _ in 0..300 {
         if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
             && r.status().is_success()

@@ -55,7 +55,7 @@ async fn register_login_me_refresh_logout_over_http() {
 async fn the_real_server_enforces_its_body_limit_and_serves_operational_endpoints() {
     let database = TestDatabase::new().await;
     let server = Server::start(&database, &[("VIVA_MAX_BODY_BYTES", "2048")]).await;
-    let client = reqwest::Client::new();
+    let client = crate::server::http();
     let big = json!({ "query": "{ __typename }", "variables": { "pad": "x".repeat(4096) } });
     let response = client.post(format!("{}/graphql", server.base)).json(&big).send().await.unwrap();
     assert_eq!(response.status(), 413);
@@ -106,7 +106,7 @@ async fn metrics_are_served_on_their_own_listener_and_never_publicly_in_producti
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let metrics = format!("127.0.0.1:{port}");
     let server = Server::start(&database, &[("VIVA_METRICS_LISTEN", &metrics)]).await;
-    let client = reqwest::Client::new();
+    let client = crate::server::http();
     let public = client.get(format!("{}/metrics", server.base)).send().await.unwrap();
     assert_eq!(public.status(), 404);
     let private = client.get(format!("http://{metrics}/metrics")).send().await.unwrap();

@@ -11,6 +11,7 @@ mod graphql_http;
 mod http_flow;
 mod interviews;
 mod notifications;
+mod providers;
 mod server;
 mod soak;
 mod websocket;

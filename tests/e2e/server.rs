@@ -26,6 +26,13 @@ pub(crate) fn viva(database_url: &str) -> Command {
     command
 }
 
+/// An HTTP client. reqwest is built without a default TLS crypto provider (the providers
+/// install ring's), so one is installed first.
+pub(crate) fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// A running `viva serve`, killed on drop.
 pub(crate) struct Server {
     child: Child,
@@ -71,7 +78,7 @@ impl Server {
     }
 
     async fn wait_ready(&self) {
-        let client = reqwest::Client::new();
+        let client = http();
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(response) = client.get(format!("{}/readyz", self.base)).send().await
@@ -99,7 +106,7 @@ impl Server {
         query: &str,
         variables: serde_json::Value,
     ) -> serde_json::Value {
-        let mut request = reqwest::Client::new()
+        let mut request = http()
             .post(format!("{}/graphql", self.base))
             .json(&serde_json::json!({ "query": query, "variables": variables }));
         if let Some(token) = token {
