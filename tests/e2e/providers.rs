@@ -490,3 +490,67 @@ async fn generated_questions_and_follow_ups_are_written_by_the_model() {
         r.json().unwrap()["generationConfig"]["responseJsonSchema"]["properties"]["reason"].is_object()
     }));
 }
+
+/// Runs `viva` with `args` off the runtime (the fakes answer on it); returns (success, stdout, stderr).
+async fn run_viva(config: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let mut command = viva("postgres://unused@127.0.0.1:1/unused");
+    command.env("VIVA_CONFIG", config).env("VIVA_MODEL_DIR", model_dir()).args(args);
+    let output = tokio::task::spawn_blocking(move || command.output().expect("run viva")).await.unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_evaluates_with_gemini_and_says_why_it_fell_back() {
+    let gemini = FakeGemini::start().await;
+    gemini.script().set_responder(interviewer);
+    let config = std::env::temp_dir().join(format!("viva-e2e-cli-ai-{}.toml", uuid::Uuid::new_v4()));
+    let write = |base_url: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[ai]\nchat = [\"gemini\"]\nembeddings = [\"candle\"]\n[ai.gemini]\napi_key = \"{GEMINI_KEY}\"\nbase_url = \"{base_url}\"\ntimeout_secs = 2\n[ai.gemini.resilience]\nmax_retries = 1\nbackoff_secs = 0.05\n"
+            ),
+        )
+        .unwrap()
+    };
+    write(&gemini.base_url());
+    let question = "How would you find why a SQL query got slow?";
+    let answer = "I would read the query plan with EXPLAIN ANALYZE, look for a sequential scan on a big table, add the missing index and measure again.";
+    let args = ["ai", "evaluate", "--question", question, "--answer", answer];
+    let (success, stdout, stderr) = run_viva(&config, &args).await;
+    assert!(success, "{stderr}");
+    let line: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(line["provenance"]["provider"], "gemini", "{line}");
+    assert_eq!(line["provenance"]["model"], "gemini-2.5-flash");
+    assert!(line["evaluation"]["scores"]["overall"].is_i64());
+    assert_eq!(gemini.script().requests()[0].header("x-goog-api-key"), Some(GEMINI_KEY));
+
+    // `viva ai providers` checks each one with a tiny call.
+    let (success, stdout, stderr) = run_viva(&config, &["ai", "providers"]).await;
+    assert!(success, "{stdout}{stderr}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("chat") && l.contains("gemini") && l.contains("UP")),
+        "{stdout}"
+    );
+
+    // Unreachable: the offline evaluation, and why.
+    let unreachable = format!(
+        "http://127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    );
+    write(&unreachable);
+    let (success, stdout, stderr) = run_viva(&config, &args).await;
+    assert!(success, "{stderr}");
+    let line: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(line["provenance"]["provider"], "offline", "{line}");
+    assert!(line["trace"]["fallback"].as_str().unwrap().contains("gemini"), "{line}");
+    assert!(stderr.contains("falling back") && stderr.contains("cannot reach"), "{stderr}");
+    assert!(!stderr.contains(GEMINI_KEY) && !stdout.contains(GEMINI_KEY), "the key is never printed");
+    let (success, stdout, _) = run_viva(&config, &["ai", "providers"]).await;
+    assert!(!success && stdout.contains("DOWN"), "{stdout}");
+    let _ = std::fs::remove_file(&config);
+}
