@@ -1,11 +1,13 @@
 //! The AI pipelines against the real all-MiniLM-L6-v2 model: scoring quality over the committed
-//! triples, follow-ups, question planning, and the registry's fallback.
+//! triples, follow-ups, question planning, and the registry's fallback; model-written
+//! evaluations through the real Gemini and OpenAI-compatible clients against local fakes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod planning;
 mod quality;
 mod registry;
+mod remote;
 
 use std::sync::Arc;
 
