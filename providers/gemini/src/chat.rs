@@ -3,13 +3,22 @@
 use viva_domain::ai::{AiError, ChatRequest, ChatResponse, ChatRole, Usage};
 
 use crate::http::Api;
-use crate::wire::{Content, GenerateContentRequest, GenerateContentResponse, GenerationConfig};
+use crate::wire::{
+    Content, GenerateContentRequest, GenerateContentResponse, GenerationConfig, ThinkingConfig,
+};
 
 /// The longest upstream enum value (finish or block reason) quoted in an error.
 const MAX_REASON_CHARS: usize = 64;
 
-pub(crate) async fn complete(api: &Api, model: &str, request: &ChatRequest) -> Result<ChatResponse, AiError> {
-    let body = generate_content_request(request)?;
+pub(crate) async fn complete(
+    api: &Api,
+    model: &str,
+    thinking_budget: Option<u32>,
+    request: &ChatRequest,
+) -> Result<ChatResponse, AiError> {
+    let mut body = generate_content_request(request)?;
+    body.generation_config.thinking_config =
+        thinking_budget.map(|budget| ThinkingConfig { thinking_budget: budget });
     let response: GenerateContentResponse = api.call(model, "generateContent", &body).await?;
     let reply = read_reply(response, model)?;
     if reply.text.trim().is_empty() {
@@ -42,6 +51,7 @@ fn generate_content_request(request: &ChatRequest) -> Result<GenerateContentRequ
             max_output_tokens: request.max_output_tokens,
             response_mime_type: schema.map(|_| "application/json"),
             response_json_schema: schema,
+            thinking_config: None,
         },
     })
 }

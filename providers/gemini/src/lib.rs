@@ -49,6 +49,10 @@ pub struct Settings {
     pub base_url: String,
     /// The limit on one HTTP request, from connecting to the last byte of the reply.
     pub timeout: Duration,
+    /// Tokens a thinking model may spend thinking per chat call (`thinkingConfig.thinkingBudget`),
+    /// which count against the reply's token cap; `None` leaves the model's default (dynamic on
+    /// 2.5 models), `Some(0)` turns thinking off where the model allows it (Flash, not Pro).
+    pub thinking_budget: Option<u32>,
 }
 
 impl Default for Settings {
@@ -60,6 +64,7 @@ impl Default for Settings {
             embedding_dimensions: 768,
             base_url: "https://generativelanguage.googleapis.com".to_owned(),
             timeout: Duration::from_secs(30),
+            thinking_budget: None,
         }
     }
 }
@@ -72,6 +77,7 @@ pub struct Gemini {
     model: String,
     embedding_model: String,
     embedding_dimensions: usize,
+    thinking_budget: Option<u32>,
 }
 
 impl Gemini {
@@ -80,7 +86,15 @@ impl Gemini {
     /// not one the API could accept, the dimensions or timeout are zero, or the HTTP client
     /// cannot be built.
     pub fn new(settings: Settings) -> Result<Self, String> {
-        let Settings { api_key, model, embedding_model, embedding_dimensions, base_url, timeout } = settings;
+        let Settings {
+            api_key,
+            model,
+            embedding_model,
+            embedding_dimensions,
+            base_url,
+            timeout,
+            thinking_budget,
+        } = settings;
         let api_key = api_key.ok_or_else(|| "no Gemini API key is configured".to_owned())?;
         let model = model_name(&model)?;
         let embedding_model = model_name(&embedding_model)?;
@@ -88,7 +102,7 @@ impl Gemini {
             return Err("the Gemini embedding dimensions must be at least 1".to_owned());
         }
         let api = http::Api::new(&base_url, &api_key, timeout)?;
-        Ok(Self { api, model, embedding_model, embedding_dimensions })
+        Ok(Self { api, model, embedding_model, embedding_dimensions, thinking_budget })
     }
 }
 
@@ -110,6 +124,7 @@ impl fmt::Debug for Gemini {
             .field("model", &self.model)
             .field("embedding_model", &self.embedding_model)
             .field("embedding_dimensions", &self.embedding_dimensions)
+            .field("thinking_budget", &self.thinking_budget)
             .finish_non_exhaustive()
     }
 }
@@ -121,7 +136,7 @@ impl ChatModel for Gemini {
     }
 
     async fn complete(&self, request: &ChatRequest) -> Result<ChatResponse, AiError> {
-        chat::complete(&self.api, &self.model, request).await
+        chat::complete(&self.api, &self.model, self.thinking_budget, request).await
     }
 }
 

@@ -58,6 +58,15 @@ pub(crate) struct GenerationConfig<'a> {
     pub(crate) response_mime_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) response_json_schema: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) thinking_config: Option<ThinkingConfig>,
+}
+
+/// `generationConfig.thinkingConfig`: how many tokens a thinking model may think with.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ThinkingConfig {
+    pub(crate) thinking_budget: u32,
 }
 
 /// A `generateContent` reply.

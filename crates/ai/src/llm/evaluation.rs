@@ -131,7 +131,7 @@ pub fn request(
         messages: vec![ChatMessage { role: ChatRole::User, content: prompt }],
         output: Some(OutputSchema { name: "evaluation".to_owned(), schema: schema() }),
         temperature: Some(0.0),
-        max_output_tokens: Some(2048),
+        max_output_tokens: Some(8192),
     }
 }
 

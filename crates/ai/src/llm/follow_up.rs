@@ -62,7 +62,7 @@ pub fn request(question: &QuestionContext<'_>, answer: &str, evaluation: &Evalua
         messages: vec![ChatMessage { role: ChatRole::User, content: prompt }],
         output: Some(OutputSchema { name: "follow_up".to_owned(), schema: schema() }),
         temperature: Some(0.3),
-        max_output_tokens: Some(400),
+        max_output_tokens: Some(2048),
     }
 }
 

@@ -119,7 +119,7 @@ pub fn request(brief: &Brief<'_>) -> ChatRequest {
         messages: vec![ChatMessage { role: ChatRole::User, content: prompt }],
         output: Some(OutputSchema { name: "interview_questions".to_owned(), schema: schema() }),
         temperature: Some(0.7),
-        max_output_tokens: Some(4096),
+        max_output_tokens: Some(8192),
     }
 }
 

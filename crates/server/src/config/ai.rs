@@ -148,6 +148,9 @@ pub struct GeminiSection {
     pub base_url: String,
     /// Seconds one attempt may take.
     pub timeout_secs: f64,
+    /// Tokens a thinking model may think with per chat call (they count against the reply's
+    /// cap); unset for the model's default, 0 to turn thinking off (Flash models).
+    pub thinking_budget: Option<u32>,
     /// Retries, breaker and spending.
     pub resilience: ResilienceSection,
 }
@@ -162,6 +165,7 @@ impl Default for GeminiSection {
             embedding_dimensions: client.embedding_dimensions,
             base_url: client.base_url,
             timeout_secs: client.timeout.as_secs_f64(),
+            thinking_budget: client.thinking_budget,
             resilience: ResilienceSection::default(),
         }
     }
@@ -248,6 +252,7 @@ impl AiSection {
             embedding_dimensions: g.embedding_dimensions,
             base_url: g.base_url.trim_end_matches('/').to_owned(),
             timeout: Duration::from_secs_f64(g.timeout_secs.clamp(0.1, 600.0)),
+            thinking_budget: g.thinking_budget,
         };
         let gemini_policy = g.resilience.policy("gemini", g.timeout_secs)?;
         let o = self.openai;

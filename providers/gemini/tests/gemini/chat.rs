@@ -109,3 +109,20 @@ async fn a_configured_model_is_used_in_the_path() {
     assert_eq!(response.model, "gemini-2.5-pro");
     assert_eq!(fake.script().requests()[0].path, "/v1beta/models/gemini-2.5-pro:generateContent");
 }
+
+#[tokio::test]
+async fn a_thinking_budget_is_sent_only_when_configured() {
+    let (fake, gemini) = setup().await;
+    gemini.complete(&ask("Hi")).await.unwrap();
+    let budgeted = viva_gemini::Gemini::new(viva_gemini::Settings {
+        api_key: Some(viva_domain::secret::Secret::new(KEY)),
+        base_url: fake.base_url(),
+        thinking_budget: Some(0),
+        ..viva_gemini::Settings::default()
+    })
+    .unwrap();
+    budgeted.complete(&ask("Hi")).await.unwrap();
+    let sent = fake.script().requests();
+    assert!(sent[0].json().unwrap()["generationConfig"].get("thinkingConfig").is_none());
+    assert_eq!(sent[1].json().unwrap()["generationConfig"]["thinkingConfig"], json!({"thinkingBudget": 0}));
+}
