@@ -76,15 +76,60 @@ enum Planned {
     Written(Vec<GeneratedQuestion>),
 }
 
-fn written_spec(q: &GeneratedQuestion) -> QuestionSpec<'_> {
-    QuestionSpec {
-        question_id: None,
-        kind: q.kind,
-        text: &q.text,
-        expected_keywords: &q.expected_keywords,
-        ideal_answer: &q.ideal_answer,
-        time_limit_seconds: q.time_limit_seconds,
+/// What questions a request asks for, besides any planned ones.
+#[derive(Clone, Copy)]
+struct Wanted<'a> {
+    role: &'a str,
+    difficulty: Difficulty,
+    source: QuestionSource,
+    listed: &'a [QuestionId],
+    count: i32,
+    practice: bool,
+}
+
+/// The questions an interview will ask.
+enum Chosen<'a> {
+    /// From the bank (copied into the interview).
+    Bank(Vec<BankQuestion>),
+    /// Written for it by the model.
+    Written(&'a [GeneratedQuestion]),
+}
+
+impl Chosen<'_> {
+    fn specs(&self) -> Vec<QuestionSpec<'_>> {
+        match self {
+            Chosen::Bank(questions) => questions.iter().map(QuestionSpec::from).collect(),
+            Chosen::Written(written) => written
+                .iter()
+                .map(|q| QuestionSpec {
+                    question_id: None,
+                    kind: q.kind,
+                    text: &q.text,
+                    expected_keywords: &q.expected_keywords,
+                    ideal_answer: &q.ideal_answer,
+                    time_limit_seconds: q.time_limit_seconds,
+                })
+                .collect(),
+        }
     }
+}
+
+/// The planned questions (written ones as they are, planned bank ones checked again), or else
+/// the ones the request asks for.
+async fn choose<'a>(
+    conn: &mut AsyncPgConnection,
+    planned: Option<&'a Planned>,
+    wanted: Wanted<'_>,
+) -> ServiceResult<Chosen<'a>> {
+    let (source, listed) = match planned {
+        Some(Planned::Written(written)) => return Ok(Chosen::Written(written)),
+        Some(Planned::Bank(ids)) => (QuestionSource::Explicit, ids.as_slice()),
+        None => (wanted.source, wanted.listed),
+    };
+    let questions =
+        choose_questions(conn, wanted.role, wanted.difficulty, source, listed, wanted.count, wanted.practice)
+            .await?;
+    Ok(Chosen::Bank(questions))
 }
 
 /// Schedules an interview and notifies the candidate. GENERATED questions are planned before
@@ -142,27 +187,16 @@ pub async fn schedule(
         if !bank::role_exists(conn, &role).await? {
             return Err(ServiceError::bad_field("role", "is not a known job role"));
         }
-        let (source, listed) = match &planned {
-            Some(Planned::Bank(ids)) => (QuestionSource::Explicit, ids.as_slice()),
-            _ => (request.question_source, request.question_ids.as_slice()),
+        let wanted = Wanted {
+            role: &role,
+            difficulty: request.difficulty,
+            source: request.question_source,
+            listed: &request.question_ids,
+            count: request.question_count,
+            practice: false,
         };
-        let bank_questions;
-        let questions: Vec<QuestionSpec<'_>> = match &planned {
-            Some(Planned::Written(written)) => written.iter().map(written_spec).collect(),
-            _ => {
-                bank_questions = choose_questions(
-                    conn,
-                    &role,
-                    request.difficulty,
-                    source,
-                    listed,
-                    request.question_count,
-                    false,
-                )
-                .await?;
-                bank_questions.iter().map(QuestionSpec::from).collect()
-            }
-        };
+        let chosen = choose(conn, planned.as_ref(), wanted).await?;
+        let questions = chosen.specs();
         let new = NewInterview {
             candidate_id: request.candidate_id,
             hr_id,
@@ -243,27 +277,16 @@ pub async fn start_practice(
         if !bank::role_exists(conn, &role).await? {
             return Err(ServiceError::bad_field("role", "is not a known job role"));
         }
-        let (source, listed) = match &planned {
-            Some(Planned::Bank(ids)) => (QuestionSource::Explicit, ids.as_slice()),
-            _ => (QuestionSource::Bank, &[][..]),
+        let wanted = Wanted {
+            role: &role,
+            difficulty: request.difficulty,
+            source: QuestionSource::Bank,
+            listed: &[],
+            count: request.question_count,
+            practice: true,
         };
-        let bank_questions;
-        let questions: Vec<QuestionSpec<'_>> = match &planned {
-            Some(Planned::Written(written)) => written.iter().map(written_spec).collect(),
-            _ => {
-                bank_questions = choose_questions(
-                    conn,
-                    &role,
-                    request.difficulty,
-                    source,
-                    listed,
-                    request.question_count,
-                    true,
-                )
-                .await?;
-                bank_questions.iter().map(QuestionSpec::from).collect()
-            }
-        };
+        let chosen = choose(conn, planned.as_ref(), wanted).await?;
+        let questions = chosen.specs();
         let stored_source = if planned.is_some() { QuestionSource::Generated } else { QuestionSource::Bank };
         let now = Utc::now();
         let new = NewInterview {
