@@ -68,7 +68,7 @@ async fn answers_are_evaluated_a_weak_one_is_followed_up_and_the_interview_evalu
     let staff = o.app.graphql_as(&o.hr, EVALUATION, json!({ "id": id })).await;
     let evaluation = &staff.data()["interview"]["answers"][0]["evaluation"];
     assert_eq!(evaluation["provenance"]["provider"], "offline");
-    assert_eq!(evaluation["provenance"]["rubricVersion"], "offline-rubric-1");
+    assert_eq!(evaluation["provenance"]["rubricVersion"], viva_ai::RUBRIC_VERSION);
     assert!(evaluation["scores"]["overall"].as_i64().unwrap() < 50, "{evaluation}");
     assert_eq!(evaluation["analysis"]["length"], "TOO_SHORT");
 
