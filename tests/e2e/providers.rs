@@ -86,7 +86,19 @@ struct World {
     openai: FakeOpenAi,
     candidate: String,
     admin: String,
-    _database: TestDatabase,
+    config: String,
+    database: TestDatabase,
+}
+
+impl World {
+    /// Replaces the server with a new one on the same database and configuration.
+    async fn restart(&mut self) {
+        let model = model_dir();
+        let env = [("VIVA_CONFIG", self.config.as_str()), ("VIVA_MODEL_DIR", model.as_str())];
+        self.server = Server::start(&self.database, &env).await;
+        self.candidate = token(&self.server, "candidate@viva.test").await;
+        self.admin = token(&self.server, "admin@viva.test").await;
+    }
 }
 
 async fn world(gemini_extra: &str) -> World {
@@ -108,7 +120,7 @@ async fn world(gemini_extra: &str) -> World {
     let server = Server::start(&database, &[("VIVA_CONFIG", &config), ("VIVA_MODEL_DIR", &model)]).await;
     let candidate = token(&server, "candidate@viva.test").await;
     let admin = token(&server, "admin@viva.test").await;
-    World { server, gemini, openai, candidate, admin, _database: database }
+    World { server, gemini, openai, candidate, admin, config, database }
 }
 
 /// A practice session of `count` questions, all answered at once; returns its id.
@@ -350,7 +362,7 @@ async fn gemini_evaluates_and_outages_fall_back_without_losing_an_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_spend_cap_stops_calls_for_the_day_and_the_chain_falls_back() {
     // A cap of a hundred-thousandth of a dollar at a dollar per million tokens: one call spends it.
-    let w =
+    let mut w =
         world("daily_budget_usd = 0.00001\ninput_usd_per_million = 1.0\noutput_usd_per_million = 1.0").await;
     let id = answered_session(&w, 1).await;
     assert_eq!(evaluations(&w, &id).await[0]["provenance"]["provider"], "gemini");
@@ -367,6 +379,16 @@ async fn the_spend_cap_stops_calls_for_the_day_and_the_chain_falls_back() {
         );
     }
     assert_eq!(generate_calls(w.gemini.script()), calls, "no call past the cap");
+
+    // The spending is kept in the database: a restarted (or another) replica keeps to the cap.
+    w.restart().await;
+    let id = answered_session(&w, 1).await;
+    let e = &evaluations(&w, &id).await[0];
+    assert_eq!(e["provenance"]["provider"], "openai", "{e}");
+    assert!(e["provenance"]["fallback"].as_str().unwrap().contains("gemini: daily spend cap reached"), "{e}");
+    assert_eq!(generate_calls(w.gemini.script()), calls, "no call past the cap after a restart");
+    let gemini = chat_health(&w, "gemini").await;
+    assert!(gemini["spentTodayUsd"].as_f64().unwrap() >= 0.00001 && gemini["up"] == false, "{gemini}");
 }
 
 /// Whether `text` takes up a word (of five letters or more) of `context`.

@@ -23,4 +23,4 @@ pub use metrics::AiMetrics;
 pub use registry::{
     AiSettings, Capability, Chain, Degradation, Exhausted, Meter, Provider, ProviderHealth, Registry, Served,
 };
-pub use resilience::{BreakerState, Policy};
+pub use resilience::{BreakerState, Policy, SpendLedger};

@@ -17,7 +17,7 @@ use viva_domain::ai::{
 };
 
 use crate::metrics::AiMetrics;
-use crate::resilience::{BreakerState, Guard, Policy, is_retryable};
+use crate::resilience::{BreakerState, Guard, Policy, SpendLedger, is_retryable};
 
 /// What a provider can do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -205,13 +205,14 @@ pub struct Chain<T: ?Sized> {
     capability: Capability,
     members: Vec<Member<T>>,
     metrics: AiMetrics,
+    ledger: Option<Arc<dyn SpendLedger>>,
 }
 
 type Call<'a, R> = Pin<Box<dyn Future<Output = Result<R, AiError>> + Send + 'a>>;
 
 impl<T: ?Sized + Send + Sync> Chain<T> {
     fn new(capability: Capability, metrics: AiMetrics) -> Self {
-        Self { capability, members: Vec::new(), metrics }
+        Self { capability, members: Vec::new(), metrics, ledger: None }
     }
 
     fn push(&mut self, provider: Arc<T>, info: ModelInfo, policy: Policy) {
@@ -276,6 +277,15 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
         for member in self.members.iter().filter(|m| only.is_none_or(|name| m.info.provider == name)) {
             let provider = member.info.provider.as_str();
             let labels = [capability, provider];
+            let budgeted = member.policy.daily_budget_usd.is_some();
+            if let (Some(ledger), true) = (&self.ledger, budgeted) {
+                match ledger.today(provider).await {
+                    Ok(total) => member.state().guard.observe_spent(total),
+                    Err(error) => {
+                        tracing::warn!(provider, %error, "cannot read today's AI spending; counting this replica's only")
+                    }
+                }
+            }
             let admitted = {
                 let mut state = member.state();
                 let admitted = state.guard.admit(&member.policy);
@@ -321,6 +331,13 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
                     result => break result,
                 }
             };
+            let spent = meter.total();
+            if let (Some(ledger), true) = (&self.ledger, spent != Usage::default()) {
+                match ledger.add(provider, member.policy.cost_usd(&spent), spent).await {
+                    Ok(total) => member.state().guard.observe_spent(total),
+                    Err(error) => tracing::warn!(provider, %error, "cannot record AI spending"),
+                }
+            }
             let breaker = {
                 let mut state = member.state();
                 let MemberState { health, guard } = &mut *state;
@@ -346,7 +363,7 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
                     return Ok(Served {
                         value,
                         info: member.info.clone(),
-                        usage: meter.total(),
+                        usage: spent,
                         latency: started.elapsed(),
                         fallback: reasons,
                     });
@@ -495,6 +512,14 @@ impl Registry {
             (capability, _) => return Err(format!("the provider does not offer {}", capability.as_str())),
         }
         Ok(())
+    }
+
+    /// Keeps every provider's spending in `ledger` (shared by replicas, kept over restarts), so
+    /// daily caps hold platform-wide.
+    pub fn set_ledger(&mut self, ledger: Arc<dyn SpendLedger>) {
+        self.chat.ledger = Some(ledger.clone());
+        self.embeddings.ledger = Some(ledger.clone());
+        self.transcription.ledger = Some(ledger);
     }
 
     /// Providers configured but not in service.

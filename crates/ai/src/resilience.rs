@@ -5,7 +5,18 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use async_trait::async_trait;
 use viva_domain::ai::{AiError, Usage};
+
+/// Where each provider's spending is kept, so that every replica, and a restarted one, sees
+/// the same day's total (UTC). Without one, each replica counts its own.
+#[async_trait]
+pub trait SpendLedger: Send + Sync {
+    /// Adds a call's cost and tokens to today's total for `provider`; returns the new total.
+    async fn add(&self, provider: &str, usd: f64, usage: Usage) -> Result<f64, String>;
+    /// Today's total for `provider`, in US dollars.
+    async fn today(&self, provider: &str) -> Result<f64, String>;
+}
 
 /// How calls to one provider are guarded.
 #[derive(Clone, Debug, PartialEq)]
@@ -187,6 +198,12 @@ impl Guard {
                 Ok(())
             }
         }
+    }
+
+    /// Takes in today's total as the ledger has it (this replica's spending included).
+    pub(crate) fn observe_spent(&mut self, total_usd: f64) {
+        let local = self.spent_today();
+        self.spent_usd = local.max(total_usd);
     }
 
     /// Adds what a call cost.

@@ -7,6 +7,7 @@
 
 pub mod account_data;
 pub mod accounts;
+pub mod ai_spend;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -81,8 +82,9 @@ impl Service {
         pool: DbPool,
         config: ServiceConfig,
         events: EventBus,
-        registry: viva_ai::Registry,
+        mut registry: viva_ai::Registry,
     ) -> ServiceResult<Self> {
+        registry.set_ledger(Arc::new(ai_spend::StoreLedger::new(pool.clone())));
         let tokens = TokenIssuer::new(&config);
         let passwords = PasswordHasher::new(config.max_concurrent_hashes).await?;
         let ai = AiServices { registry, cache: viva_ai::QuestionCache::default() };

@@ -13,6 +13,7 @@ pub struct TimeCursor {
     pub id: Uuid,
 }
 
+pub mod ai_spend;
 pub mod audit;
 pub mod conversation;
 pub mod email;

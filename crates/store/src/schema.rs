@@ -7,6 +7,18 @@
 )]
 
 diesel::table! {
+    /// AI spending per provider per UTC day (read and written with SQL in models/ai_spend.rs).
+    ai_spend (day, provider) {
+        day -> Date,
+        provider -> Text,
+        usd -> Float8,
+        input_tokens -> Int8,
+        output_tokens -> Int8,
+        calls -> Int8,
+    }
+}
+
+diesel::table! {
     /// Every account: admins, HR users and candidates.
     users (id) {
         id -> Uuid,
