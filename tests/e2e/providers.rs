@@ -274,6 +274,18 @@ async fn gemini_evaluates_and_outages_fall_back_without_losing_an_answer() {
     let gemini = chat_health(&w, "gemini").await;
     assert_eq!(gemini["breaker"], "OPEN", "three failed calls open the breaker: {gemini}");
     assert_eq!(gemini["up"], false);
+    let metrics = crate::server::http()
+        .get(format!("{}/metrics", w.server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("viva_ai_breaker_state{capability=\"chat\",provider=\"gemini\"} 2"),
+        "{metrics}"
+    );
     let openai_requests = w.openai.script().requests();
     assert!(
         openai_requests.iter().all(|r| r.header("authorization") == Some(&format!("Bearer {OPENAI_KEY}")))
