@@ -54,3 +54,4 @@ bench: postgres
 
 bench-ai: model
 	RAYON_NUM_THREADS=2 cargo bench --bench embeddings
+	RAYON_NUM_THREADS=2 cargo bench --bench asag

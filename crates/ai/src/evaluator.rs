@@ -14,12 +14,17 @@ use viva_domain::interview::{QuestionKind, grade};
 use crate::registry::Chain;
 use crate::text::{self, Word};
 
+mod calibration;
 mod features;
+mod notes;
 
-use features::{Features, REASONING, features};
+pub use calibration::{CALIBRATION, Calibration, PREDICTOR_NAMES, PREDICTORS, Signals};
+use features::features;
+use notes::Notes;
 
-/// The rubric this evaluator implements; stored with every evaluation.
-pub const RUBRIC_VERSION: &str = "offline-rubric-1";
+/// The rubric this evaluator implements; stored with every evaluation. Version 2: the overall
+/// score is the calibrated estimate of [`calibration`], no longer scaled by the time limit.
+pub const RUBRIC_VERSION: &str = "offline-rubric-2";
 
 /// The provider name recorded for rule-based evaluations.
 pub const OFFLINE_PROVIDER: &str = "offline";
@@ -93,6 +98,7 @@ impl QuestionCache {
 /// The meaning-based measurements.
 struct Semantics {
     question: f32,
+    /// Similarity to the ideal answer, or to the question when there is none.
     ideal: f32,
     /// Per expected keyword: covered, and the answer's byte span that covers it.
     keywords: Vec<Option<(usize, usize)>>,
@@ -101,9 +107,9 @@ struct Semantics {
     model: Option<ModelInfo>,
 }
 
-const MAX_SENTENCES: usize = 60;
-const MAX_WINDOWS: usize = 100;
-const WINDOW_WORDS: usize = 6;
+/// Sentences embedded per answer; beyond them the answer's meaning is already clear, and each
+/// one costs a pass through the model.
+const MAX_SENTENCES: usize = 40;
 
 impl<'a> Evaluator<'a> {
     /// An evaluator over an embedding chain (which may be empty).
@@ -156,6 +162,17 @@ impl<'a> Evaluator<'a> {
         question: &QuestionContext<'_>,
         answer: &AnswerInput<'_>,
     ) -> (Evaluation, Provenance) {
+        let (evaluation, provenance, _) = self.evaluate_with_signals(question, answer).await;
+        (evaluation, provenance)
+    }
+
+    /// [`Self::evaluate`], also returning the signals the overall score was computed from, so
+    /// that a benchmark can refit [`CALIBRATION`] on some questions and test it on others.
+    pub async fn evaluate_with_signals(
+        &self,
+        question: &QuestionContext<'_>,
+        answer: &AnswerInput<'_>,
+    ) -> (Evaluation, Provenance, Signals) {
         let words = text::words(answer.text);
         let sentences: Vec<(usize, usize)> =
             text::sentences(answer.text).into_iter().take(MAX_SENTENCES).collect();
@@ -167,16 +184,18 @@ impl<'a> Evaluator<'a> {
             Some(info) => format!("rules+{}:{}", info.provider, info.model),
             None => "rules+word-overlap".to_owned(),
         };
-        let evaluation = score(question, answer, &words, &sentences, &semantics);
+        let (evaluation, signals) = score(question, answer, &words, &sentences, &semantics);
         let provenance = Provenance {
             provider: OFFLINE_PROVIDER.to_owned(),
             model,
             rubric_version: RUBRIC_VERSION.to_owned(),
             prompt_version: None,
         };
-        (evaluation, provenance)
+        (evaluation, provenance, signals)
     }
 
+    /// Embeds the question side (cached) and each sentence of the answer in one batch; the
+    /// answer's meaning is the mean of its sentences'.
     async fn semantics(
         &self,
         question: &QuestionContext<'_>,
@@ -187,25 +206,22 @@ impl<'a> Evaluator<'a> {
         if self.embeddings.is_empty() || words.is_empty() {
             return None;
         }
-        // Chunks of about 60 words stand for the whole answer: the model reads 256 tokens.
-        let chunks = chunk_spans(sentences, words, 60);
         let lower = answer.to_lowercase();
         let literal: Vec<Option<(usize, usize)>> =
             question.expected_keywords.iter().map(|k| literal_keyword(&lower, words, k)).collect();
-        // Short windows find an idea said in other words; only needed when one is not said outright.
-        let windows = if literal.iter().all(Option::is_some) {
-            Vec::new()
-        } else {
-            window_spans(words, WINDOW_WORDS, 3, MAX_WINDOWS)
-        };
-        // Without an ideal answer, the question stands in for it.
-        let ideal_text =
-            if question.ideal_answer.trim().is_empty() { question.text } else { question.ideal_answer };
-        let mut texts: Vec<String> = vec![question.text.to_owned(), ideal_text.to_owned()];
+        let has_ideal = !question.ideal_answer.trim().is_empty();
+        let mut texts: Vec<String> = vec![question.text.to_owned()];
+        if has_ideal {
+            texts.push(question.ideal_answer.to_owned());
+        }
         texts.extend(question.expected_keywords.iter().cloned());
-        let spans: Vec<(usize, usize)> = chunks.iter().chain(sentences).chain(&windows).copied().collect();
-        texts.extend(spans.iter().map(|&(s, e)| answer[s..e].to_owned()));
-        let question_side = 2 + question.expected_keywords.len();
+        let question_side = texts.len();
+        let pieces: Vec<(usize, usize)> = if sentences.is_empty() {
+            words.first().zip(words.last()).map(|(f, l)| (f.start, l.end)).into_iter().collect()
+        } else {
+            sentences.to_vec()
+        };
+        texts.extend(pieces.iter().map(|&(s, e)| answer[s..e].to_owned()));
         let (vectors, info) = match self.embed(texts, question_side).await {
             Ok(v) => v,
             Err(error) => {
@@ -213,21 +229,20 @@ impl<'a> Evaluator<'a> {
                 return None;
             }
         };
-        let (q, ideal) = (&vectors[0], &vectors[1]);
-        let k = question.expected_keywords.len();
-        let keyword_vectors = &vectors[2..2 + k];
-        let chunk_vectors = &vectors[2 + k..2 + k + chunks.len()];
-        let sentence_vectors = &vectors[2 + k + chunks.len()..2 + k + chunks.len() + sentences.len()];
-        let window_vectors = &vectors[2 + k + chunks.len() + sentences.len()..];
-        let answer_vector = mean_unit(chunk_vectors);
+        let q = &vectors[0];
+        let ideal = if has_ideal { &vectors[1] } else { q };
+        let k0 = usize::from(has_ideal) + 1;
+        let keyword_vectors = &vectors[k0..question_side];
+        let piece_vectors = &vectors[question_side..];
+        let answer_vector = mean_unit(piece_vectors);
         let keywords = literal
             .into_iter()
             .zip(keyword_vectors)
             .map(|(literal, kv)| {
                 literal.or_else(|| {
-                    let pieces =
-                        sentences.iter().zip(sentence_vectors).chain(windows.iter().zip(window_vectors));
                     pieces
+                        .iter()
+                        .zip(piece_vectors)
                         .map(|(span, v)| (*span, cosine(kv, v)))
                         .filter(|(_, sim)| *sim >= KEYWORD_MEANING_THRESHOLD)
                         .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -235,11 +250,16 @@ impl<'a> Evaluator<'a> {
                 })
             })
             .collect();
+        let sentence_relevance = if sentences.is_empty() {
+            Vec::new()
+        } else {
+            piece_vectors.iter().map(|v| cosine(q, v)).collect()
+        };
         Some(Semantics {
             question: cosine(q, &answer_vector),
             ideal: cosine(ideal, &answer_vector),
             keywords,
-            sentence_relevance: sentence_vectors.iter().map(|v| cosine(q, v)).collect(),
+            sentence_relevance,
             model: Some(info),
         })
     }
@@ -258,44 +278,6 @@ fn mean_unit(vectors: &[Vec<f32>]) -> Vec<f32> {
     }
     let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
     sum.iter().map(|x| x / norm).collect()
-}
-
-/// Consecutive sentences grouped into spans of about `target` words.
-fn chunk_spans(sentences: &[(usize, usize)], words: &[Word], target: usize) -> Vec<(usize, usize)> {
-    let mut chunks: Vec<(usize, usize)> = Vec::new();
-    let mut current: Option<(usize, usize, usize)> = None;
-    for &(s, e) in sentences {
-        let n = words.iter().filter(|w| w.start >= s && w.end <= e).count();
-        current = match current {
-            Some((cs, _, cn)) if cn + n <= target || cn == 0 => Some((cs, e, cn + n)),
-            Some((cs, ce, _)) => {
-                chunks.push((cs, ce));
-                Some((s, e, n))
-            }
-            None => Some((s, e, n)),
-        };
-    }
-    if let Some((cs, ce, _)) = current {
-        chunks.push((cs, ce));
-    }
-    if chunks.is_empty()
-        && let (Some(first), Some(last)) = (words.first(), words.last())
-    {
-        chunks.push((first.start, last.end));
-    }
-    chunks
-}
-
-/// Overlapping word windows, for finding an idea said in a few words.
-fn window_spans(words: &[Word], size: usize, stride: usize, max: usize) -> Vec<(usize, usize)> {
-    if words.len() <= size {
-        return Vec::new();
-    }
-    (0..=words.len() - size)
-        .step_by(stride)
-        .take(max)
-        .map(|i| (words[i].start, words[i + size - 1].end))
-        .collect()
 }
 
 /// The span where a keyword is said in so many words (all its content words, inflected or not).
@@ -354,7 +336,11 @@ fn lexical_semantics(
     let lower = answer.to_lowercase();
     Semantics {
         question: overlap(&answer_bag, &question_bag),
-        ideal: overlap(&answer_bag, &bag(question.ideal_answer)),
+        ideal: if question.ideal_answer.trim().is_empty() {
+            overlap(&answer_bag, &question_bag)
+        } else {
+            overlap(&answer_bag, &bag(question.ideal_answer))
+        },
         keywords: question.expected_keywords.iter().map(|k| literal_keyword(&lower, words, k)).collect(),
         sentence_relevance: sentences
             .iter()
@@ -375,25 +361,27 @@ fn to_score(x: f32) -> i32 {
     (x.clamp(0.0, 100.0)).round() as i32
 }
 
+/// Measures the answer and turns the measurements into scores, notes and the signals the
+/// overall score came from.
 fn score(
     question: &QuestionContext<'_>,
     answer: &AnswerInput<'_>,
     words: &[Word],
     sentences: &[(usize, usize)],
     sem: &Semantics,
-) -> Evaluation {
+) -> (Evaluation, Signals) {
     let f = features(answer.text, words, sentences);
     let n = f.words as f32;
     let kind = question.kind;
     let embedded = sem.model.is_some();
+    let has_ideal = !question.ideal_answer.trim().is_empty();
 
     let rel_q = if embedded { ramp(sem.question, 0.12, 0.55) } else { ramp(sem.question, 0.05, 0.45) };
     let rel_ideal = if embedded { ramp(sem.ideal, 0.30, 0.78) } else { ramp(sem.ideal, 0.05, 0.5) };
     let covered = sem.keywords.iter().filter(|k| k.is_some()).count();
-    let coverage =
-        if sem.keywords.is_empty() { rel_ideal } else { covered as f32 / sem.keywords.len() as f32 };
     let per100 = |x: f32| if n > 0.0 { x * 100.0 / n } else { 0.0 };
-    let specific = clamp01(f.numbers.len() as f32 / 3.0) * 0.6 + clamp01(f.actions.len() as f32 / 4.0) * 0.4;
+    let specific = f.specificity();
+    let generic = f.genericity();
     let reasoning = clamp01(f.reasoning as f32 / 3.0);
     let structure = match kind {
         QuestionKind::Behavioural => f32::from(f.star.parts()) / 4.0,
@@ -401,7 +389,8 @@ fn score(
         QuestionKind::Technical => reasoning * 0.7 + clamp01(f.sentences as f32 / 4.0) * 0.3,
     };
 
-    // Length against what the time allows (about 140 spoken words a minute).
+    // Length against what the time allows (about 140 spoken words a minute): a verdict for
+    // the notes. It scales no score; a short answer loses through what it leaves out.
     let budget = (question.time_limit_seconds.max(30) as f32) * 140.0 / 60.0;
     let enough = (budget * 0.25).clamp(45.0, 140.0);
     let length = if n < 12.0 || n < enough * 0.6 {
@@ -411,48 +400,69 @@ fn score(
     } else {
         LengthVerdict::Appropriate
     };
-    let length_factor = match length {
-        LengthVerdict::TooShort => 0.45 + 0.55 * clamp01(n / enough).powi(2),
-        LengthVerdict::Appropriate => 1.0,
-        LengthVerdict::TooLong => 0.92,
-    };
 
-    // Penalties, in points.
+    // What an answer says about the ideal one, and, without one, what it carries on its own.
+    let overlap = calibration::overlap(question.text, question.ideal_answer, answer.text);
+    let ideal_similarity = sem.ideal;
+    let keyword_share = (!sem.keywords.is_empty()).then(|| covered as f32 / sem.keywords.len() as f32);
+    // Under about 25 words an answer to an interview question cannot show much.
+    let brevity = clamp01(n / 25.0);
+    // How much the answer adds beyond the question's own words: distinct content words.
+    let richness = 1.0 - (-(calibration::new_content_words(question.text, answer.text) as f32) / 40.0).exp();
+    let substance = 0.4 * specific + 0.3 * structure + 0.3 * richness;
+    // Relevance weighs little here: repeating the question's words is the evasive answer's trick.
+    let open_estimate = (0.35 + 0.2 * rel_q + 0.45 * substance) * (0.6 + 0.4 * brevity);
+
+    // The interview rules: what a trained interviewer marks down whatever the content.
     let hypothetical =
         kind == QuestionKind::Behavioural && f.hedges.len() as f32 >= 2.0 && f.actions.len() < 2;
-    let hedge_pen = if kind == QuestionKind::Behavioural { per100(f.hedges.len() as f32) * 2.5 } else { 0.0 }
-        + if hypothetical { 12.0 } else { 0.0 };
-    let buzz_pen = (per100(f.buzzwords.len() as f32) * 4.0).min(25.0);
-    let blame_pen = (f.blame.len() as f32 * 9.0).min(25.0);
-    let filler_rate = per100(f.filler_total as f32);
-    let filler_pen = (filler_rate * 4.0).min(40.0);
-
-    let content = 100.0 * (0.38 * rel_ideal + 0.27 * coverage + 0.2 * specific + 0.15 * structure)
-        - hedge_pen
+    let story = kind != QuestionKind::Technical;
+    let generic_pen = generic * if story { 0.25 } else { 0.12 };
+    let red_flag_pen = (f.red_flags.len() as f32 * 0.1).min(0.25);
+    let blame_pen = (f.blame.len() as f32 * 0.08).min(0.2);
+    let buzz_pen = (per100(f.buzzwords.len() as f32) * 0.03).min(0.2);
+    let filler_pen = (per100(f.filler_total as f32) * 0.01).min(0.15);
+    let hedge_pen = if hypothetical { 0.1 } else { 0.0 };
+    let overclaim_pen = (f.overclaims as f32 * 0.04).min(0.15);
+    let keyword_pen = keyword_share.map_or(0.0, |share| 0.1 * (1.0 - share));
+    // With an ideal answer, a story's specifics still count for something beyond the overlap.
+    let specific_bonus = if has_ideal && story { 0.06 * specific } else { 0.0 };
+    let adjustment = specific_bonus
+        - generic_pen
+        - red_flag_pen
+        - blame_pen
         - buzz_pen
-        - blame_pen;
-    let technical = 100.0 * (0.45 * coverage + 0.3 * rel_ideal + 0.25 * reasoning) - buzz_pen * 0.8;
-    let relevance = 100.0 * (0.55 * rel_q + 0.45 * rel_ideal);
-    let communication = 100.0 * (0.55 + 0.25 * structure + 0.2 * clamp01(f.sentences as f32 / 5.0))
         - filler_pen
-        - (f.long_sentences as f32 * 6.0).min(18.0)
-        - blame_pen * 0.5;
-    let (content, technical, relevance, communication) = (
-        content * length_factor,
-        technical * length_factor,
-        relevance * length_factor.sqrt(),
-        communication * (0.5 + 0.5 * length_factor),
-    );
-    let (wc, wt, wr, wm) = match kind {
-        QuestionKind::Behavioural => (0.38, 0.14, 0.22, 0.26),
-        QuestionKind::Technical => (0.30, 0.35, 0.20, 0.15),
-        QuestionKind::Situational => (0.36, 0.20, 0.22, 0.22),
-    };
-    let mut overall = wc * content + wt * technical + wr * relevance + wm * communication;
+        - hedge_pen
+        - overclaim_pen
+        - keyword_pen;
     let off_topic = rel_q < 0.25 && rel_ideal < 0.25;
-    if off_topic {
-        overall = overall.min(35.0);
-    }
+    let signals = Signals {
+        has_ideal,
+        ideal_similarity,
+        ideal_recall: overlap.recall,
+        answer_precision: overlap.precision,
+        length_ratio: overlap.length_ratio,
+        open_estimate,
+        adjustment,
+        ceiling: if off_topic { 0.35 } else { 1.0 },
+    };
+    let overall = signals.overall(&CALIBRATION);
+
+    // The dimensions keep their meaning: content (substance and correctness), technical
+    // depth (the expected ideas and the reasoning), relevance (to the question and the ideal
+    // answer), communication (structure and delivery).
+    let correctness = if has_ideal { CALIBRATION.grade(&signals.predictors()) / 5.0 } else { rel_q };
+    let coverage = keyword_share.unwrap_or(correctness);
+    let content = 100.0 * (0.45 * correctness + 0.25 * coverage + 0.3 * substance)
+        - 100.0 * (generic_pen + red_flag_pen + blame_pen + buzz_pen + hedge_pen);
+    let technical = 100.0 * (0.45 * coverage + 0.3 * correctness + 0.25 * reasoning) - 80.0 * buzz_pen;
+    let relevance = 100.0 * (0.55 * rel_q + 0.45 * if has_ideal { rel_ideal } else { rel_q });
+    let communication =
+        100.0 * (0.55 + 0.25 * structure + 0.2 * clamp01(f.sentences as f32 / 5.0)) * (0.7 + 0.3 * brevity)
+            - 400.0 * filler_pen
+            - (f.long_sentences as f32 * 6.0).min(18.0)
+            - 50.0 * blame_pen;
     let scores = Scores {
         content: to_score(content),
         communication: to_score(communication),
@@ -477,7 +487,7 @@ fn score(
         .collect();
     let analysis = Analysis {
         question_similarity: sem.question,
-        ideal_similarity: sem.ideal,
+        ideal_similarity,
         keywords_covered: covered_words,
         keywords_missing: missing,
         star: f.star,
@@ -502,7 +512,7 @@ fn score(
     let improvements = notes.improvements();
     let feedback = notes.feedback(&scores, &strengths, &improvements);
     let remark = remark(scores.overall, off_topic);
-    Evaluation {
+    let evaluation = Evaluation {
         grade: grade(scores.overall).to_owned(),
         scores,
         strengths,
@@ -511,7 +521,8 @@ fn score(
         ideal_answer: question.ideal_answer.trim().to_owned(),
         remark,
         analysis,
-    }
+    };
+    (evaluation, signals)
 }
 
 fn remark(overall: i32, off_topic: bool) -> String {
@@ -527,224 +538,4 @@ fn remark(overall: i32, off_topic: bool) -> String {
         }
     };
     text.to_owned()
-}
-
-/// Writes the strengths, improvements and feedback, quoting the answer.
-struct Notes<'n> {
-    question: &'n QuestionContext<'n>,
-    answer: &'n str,
-    words: &'n [Word],
-    sentences: &'n [(usize, usize)],
-    sem: &'n Semantics,
-    f: &'n Features,
-    analysis: &'n Analysis,
-    off_topic: bool,
-    hypothetical: bool,
-}
-
-impl Notes<'_> {
-    fn quote(&self, at: usize, max_words: usize) -> String {
-        let end = self.words.iter().find(|w| w.start >= at).map_or(at, |w| w.end);
-        text::excerpt(self.answer, at, end, max_words)
-    }
-
-    fn strengths(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let covered: Vec<(usize, usize)> = self.sem.keywords.iter().flatten().copied().collect();
-        if !self.analysis.keywords_covered.is_empty() && !self.off_topic {
-            let names =
-                self.analysis.keywords_covered.iter().map(String::as_str).collect::<Vec<_>>().join(", ");
-            let example = covered.first().map(|&(s, _)| self.quote(s, 12)).unwrap_or_default();
-            out.push(format!("Covered what the question looks for ({names}), for example: \"{example}\"."));
-        }
-        if let Some(&at) = self.f.numbers.first() {
-            out.push(format!("Made it concrete with numbers: \"{}\".", self.quote(at, 12)));
-        }
-        if self.question.kind != QuestionKind::Technical
-            && self.f.actions.len() >= 2
-            && self.f.blame.is_empty()
-        {
-            out.push(format!(
-                "Owned the actions in the first person: \"{}\".",
-                self.quote(self.f.actions[0], 10)
-            ));
-        }
-        if self.question.kind == QuestionKind::Behavioural && self.f.star.parts() >= 3 {
-            out.push("Told it as a story with a clear situation, task, action and result.".to_owned());
-        }
-        if self.f.reasoning >= 2 && self.question.kind != QuestionKind::Behavioural {
-            let lower = self.answer.to_lowercase();
-            let at = REASONING.iter().filter_map(|p| text::find_phrase_all(&lower, p).first().copied()).min();
-            if let Some(at) = at {
-                out.push(format!("Explained the reasoning and trade-offs: \"{}\".", self.quote(at, 12)));
-            }
-        }
-        if self.f.filler_total == 0
-            && self.analysis.length == LengthVerdict::Appropriate
-            && self.f.long_sentences == 0
-        {
-            out.push(format!(
-                "Clear delivery: {} words in {} sentences with no filler words.",
-                self.f.words, self.f.sentences
-            ));
-        }
-        out.truncate(4);
-        out
-    }
-
-    fn improvements(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if (self.off_topic || self.sem.question < 0.2)
-            && let Some(at) = self.least_relevant_sentence()
-        {
-            out.push(format!(
-                "Stay on the question (\"{}\"): \"{}\" does not answer it.",
-                text::clean_quote(self.question.text),
-                self.quote(at, 14)
-            ));
-        }
-        if self.hypothetical {
-            out.push(format!(
-                "Describe a real time you did this, not what you would do: \"{}\".",
-                self.quote(self.f.hedges[0], 10)
-            ));
-        }
-        if !self.f.blame.is_empty() {
-            out.push(format!(
-                "\"{}\" puts the blame on others; say what you owned and what you would do differently.",
-                self.quote(self.f.blame[0], 12)
-            ));
-        }
-        if self.f.filler_total >= 3 {
-            let mut fillers = self.f.fillers.clone();
-            fillers.sort_by_key(|f| std::cmp::Reverse(f.1));
-            let list: Vec<String> = fillers.iter().take(3).map(|(w, n)| format!("\"{w}\" ({n}×)")).collect();
-            out.push(format!("Cut the filler words: {}.", list.join(", ")));
-        }
-        if self.f.buzzwords.len() >= 2 {
-            out.push(format!(
-                "Replace buzzwords with specifics: \"{}\" says little about what you actually did.",
-                self.quote(self.f.buzzwords[0], 10)
-            ));
-        }
-        if !self.analysis.keywords_missing.is_empty() && !self.off_topic {
-            let missing =
-                self.analysis.keywords_missing.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
-            match self.vaguest_sentence() {
-                Some(at) => out.push(format!(
-                    "Go deeper where it stays general, as in \"{}\"; the answer does not cover {missing}.",
-                    self.quote(at, 12)
-                )),
-                None => out.push(format!("The answer does not cover {missing}.")),
-            }
-        }
-        if self.question.kind == QuestionKind::Behavioural
-            && !self.f.star.result
-            && !self.off_topic
-            && let Some(&(s, _)) = self.sentences.last()
-        {
-            out.push(format!(
-                "End with the outcome and how you measured it; the story stops at \"{}\".",
-                self.quote(s, 10)
-            ));
-        }
-        if self.f.numbers.is_empty()
-            && self.question.kind != QuestionKind::Technical
-            && !self.off_topic
-            && let Some(at) = self.vaguest_sentence()
-        {
-            let quote = self.quote(at, 12);
-            if !out.iter().any(|o| o.contains(&quote)) {
-                out.push(format!("Add numbers or concrete detail to claims like \"{quote}\"."));
-            }
-        }
-        if self.analysis.length == LengthVerdict::TooShort {
-            let said = self.words.first().map(|w| self.quote(w.start, 12)).unwrap_or_default();
-            out.push(format!(
-                "At {} words (\"{said}\") the answer is too short for a {}-second question; develop it with an example.",
-                self.f.words, self.question.time_limit_seconds
-            ));
-        }
-        if self.analysis.length == LengthVerdict::TooLong {
-            out.push(format!(
-                "At {} words the answer runs past its time; lead with the point.",
-                self.f.words
-            ));
-        }
-        if self.f.long_sentences > 0 {
-            out.push("Break up the longest sentences; several run past forty words.".to_owned());
-        }
-        if out.is_empty() {
-            out.push(
-                "Close with one sentence on what you learned or would do differently next time.".to_owned(),
-            );
-        }
-        out.truncate(4);
-        out
-    }
-
-    fn least_relevant_sentence(&self) -> Option<usize> {
-        self.sentences
-            .iter()
-            .zip(&self.sem.sentence_relevance)
-            .min_by(|a, b| a.1.total_cmp(b.1))
-            .map(|((s, _), _)| *s)
-    }
-
-    /// The sentence with the fewest specifics: no numbers, no covered keyword, least relevant.
-    fn vaguest_sentence(&self) -> Option<usize> {
-        let covered: Vec<(usize, usize)> = self.sem.keywords.iter().flatten().copied().collect();
-        self.sentences
-            .iter()
-            .zip(&self.sem.sentence_relevance)
-            .filter(|((s, e), _)| {
-                !self.f.numbers.iter().any(|n| n >= s && n < e)
-                    && !covered.iter().any(|(ks, _)| ks >= s && ks < e)
-            })
-            .min_by(|a, b| a.1.total_cmp(b.1))
-            .map(|((s, _), _)| *s)
-    }
-
-    fn feedback(&self, scores: &Scores, strengths: &[String], improvements: &[String]) -> String {
-        let a = self.analysis;
-        let mut parts = Vec::new();
-        parts.push(format!(
-            "Overall {}/100 (content {}, communication {}, technical depth {}, relevance {}).",
-            scores.overall, scores.content, scores.communication, scores.technical_depth, scores.relevance
-        ));
-        let total = a.keywords_covered.len() + a.keywords_missing.len();
-        if total > 0 {
-            parts.push(format!(
-                "It covers {} of the {} key points expected.",
-                a.keywords_covered.len(),
-                total
-            ));
-        }
-        if self.question.kind == QuestionKind::Behavioural {
-            let missing: Vec<&str> = [
-                (!a.star.situation).then_some("the situation"),
-                (!a.star.task).then_some("your task"),
-                (!a.star.action).then_some("your own actions"),
-                (!a.star.result).then_some("the result"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            if missing.is_empty() {
-                parts.push("The story has all four STAR parts.".to_owned());
-            } else {
-                parts.push(format!("The story leaves out {}.", missing.join(", ")));
-            }
-        }
-        if let Some(wpm) = a.words_per_minute {
-            parts.push(format!("Pace: about {} words a minute.", wpm.round()));
-        }
-        if let Some(first) = strengths.first() {
-            parts.push(format!("Best: {first}"));
-        }
-        if let Some(first) = improvements.first() {
-            parts.push(format!("First thing to work on: {first}"));
-        }
-        parts.join(" ")
-    }
 }
