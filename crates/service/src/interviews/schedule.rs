@@ -452,18 +452,19 @@ async fn plan(
     context: &str,
     practice: bool,
 ) -> ServiceResult<Planned> {
+    let registry = &service.ai.registry;
     let mut pool: Vec<BankQuestion> = Vec::new();
     {
         let mut conn = service.pool.get().await?;
         for level in difficulty_order(difficulty) {
-            if !pool.is_empty() && pool.len() >= count * 2 {
+            // A model's questions are checked against the role's whole bank; picking needs fewer.
+            if registry.chat.is_empty() && !pool.is_empty() && pool.len() >= count * 2 {
                 break;
             }
             let exclude: Vec<QuestionId> = pool.iter().map(|q| q.id).collect();
             pool.extend(bank::pool_for(&mut conn, role, level, &exclude, practice).await?);
         }
     }
-    let registry = &service.ai.registry;
     if !registry.chat.is_empty() {
         let existing: Vec<String> = pool.iter().map(|q| q.text.clone()).collect();
         let brief = Brief { role, difficulty, count, job_description, context, existing: &existing };
