@@ -304,6 +304,20 @@ async fn gemini_evaluates_and_outages_fall_back_without_losing_an_answer() {
         assert!(why.contains("gemini: circuit open") && why.contains("openai"), "{why}");
     }
     assert_eq!(generate_calls(w.gemini.script()), calls, "an open breaker makes no calls");
+    // The candidate sees who evaluated, but not the cost or why providers were passed over.
+    let seen = ok(
+        w.server
+            .graphql(
+                Some(&w.candidate),
+                "query($id: ID!) { interview(id: $id) { answers { evaluation { provenance { provider fallback inputTokens } } } } }",
+                json!({ "id": id }),
+            )
+            .await,
+        "interview",
+    );
+    let provenance = &seen["answers"][0]["evaluation"]["provenance"];
+    assert_eq!(provenance["provider"], "offline");
+    assert!(provenance["fallback"].is_null() && provenance["inputTokens"].is_null(), "{provenance}");
 
     // Gemini recovers: after the cooldown one probe closes the breaker.
     w.gemini.script().set_default(Behaviour::Normal);

@@ -53,14 +53,15 @@ pub struct EvaluationProvenance {
     /// The prompt's version, for evaluations a language model wrote.
     pub prompt_version: Option<String>,
     /// Prompt tokens spent at the provider that wrote it (repairs included); null for the
-    /// offline rules.
+    /// offline rules. Staff only.
     pub input_tokens: Option<i32>,
-    /// Reply tokens spent.
+    /// Reply tokens spent. Staff only.
     pub output_tokens: Option<i32>,
-    /// Milliseconds the writing provider took, retries included.
+    /// Milliseconds the writing provider took, retries included. Staff only.
     pub latency_ms: Option<i32>,
     /// The providers passed over before this one, each with why (rate limited, circuit open,
     /// daily spend cap reached, invalid replies, …); null when the first choice wrote it.
+    /// Staff only.
     pub fallback: Option<String>,
 }
 
@@ -207,18 +208,20 @@ impl AnswerEvaluation {
         })
     }
 
-    /// Which provider, model and rubric produced it.
-    async fn provenance(&self) -> EvaluationProvenance {
-        EvaluationProvenance {
+    /// Which provider, model and rubric produced it. The cost, latency and fallback are for
+    /// staff: a candidate sees them null.
+    async fn provenance(&self, ctx: &Context<'_>) -> AppResult<EvaluationProvenance> {
+        let staff = ctx.principal()?.role != Role::Candidate;
+        Ok(EvaluationProvenance {
             provider: self.stored.provider.clone(),
             model: self.stored.model.clone(),
             rubric_version: self.stored.rubric_version.clone(),
             prompt_version: self.stored.prompt_version.clone(),
-            input_tokens: self.stored.input_tokens,
-            output_tokens: self.stored.output_tokens,
-            latency_ms: self.stored.latency_ms,
-            fallback: self.stored.fallback.clone(),
-        }
+            input_tokens: self.stored.input_tokens.filter(|_| staff),
+            output_tokens: self.stored.output_tokens.filter(|_| staff),
+            latency_ms: self.stored.latency_ms.filter(|_| staff),
+            fallback: self.stored.fallback.clone().filter(|_| staff),
+        })
     }
 
     /// Whether it is the answer's current evaluation (earlier ones are kept when re-evaluated).
