@@ -10,7 +10,7 @@ help:
 	@echo "make test    - formatting, clippy -D warnings and the whole test suite"
 	@echo "make schema  - rewrite schema.graphql from the code"
 	@echo "make bench   - load benchmarks of sign-in, me and interviews (release build)"
-	@echo "make bench-ai - candle embeddings vs Python sentence-transformers, and evaluation latency"
+	@echo "make bench-ai - candle embeddings vs Python sentence-transformers, evaluation latency, and remote (Gemini) evaluation throughput"
 
 postgres:
 	@scripts/ensure-postgres.sh
@@ -52,6 +52,7 @@ bench: postgres
 	cargo bench --bench auth_load
 	cargo bench --bench interviews_load
 
-bench-ai: model
+bench-ai: model postgres
 	RAYON_NUM_THREADS=2 cargo bench --bench embeddings
 	RAYON_NUM_THREADS=2 cargo bench --bench asag
+	RAYON_NUM_THREADS=2 cargo bench --bench remote_eval
