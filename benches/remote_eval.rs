@@ -26,7 +26,7 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -97,50 +97,20 @@ fn responder(script: Weak<Script>, probe: Arc<Probe>) -> impl Fn(&ChatCall) -> S
 }
 
 /// A running `viva serve`, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Starts the release binary with the workers in-process, the chat chain on the fake Gemini.
-async fn start(database: &TestDatabase, config: &std::path::Path, model: &str, concurrency: usize) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(env!("CARGO_BIN_EXE_viva"))
-        .arg("serve")
-        .env("VIVA_CONFIG", config)
-        .env("VIVA_DATABASE_URL", database.url())
-        .env("VIVA_LISTEN", format!("127.0.0.1:{port}"))
-        .env("VIVA_ENVIRONMENT", "test")
-        .env("VIVA_JWT_SECRET", "bench-signing-key-that-is-long-enough-0123456789")
-        .env("VIVA_MAX_REQUESTS_PER_ADDRESS", "1000000")
-        .env("VIVA_MAX_LOGIN_FAILURES_PER_ADDRESS", "1000000")
-        .env("VIVA_MAX_LOGIN_FAILURES_PER_ACCOUNT", "1000000")
-        .env("VIVA_DB_POOL_SIZE", "32")
-        .env("VIVA_MODEL_DIR", model)
-        .env("VIVA_WORKERS_IN_SERVE", "true")
-        .env("VIVA_WORKER_CONCURRENCY", concurrency.to_string())
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start viva serve");
-    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
-    let client = support::http().build().unwrap();
-    for _ in 0..600 {
-        if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
-            && r.status().is_success()
-        {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("viva serve did not become ready");
+async fn start(
+    database: &TestDatabase,
+    config: &std::path::Path,
+    model: &str,
+    concurrency: usize,
+) -> support::Server {
+    let env = [
+        ("VIVA_CONFIG", config.display().to_string()),
+        ("VIVA_MODEL_DIR", model.to_owned()),
+        ("VIVA_WORKERS_IN_SERVE", "true".to_owned()),
+        ("VIVA_WORKER_CONCURRENCY", concurrency.to_string()),
+    ];
+    support::start_with(database, &env).await
 }
 
 /// The data of a GraphQL reply, or a panic naming the operation and the errors.
@@ -312,7 +282,7 @@ async fn measure(model: &str, concurrency: usize) -> Measured {
     let ids: Vec<String> = sessions.iter().map(|(id, _)| id.clone()).collect();
     fake.script().clear_requests();
     probe.reset();
-    let cpu_before = cpu_seconds(server.child.id());
+    let cpu_before = cpu_seconds(server.pid());
 
     // Every answer at once: the sessions are submitted concurrently.
     let mut submissions = Vec::new();
@@ -326,7 +296,7 @@ async fn measure(model: &str, concurrency: usize) -> Measured {
     }
     let expected = SESSIONS * QUESTIONS;
     wait_evaluated(&db, &ids, expected, Duration::from_secs(600)).await;
-    let cpu = cpu_seconds(server.child.id()) - cpu_before;
+    let cpu = cpu_seconds(server.pid()) - cpu_before;
     // A duplicate would land soon after; give it the chance to show.
     tokio::time::sleep(Duration::from_secs(1)).await;
 

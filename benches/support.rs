@@ -32,6 +32,13 @@ pub(crate) struct Server {
     pub(crate) base: String,
 }
 
+impl Server {
+    /// The server process's id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -41,8 +48,14 @@ impl Drop for Server {
 
 /// Starts the release binary on the database with the throttles lifted (all clients share one address).
 pub(crate) async fn start(database: &TestDatabase) -> Server {
+    start_with(database, &[]).await
+}
+
+/// The same, with extra environment (it wins over the defaults here).
+pub(crate) async fn start_with(database: &TestDatabase, env: &[(&str, String)]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(env!("CARGO_BIN_EXE_viva"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_viva"));
+    command
         .arg("serve")
         .env("VIVA_DATABASE_URL", database.url())
         .env("VIVA_LISTEN", format!("127.0.0.1:{port}"))
@@ -54,12 +67,15 @@ pub(crate) async fn start(database: &TestDatabase) -> Server {
         .env("VIVA_MAX_LOGIN_FAILURES_PER_ACCOUNT", "1000000")
         .env("VIVA_DB_POOL_SIZE", "32")
         .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start viva serve");
+        .stdout(Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let child = command.spawn().expect("start viva serve");
     let server = Server { child, base: format!("http://127.0.0.1:{port}") };
     let client = http().build().unwrap();
-    for _ in 0..300 {
+    // Up to a minute: a server that loads a model takes a while.
+    for _ in 0..600 {
         if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
             && r.status().is_success()
         {

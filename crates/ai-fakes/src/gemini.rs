@@ -107,18 +107,7 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let recorded = Recorded {
-        method: method.to_string(),
-        path: uri.path().to_owned(),
-        query: uri.query().map(str::to_owned),
-        headers: headers
-            .iter()
-            .map(|(name, value)| {
-                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
-            })
-            .collect(),
-        body: body.to_vec(),
-    };
+    let recorded = Recorded::from_parts(&method, &uri, &headers, &body);
     let behaviour = fake.script.next(recorded);
     let call = match check(&fake.script, &method, &uri, &headers, &body) {
         Ok(call) => call,

@@ -147,18 +147,7 @@ async fn answer(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let recorded = Recorded {
-        method: method.to_string(),
-        path: uri.path().to_owned(),
-        query: uri.query().map(str::to_owned),
-        headers: headers
-            .iter()
-            .map(|(n, v)| {
-                (n.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned())
-            })
-            .collect(),
-        body: body.to_vec(),
-    };
+    let recorded = Recorded::from_parts(&method, &uri, &headers, &body);
     let behaviour = shared.script.next(recorded.clone());
     let delay = shared.script.delay();
     if !delay.is_zero() {
