@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel_async::pooled_connection::deadpool::{BuildError, Object, Pool, PoolError};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use futures_util::FutureExt;
 
@@ -59,6 +59,10 @@ impl Default for PoolSettings {
 /// Builds a pool for `database_url`. No connection is opened until one is asked for.
 pub fn build_pool(database_url: &str, settings: &PoolSettings) -> Result<DbPool, BuildError> {
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // A checked-out connection is not re-verified with a query (a round trip per checkout); one
+    // left broken or inside a transaction is still discarded, and a connection the server
+    // closed fails its first statement and is dropped then.
+    config.recycling_method = RecyclingMethod::Fast;
     if let Some(counter) = settings.query_counter.clone() {
         config.custom_setup = Box::new(move |url| {
             let url = url.to_owned();
