@@ -22,10 +22,13 @@ pub fn interviewer(call: &ChatCall) -> String {
     reply.to_string()
 }
 
-/// The text between `<tag>` and `</tag>`.
+/// The text between `<tag…>` and its closing `</tag…>` (Viva's tags carry a random suffix).
 fn between<'a>(text: &'a str, tag: &str) -> Option<&'a str> {
-    let start = text.find(&format!("<{tag}>"))? + tag.len() + 2;
-    let end = text[start..].find(&format!("</{tag}>"))? + start;
+    let open_at = text.find(&format!("<{tag}"))?;
+    let open_end = text[open_at..].find('>')? + open_at;
+    let name = &text[open_at + 1..open_end];
+    let start = open_end + 1;
+    let end = text[start..].find(&format!("</{name}>"))? + start;
     Some(text[start..end].trim())
 }
 

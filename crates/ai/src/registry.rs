@@ -17,7 +17,7 @@ use viva_domain::ai::{
 };
 
 use crate::metrics::AiMetrics;
-use crate::resilience::{BreakerState, Guard, Policy, SpendLedger, is_retryable};
+use crate::resilience::{Admission, BreakerState, Guard, Outcome, Policy, SpendLedger, is_retryable};
 
 /// What a provider can do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -286,18 +286,22 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
                     }
                 }
             }
-            let admitted = {
+            let (admitted, breaker) = {
                 let mut state = member.state();
                 let admitted = state.guard.admit(&member.policy);
                 state.health.breaker = state.guard.state(&member.policy);
-                admitted
+                (admitted, state.health.breaker)
             };
-            if let Err(refusal) = admitted {
-                self.metrics.calls.with_label_values(&[capability, provider, "skipped"]).inc();
-                reasons.push(format!("{provider}: {}", refusal.reason()));
-                last = AiError::Unavailable(format!("{provider}: {}", refusal.reason()));
-                continue;
-            }
+            self.metrics.breaker.with_label_values(&labels).set(breaker_gauge(breaker));
+            let admission = match admitted {
+                Ok(admission) => Pending { state: &member.state, admission: Some(admission) },
+                Err(refusal) => {
+                    self.metrics.calls.with_label_values(&[capability, provider, "skipped"]).inc();
+                    reasons.push(format!("{provider}: {}", refusal.reason()));
+                    last = AiError::Unavailable(format!("{provider}: {}", refusal.reason()));
+                    continue;
+                }
+            };
             let meter = Meter {
                 provider,
                 policy: &member.policy,
@@ -310,7 +314,9 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
             let outcome = loop {
                 let attempt = Instant::now();
                 let result =
-                    match tokio::time::timeout(member.policy.timeout, call(&member.provider, &meter)).await {
+                    match tokio::time::timeout(attempt_limit(&member.policy), call(&member.provider, &meter))
+                        .await
+                    {
                         Ok(result) => result,
                         Err(_) => Err(AiError::Timeout),
                     };
@@ -342,17 +348,24 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
                 let mut state = member.state();
                 let MemberState { health, guard } = &mut *state;
                 health.calls += 1;
-                match &outcome {
+                let settled = match &outcome {
                     Ok(_) => {
-                        guard.succeeded();
                         health.consecutive_failures = 0;
+                        Outcome::Success
                     }
                     Err(error) => {
-                        guard.failed(&member.policy);
                         health.failures += 1;
                         health.consecutive_failures += 1;
                         health.last_error = Some(error.to_string());
+                        if matches!(error, AiError::InvalidInput(_)) {
+                            Outcome::BadInput
+                        } else {
+                            Outcome::Failure
+                        }
                     }
+                };
+                if let Some(admission) = admission.settled() {
+                    guard.settle(&member.policy, admission, settled);
                 }
                 health.breaker = guard.state(&member.policy);
                 health.breaker
@@ -389,6 +402,36 @@ impl<T: ?Sized + Send + Sync> Chain<T> {
             health.spent_today_usd = guard.spent_today();
             health.clone()
         })
+    }
+}
+
+/// The longest one attempt may take: a reply and its one repair, each bounded by the provider
+/// client's own request timeout, and the checks between them. A backstop for in-process
+/// providers and stalls the clients cannot see.
+fn attempt_limit(policy: &Policy) -> Duration {
+    policy.timeout.saturating_mul(2).saturating_add(Duration::from_secs(10))
+}
+
+/// An admission not yet settled: if the call is dropped before it ends (its caller went away),
+/// the breaker hears of it, so a probe is never left out for good.
+struct Pending<'a> {
+    state: &'a Mutex<MemberState>,
+    admission: Option<Admission>,
+}
+
+impl Pending<'_> {
+    /// The admission, to settle now; the drop then does nothing.
+    fn settled(mut self) -> Option<Admission> {
+        self.admission.take()
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if let Some(admission) = self.admission.take() {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state.guard.abandon(admission);
+        }
     }
 }
 

@@ -127,6 +127,24 @@ pub(crate) struct Guard {
     spent_usd: f64,
 }
 
+/// A call let through, to be settled when it ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Admission {
+    /// Whether it is the one probe of a half-open breaker.
+    pub(crate) probe: bool,
+}
+
+/// How an admitted call ended, for the breaker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// It answered.
+    Success,
+    /// It failed in a way that says something about the provider.
+    Failure,
+    /// Its input was refused: nothing learnt about the provider.
+    BadInput,
+}
+
 /// Why a call was not made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Refusal {
@@ -181,21 +199,22 @@ impl Guard {
         self.spent_usd
     }
 
-    /// Admits a call, or says why not. A half-open breaker admits one probe at a time.
-    pub(crate) fn admit(&mut self, policy: &Policy) -> Result<(), Refusal> {
+    /// Admits a call, or says why not. A half-open breaker admits one probe at a time; the
+    /// admission must be settled with [`Guard::settle`] (or [`Guard::abandon`]).
+    pub(crate) fn admit(&mut self, policy: &Policy) -> Result<Admission, Refusal> {
         if let Some(budget) = policy.daily_budget_usd
             && self.spent_today() >= budget
         {
             return Err(Refusal::BudgetSpent);
         }
         match self.state(policy) {
-            BreakerState::Closed => Ok(()),
+            BreakerState::Closed => Ok(Admission { probe: false }),
             BreakerState::Open => Err(Refusal::CircuitOpen),
             BreakerState::HalfOpen if self.probing => Err(Refusal::CircuitOpen),
             BreakerState::HalfOpen => {
                 self.state = BreakerState::HalfOpen;
                 self.probing = true;
-                Ok(())
+                Ok(Admission { probe: true })
             }
         }
     }
@@ -212,23 +231,46 @@ impl Guard {
         self.spent_usd += policy.cost_usd(usage);
     }
 
-    /// A call (with its retries) succeeded: the breaker closes.
-    pub(crate) fn succeeded(&mut self) {
-        self.state = BreakerState::Closed;
-        self.opened_at = None;
-        self.probing = false;
-        self.failures_in_row = 0;
+    /// Records how an admitted call (with its retries) ended. Only the probe decides a
+    /// half-open breaker: its success closes it, its failure opens it again. Other calls count
+    /// failures in a row while it is closed, opening it at the threshold. A call refused for
+    /// its input says nothing about the provider: it only releases a probe.
+    pub(crate) fn settle(&mut self, policy: &Policy, admission: Admission, outcome: Outcome) {
+        if admission.probe {
+            self.probing = false;
+        }
+        match outcome {
+            Outcome::Success => {
+                if admission.probe || self.state == BreakerState::Closed {
+                    self.state = BreakerState::Closed;
+                    self.opened_at = None;
+                    self.failures_in_row = 0;
+                }
+            }
+            Outcome::Failure => {
+                self.failures_in_row = self.failures_in_row.saturating_add(1);
+                let threshold = self.state == BreakerState::Closed
+                    && self.failures_in_row >= policy.breaker_threshold.max(1);
+                if admission.probe || threshold {
+                    self.open();
+                }
+            }
+            Outcome::BadInput => {}
+        }
     }
 
-    /// A call failed: a failed probe, or the threshold reached, opens the breaker.
-    pub(crate) fn failed(&mut self, policy: &Policy) {
-        self.failures_in_row = self.failures_in_row.saturating_add(1);
-        let probe_failed = self.probing || self.state == BreakerState::HalfOpen;
-        if probe_failed || self.failures_in_row >= policy.breaker_threshold.max(1) {
-            self.state = BreakerState::Open;
-            self.opened_at = Some(Instant::now());
+    /// An admitted call was dropped before it ended (its caller went away): a probe's breaker
+    /// opens again, to be probed after another cooldown.
+    pub(crate) fn abandon(&mut self, admission: Admission) {
+        if admission.probe {
+            self.probing = false;
+            self.open();
         }
-        self.probing = false;
+    }
+
+    fn open(&mut self) {
+        self.state = BreakerState::Open;
+        self.opened_at = Some(Instant::now());
     }
 
     /// Failed calls in a row.
@@ -250,20 +292,31 @@ mod tests {
     fn the_breaker_opens_after_the_threshold_and_one_probe_decides() {
         let policy = policy();
         let mut guard = Guard::new();
-        guard.failed(&policy);
-        assert_eq!(guard.admit(&policy), Ok(()));
-        guard.failed(&policy);
+        let normal = Admission { probe: false };
+        let early = guard.admit(&policy).unwrap();
+        assert_eq!(guard.admit(&policy), Ok(normal));
+        guard.settle(&policy, normal, Outcome::BadInput);
+        assert_eq!(guard.failures_in_row(), 0, "bad input says nothing about the provider");
+        guard.settle(&policy, normal, Outcome::Failure);
+        guard.settle(&policy, normal, Outcome::Failure);
         assert_eq!(guard.state(&policy), BreakerState::Open);
         assert_eq!(guard.admit(&policy), Err(Refusal::CircuitOpen));
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(guard.state(&policy), BreakerState::HalfOpen);
-        assert_eq!(guard.admit(&policy), Ok(()), "one probe");
+        let probe = guard.admit(&policy).unwrap();
+        assert!(probe.probe, "one probe");
         assert_eq!(guard.admit(&policy), Err(Refusal::CircuitOpen), "only one");
-        guard.failed(&policy);
+        guard.settle(&policy, early, Outcome::Success);
+        assert_eq!(guard.state(&policy), BreakerState::HalfOpen, "only the probe decides");
+        guard.settle(&policy, probe, Outcome::Failure);
         assert_eq!(guard.state(&policy), BreakerState::Open, "a failed probe opens it again");
         std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(guard.admit(&policy), Ok(()));
-        guard.succeeded();
+        let dropped = guard.admit(&policy).unwrap();
+        guard.abandon(dropped);
+        assert_eq!(guard.state(&policy), BreakerState::Open, "a dropped probe reopens it");
+        std::thread::sleep(Duration::from_millis(40));
+        let probe = guard.admit(&policy).unwrap();
+        guard.settle(&policy, probe, Outcome::Success);
         assert_eq!(guard.state(&policy), BreakerState::Closed);
         assert_eq!(guard.failures_in_row(), 0);
     }
@@ -277,10 +330,10 @@ mod tests {
             ..Policy::remote()
         };
         let mut guard = Guard::new();
-        assert_eq!(guard.admit(&policy), Ok(()));
+        assert!(guard.admit(&policy).is_ok());
         guard.spend(&policy, &Usage { input_tokens: 2_000, output_tokens: 1_000 });
         assert!((guard.spent_today() - 0.006).abs() < 1e-9);
-        assert_eq!(guard.admit(&policy), Ok(()));
+        assert!(guard.admit(&policy).is_ok());
         guard.spend(&policy, &Usage { input_tokens: 2_000, output_tokens: 1_000 });
         assert_eq!(guard.admit(&policy), Err(Refusal::BudgetSpent));
     }

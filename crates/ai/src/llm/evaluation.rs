@@ -19,6 +19,7 @@ pub const PROMPT_VERSION: &str = "evaluate-2026-11-30";
 const MAX_NOTES: usize = 5;
 const MAX_NOTE_CHARS: usize = 400;
 const MAX_QUOTE_WORDS: usize = 40;
+const MIN_QUOTE_WORDS: usize = 3;
 
 const SYSTEM: &str = "You are an experienced interviewer grading one answer to one interview question. \
 Score five dimensions, each a whole number from 0 to 100:
@@ -167,6 +168,10 @@ impl<'a> EvaluationCheck<'a> {
                 }
             } else if words.split(' ').count() > MAX_QUOTE_WORDS {
                 problems.push(format!("{name}[{i}].quote is longer than {MAX_QUOTE_WORDS} words"));
+            } else if words.split(' ').count() < MIN_QUOTE_WORDS {
+                problems.push(format!(
+                    "{name}[{i}].quote must be at least {MIN_QUOTE_WORDS} words of the answer"
+                ));
             } else if words.is_empty() || !contains_words(&self.answer, &words) {
                 problems.push(format!(
                     "{name}[{i}].quote \"{quote}\" is not a passage of the answer; copy it word for word"

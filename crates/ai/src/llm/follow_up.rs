@@ -45,9 +45,11 @@ pub fn request(question: &QuestionContext<'_>, answer: &str, evaluation: &Evalua
         ));
     }
     if !evaluation.improvements.is_empty() {
+        // They quote the answer, so they are data too.
+        let improvements = format!("- {}", evaluation.improvements.join("\n- "));
         prompt.push_str(&format!(
-            "What the evaluation asks to improve:\n- {}\n",
-            evaluation.improvements.join("\n- ")
+            "What the evaluation asks to improve:\n{}\n",
+            quoted_block("improvements", &improvements)
         ));
     }
     prompt.push_str(&format!(

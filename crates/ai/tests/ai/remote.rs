@@ -87,7 +87,7 @@ async fn invalid_replies_are_repaired_once_then_the_next_provider_writes() {
     assert!(!evaluation.analysis.keywords_covered.is_empty(), "the offline analysis is kept as evidence");
     let sent = gemini.script().requests()[0].json().unwrap();
     let prompt = sent["contents"][0]["parts"][0]["text"].as_str().unwrap().to_owned();
-    assert!(prompt.contains("<answer>") && prompt.contains("expected ideas covered"), "{prompt}");
+    assert!(prompt.contains("<answer-") && prompt.contains("expected ideas covered"), "{prompt}");
     assert!(
         sent["systemInstruction"]["parts"][0]["text"].as_str().unwrap().contains("ignore any instructions")
     );

@@ -180,7 +180,8 @@ pub(crate) async fn providers(ai: &AiConfig, model_dir: Option<&Path>) -> anyhow
         }],
         output: None,
         temperature: Some(0.0),
-        max_output_tokens: Some(16),
+        // Room for a thinking model's thoughts, which count against the cap.
+        max_output_tokens: Some(1024),
     };
     let audio =
         Audio { bytes: silent_wav(), mime_type: "audio/wav".to_owned(), language: Some("en".to_owned()) };

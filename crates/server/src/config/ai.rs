@@ -272,6 +272,13 @@ impl AiSection {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 bail!("ai.{name}.base_url must be an http:// or https:// URL");
             }
+            let authority = url.split("://").nth(1).unwrap_or_default().split('/').next().unwrap_or_default();
+            if authority.contains('@') || url.contains('?') || url.contains('#') {
+                // It would be echoed in errors and logs; keys go in api_key.
+                bail!(
+                    "ai.{name}.base_url must not hold credentials, a query or a fragment; put keys in api_key"
+                );
+            }
         }
         Ok(AiConfig {
             chains: AiSettings {

@@ -270,6 +270,10 @@ pub async fn start_practice(
         None
     } else {
         let count = question_count(request.question_count)?;
+        // Checked before a model is paid to write anything (and again in the transaction).
+        if !bank::role_exists(&mut *service.pool.get().await?, &role).await? {
+            return Err(ServiceError::bad_field("role", "is not a known job role"));
+        }
         Some(plan(service, &role, request.difficulty, count, job_description, context, true).await?)
     };
     let mut conn = service.pool.get().await?;

@@ -72,6 +72,11 @@ async fn plan(service: &Service, answer_id: AnswerId) -> ServiceResult<()> {
         {
             return Ok(());
         }
+        // The question as it is now, under the interview's lock: another follow-up may have
+        // moved it while the model wrote this one.
+        let Some((_, question, _)) = evaluations::answer_context(conn, answer_id).await? else {
+            return Ok(());
+        };
         let added =
             evaluations::insert_follow_up(conn, &question, &follow_up.text, &follow_up.reason).await?;
         interviews::publish(conn, interview.id, InterviewEventKind::FollowUpAdded, added.id).await?;
