@@ -56,18 +56,13 @@ impl FakeGemini {
     /// otherwise. Must be called inside a Tokio runtime.
     pub async fn start() -> Self {
         let script = Arc::new(Script::default());
-        let listener =
-            tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake Gemini's port");
-        let address = listener.local_addr().expect("the fake Gemini's address");
         let state = Arc::new(Fake { script: Arc::clone(&script), replies: AtomicU64::new(0) });
         let app = Router::new()
             .fallback(handle)
             // Oversized requests reach the handler, which refuses them as the real API does.
             .layer(DefaultBodyLimit::max(4 * MAX_REQUEST_BYTES))
             .with_state(state);
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("the fake Gemini server failed");
-        });
+        let (address, server) = crate::serve_on_loopback(app, "Gemini").await;
         Self { address, script, server }
     }
 

@@ -217,6 +217,25 @@ impl Script {
     }
 }
 
+/// Serves `router` on a free loopback port in a task of its own; returns the address and the
+/// task (abort it to stop the server). Must be called inside a Tokio runtime.
+async fn serve_on_loopback(
+    router: axum::Router,
+    name: &'static str,
+) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|err| panic!("bind the fake {name} server to a loopback port: {err}"));
+    let address =
+        listener.local_addr().unwrap_or_else(|err| panic!("the fake {name} server's address: {err}"));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .await
+            .unwrap_or_else(|err| panic!("the fake {name} server stopped: {err}"));
+    });
+    (address, task)
+}
+
 /// A deterministic unit vector for a text (the fakes' embeddings): similar only when equal.
 pub fn fake_embedding(text: &str, dimensions: usize) -> Vec<f32> {
     let mut state: u64 = 0xcbf2_9ce4_8422_2325;

@@ -68,17 +68,11 @@ impl FakeOpenAi {
             retry_after_on_503: Mutex::new(None),
             completions: AtomicU64::new(0),
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the fake OpenAI server to a loopback port");
-        let addr = listener.local_addr().expect("the fake OpenAI server's address");
         let router = Router::new()
             .fallback(answer)
             .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
             .with_state(shared.clone());
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("the fake OpenAI server stopped");
-        });
+        let (addr, task) = crate::serve_on_loopback(router, "OpenAI").await;
         Self { addr, shared, task }
     }
 
