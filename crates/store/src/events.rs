@@ -4,7 +4,15 @@
 //! therefore see the same events. The listener reconnects with backoff after a lost connection
 //! and then announces [`BusMessage::Reconnected`], so subscribers can catch up on what they
 //! missed from the stored state.
+//!
+//! Each time the listening connection comes up it gets a new generation number
+//! ([`EventBus::generation`]), so whatever a process derived from the events of an earlier
+//! connection can be told apart from what it may still trust. Observers
+//! ([`EventBus::observe`]) see every event in the listener's own task, before any subscriber,
+//! and [`EventBus::barrier`] waits until everything committed before it has come back.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use diesel::sql_types::Text;
@@ -39,6 +47,12 @@ pub const NOTIFICATION: &str = "NOTIFICATION";
 
 /// The kind of [`Event::access_changed`].
 pub const ACCESS_CHANGED: &str = "ACCESS_CHANGED";
+
+/// The kind of the events [`EventBus::barrier`] sends to itself.
+pub const BARRIER: &str = "BARRIER";
+
+/// The topic of barrier events: no subscriber listens to it.
+const BARRIER_TOPIC: &str = "bus";
 
 impl Event {
     /// An event for one user's notifications.
@@ -79,11 +93,17 @@ pub enum BusMessage {
     Reconnected,
 }
 
+/// A function the listener calls with every event, in its own task, before subscribers get it.
+type Observer = Arc<dyn Fn(&Event) + Send + Sync>;
+
 /// The process's listener and its subscribers.
 #[derive(Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<BusMessage>,
     connected: watch::Receiver<bool>,
+    /// The generation of the listening connection while it is up, 0 while it is down.
+    generation: Arc<AtomicU64>,
+    observers: Arc<Mutex<Vec<Observer>>>,
 }
 
 impl EventBus {
@@ -92,8 +112,57 @@ impl EventBus {
     pub fn start(database_url: String) -> (Self, tokio::task::JoinHandle<()>) {
         let (sender, _) = broadcast::channel(1024);
         let (connected_tx, connected) = watch::channel(false);
-        let task = tokio::spawn(listen(database_url, sender.clone(), connected_tx));
-        (Self { sender, connected }, task)
+        let generation = Arc::new(AtomicU64::new(0));
+        let observers = Arc::new(Mutex::new(Vec::new()));
+        let listener = Listener {
+            sender: sender.clone(),
+            connected: connected_tx,
+            generation: generation.clone(),
+            observers: observers.clone(),
+        };
+        let task = tokio::spawn(listen(database_url, listener));
+        (Self { sender, connected, generation, observers }, task)
+    }
+
+    /// Calls `observer` with every event from now on, in the listener's task and before any
+    /// subscriber receives it, so it can never lag behind. It must be quick and must not block.
+    pub fn observe(&self, observer: impl Fn(&Event) + Send + Sync + 'static) {
+        self.observers.lock().unwrap_or_else(PoisonError::into_inner).push(Arc::new(observer));
+    }
+
+    /// The generation of the listening connection while it is up (a number that changes each
+    /// time it reconnects), `None` while it is down. Something derived while the generation was
+    /// `g` has missed no event as long as the generation is still `g`.
+    pub fn generation(&self) -> Option<u64> {
+        match AtomicU64::load(&self.generation, Ordering::SeqCst) {
+            0 => None,
+            generation => Some(generation),
+        }
+    }
+
+    /// Sends an event to this process through the database and waits, at most `timeout`, until
+    /// it comes back: by then every event committed before the call has been seen by this
+    /// process's observers. `conn` must not be in a transaction. Returns whether it came back.
+    pub async fn barrier(&self, conn: &mut AsyncPgConnection, timeout: Duration) -> QueryResult<bool> {
+        let nonce = Uuid::new_v4();
+        let mut messages = self.subscribe();
+        publish(conn, &Event { topic: BARRIER_TOPIC.to_owned(), kind: BARRIER.to_owned(), id: nonce })
+            .await?;
+        let returned = async {
+            loop {
+                match messages.recv().await {
+                    Ok(BusMessage::Event(event)) if event.kind == BARRIER && event.id == nonce => {
+                        return true;
+                    }
+                    Ok(_) => {}
+                    // A lost connection may have lost the barrier too.
+                    Err(broadcast::error::RecvError::Lagged(_) | broadcast::error::RecvError::Closed) => {
+                        return false;
+                    }
+                }
+            }
+        };
+        Ok(tokio::time::timeout(timeout, returned).await.unwrap_or(false))
     }
 
     /// A receiver of every message from now on.
@@ -113,9 +182,35 @@ impl EventBus {
     }
 }
 
-async fn listen(url: String, sender: broadcast::Sender<BusMessage>, connected: watch::Sender<bool>) {
+/// What the listening task holds.
+struct Listener {
+    sender: broadcast::Sender<BusMessage>,
+    connected: watch::Sender<bool>,
+    generation: Arc<AtomicU64>,
+    observers: Arc<Mutex<Vec<Observer>>>,
+}
+
+impl Listener {
+    fn deliver(&self, event: Event) {
+        let observers = self.observers.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        for observer in &observers {
+            observer(&event);
+        }
+        // No subscriber is not an error.
+        let _ = self.sender.send(BusMessage::Event(event));
+    }
+
+    fn set_down(&self) {
+        self.generation.store(0, Ordering::SeqCst);
+        let _ = self.connected.send(false);
+    }
+}
+
+async fn listen(url: String, listener: Listener) {
+    let Listener { sender, connected, .. } = &listener;
     let mut delay = Duration::from_millis(200);
     let mut ever_connected = false;
+    let mut generation = 0u64;
     loop {
         match tokio_postgres::connect(&url, NoTls).await {
             Ok((client, mut connection)) => {
@@ -139,6 +234,10 @@ async fn listen(url: String, sender: broadcast::Sender<BusMessage>, connected: w
                 });
                 match client.batch_execute(&format!("LISTEN {CHANNEL}")).await {
                     Ok(()) => {
+                        // LISTEN is in effect: whatever commits from now on reaches us, so what
+                        // is read under this generation misses nothing.
+                        generation += 1;
+                        listener.generation.store(generation, Ordering::SeqCst);
                         let _ = connected.send(true);
                         if ever_connected {
                             tracing::info!("event bus reconnected");
@@ -148,17 +247,14 @@ async fn listen(url: String, sender: broadcast::Sender<BusMessage>, connected: w
                         delay = Duration::from_millis(200);
                         while let Some(payload) = received.recv().await {
                             match serde_json::from_str::<Event>(&payload) {
-                                Ok(event) => {
-                                    // No subscriber is not an error.
-                                    let _ = sender.send(BusMessage::Event(event));
-                                }
+                                Ok(event) => listener.deliver(event),
                                 Err(err) => tracing::warn!(error = %err, "malformed event ignored"),
                             }
                         }
                     }
                     Err(err) => tracing::warn!(error = %err, "LISTEN failed"),
                 }
-                let _ = connected.send(false);
+                listener.set_down();
                 driver.abort();
                 drop(client);
             }

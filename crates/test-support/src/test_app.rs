@@ -279,6 +279,16 @@ impl TestApp {
         self.services.service.pool.get().await.expect("connection")
     }
 
+    /// Waits until every event committed so far has come back through the app's event bus, as
+    /// it would reach another replica: after a change made straight in the database, the app's
+    /// session cache has then seen its `ACCESS_CHANGED`.
+    pub async fn events_delivered(&self) {
+        let mut conn = self.conn().await;
+        let bus = &self.services.service.events;
+        let back = bus.barrier(&mut conn, std::time::Duration::from_secs(10)).await.expect("barrier");
+        assert!(back, "the event bus did not deliver a barrier");
+    }
+
     /// Sends a request through the router, as from 127.0.0.1.
     pub async fn send(&self, request: Request<Body>) -> RawResponse {
         self.send_from("127.0.0.1", request).await

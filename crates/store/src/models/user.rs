@@ -200,13 +200,24 @@ impl User {
     }
 
     /// Deletes an account and, through the foreign keys, its sessions and tokens; the audit log
-    /// keeps its rows without the link. Returns whether the account existed.
-    pub async fn delete(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<bool> {
-        let deleted = diesel::delete(users::table.find(id.0)).execute(conn).await? == 1;
-        if deleted {
-            crate::events::publish(conn, &crate::events::Event::access_changed(id)).await?;
+    /// keeps its rows without the link, and HR users mapped to the account (an admin's) are
+    /// unmapped. Returns the users whose access changed: the account and those HR users; none
+    /// when there was no such account.
+    pub async fn delete(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<Vec<UserId>> {
+        let unmapped: Vec<Uuid> = users::table
+            .filter(users::mapped_admin_id.eq(id.0))
+            .select(users::id)
+            .for_update()
+            .load(conn)
+            .await?;
+        if diesel::delete(users::table.find(id.0)).execute(conn).await? == 0 {
+            return Ok(Vec::new());
         }
-        Ok(deleted)
+        let changed: Vec<UserId> = std::iter::once(id).chain(unmapped.into_iter().map(UserId)).collect();
+        for user in &changed {
+            crate::events::publish(conn, &crate::events::Event::access_changed(*user)).await?;
+        }
+        Ok(changed)
     }
 
     /// How many accounts have this role.
@@ -223,10 +234,13 @@ pub async fn link_demo_organisation(
     hr: UserId,
     candidate: UserId,
 ) -> QueryResult<()> {
-    diesel::update(users::table.find(hr.0).filter(users::mapped_admin_id.is_null()))
+    let mapped = diesel::update(users::table.find(hr.0).filter(users::mapped_admin_id.is_null()))
         .set(users::mapped_admin_id.eq(admin.0))
         .execute(conn)
         .await?;
+    if mapped == 1 {
+        crate::events::publish(conn, &crate::events::Event::access_changed(hr)).await?;
+    }
     diesel::update(users::table.find(candidate.0).filter(users::assigned_hr_id.is_null()))
         .set(users::assigned_hr_id.eq(hr.0))
         .execute(conn)
@@ -370,6 +384,10 @@ pub async fn map_hr(conn: &mut AsyncPgConnection, hr: UserId, admin: UserId) -> 
     .set((users::mapped_admin_id.eq(admin.0), users::updated_at.eq(diesel::dsl::now)))
     .execute(conn)
     .await?;
+    // What the HR user may do changed: cached sessions must see it.
+    if changed == 1 {
+        crate::events::publish(conn, &crate::events::Event::access_changed(hr)).await?;
+    }
     Ok(changed == 1)
 }
 
@@ -383,6 +401,7 @@ pub async fn unmap_hr(conn: &mut AsyncPgConnection, hr: UserId) -> QueryResult<O
     if changed == 0 {
         return Ok(None);
     }
+    crate::events::publish(conn, &crate::events::Event::access_changed(hr)).await?;
     let candidates: Vec<Uuid> = diesel::update(users::table.filter(users::assigned_hr_id.eq(hr.0)))
         .set((users::assigned_hr_id.eq(None::<Uuid>), users::updated_at.eq(diesel::dsl::now)))
         .returning(users::id)
@@ -439,8 +458,9 @@ pub async fn responsible_hr(conn: &mut AsyncPgConnection, candidate: UserId) -> 
 
 /// Erases an account: strips the client addresses from audit entries about it (the entries
 /// stay, without personal data), then deletes the row, which removes its sessions, tokens,
-/// emails, mapping requests, conversations, messages and notifications with it.
-pub async fn erase(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<bool> {
+/// emails, mapping requests, conversations, messages and notifications with it. Returns, like
+/// [`User::delete`], the users whose access changed.
+pub async fn erase(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<Vec<UserId>> {
     use diesel::sql_types::Text;
 
     use crate::schema::audit_log;
