@@ -11,6 +11,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use viva_api::config::{ApiConfig, Environment, Limits, Secret, ServiceConfig, ThrottleSettings};
 use viva_api::persisted::{PersistedSettings, TrustedDocuments};
+use viva_service::auth::session_cache::SessionCacheSettings;
 use viva_service::mail::smtp::SmtpSettings;
 
 pub mod ai;
@@ -116,6 +117,9 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// Sender of outgoing email (VIVA_SMTP_FROM).
     pub smtp_from: String,
+    /// Reuse resolved sessions for up to 30 s, evicted at once when access changes
+    /// (VIVA_SESSION_CACHE); on by default.
+    pub session_cache: bool,
 }
 
 impl Default for Settings {
@@ -168,6 +172,7 @@ impl Default for Settings {
             max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
             smtp_url: None,
             smtp_from: "Viva <no-reply@viva.invalid>".to_owned(),
+            session_cache: true,
         }
     }
 }
@@ -308,6 +313,10 @@ impl Settings {
                 },
                 max_concurrent_hashes: self.max_concurrent_hashes,
                 smtp,
+                session_cache: SessionCacheSettings {
+                    enabled: self.session_cache,
+                    ..SessionCacheSettings::default()
+                },
             },
             cookie_secure: self.cookie_secure,
             trust_forwarded_for: self.trust_forwarded_for,

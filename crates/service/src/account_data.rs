@@ -12,7 +12,7 @@ use viva_store::models::{audit as audit_store, conversation, email, evaluation, 
 use viva_store::models::{notification, session};
 
 use crate::accounts::MAX_PRESENTED_PASSWORD_BYTES;
-use crate::auth::throttle;
+use crate::auth::{settle_access_change, throttle};
 use crate::{Service, ServiceError, ServiceResult, audit};
 
 /// Most interviews one export holds.
@@ -147,21 +147,26 @@ pub async fn delete_my_account(
     let user_id = principal.user_id;
     let mut conn = service.pool.get().await?;
     throttle::release(&mut conn, &reserved).await?;
-    conn.transaction::<_, ServiceError, _>(async move |conn| {
-        let me = users::lock(conn, user_id).await?.ok_or(ServiceError::NotFound("user"))?;
-        if me.role == Role::Admin && User::count_with_role(conn, Role::Admin).await? <= 1 {
-            return Err(ServiceError::Conflict("the last admin cannot delete their account".into()));
-        }
-        users::erase(conn, me.id).await?;
-        audit::record(
-            conn,
-            None,
-            AuditAction::AccountDeletedByOwner,
-            None,
-            None,
-            serde_json::json!({ "role": me.role.as_str() }),
-        )
-        .await
-    })
-    .await
+    let changed = conn
+        .transaction::<_, ServiceError, _>(async move |conn| {
+            let me = users::lock(conn, user_id).await?.ok_or(ServiceError::NotFound("user"))?;
+            if me.role == Role::Admin && User::count_with_role(conn, Role::Admin).await? <= 1 {
+                return Err(ServiceError::Conflict("the last admin cannot delete their account".into()));
+            }
+            // An admin's HR users are unmapped with them.
+            let changed = users::erase(conn, me.id).await?;
+            audit::record(
+                conn,
+                None,
+                AuditAction::AccountDeletedByOwner,
+                None,
+                None,
+                serde_json::json!({ "role": me.role.as_str() }),
+            )
+            .await?;
+            Ok(changed)
+        })
+        .await?;
+    settle_access_change(service, &changed).await;
+    Ok(())
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use viva_domain::secret::Secret;
 
+use crate::auth::session_cache::SessionCacheSettings;
 use crate::mail::smtp::SmtpSettings;
 
 /// Where the platform runs; production turns off everything meant for developers.
@@ -70,6 +71,8 @@ pub struct ServiceConfig {
     pub max_concurrent_hashes: usize,
     /// SMTP delivery of email; without it, emails are kept (and, outside production, logged).
     pub smtp: Option<SmtpSettings>,
+    /// The cache of resolved sessions.
+    pub session_cache: SessionCacheSettings,
 }
 
 impl ServiceConfig {
@@ -88,6 +91,7 @@ impl ServiceConfig {
             throttle: ThrottleSettings::default(),
             max_concurrent_hashes: 2,
             smtp: None,
+            session_cache: SessionCacheSettings::default(),
         }
     }
 }

@@ -35,10 +35,11 @@ pub use config::{Environment, ServiceConfig};
 pub use error::{ServiceError, ServiceResult};
 
 use crate::auth::passwords::PasswordHasher;
+use crate::auth::session_cache::SessionCache;
 use crate::auth::tokens::TokenIssuer;
 
 /// The handle every use case takes: the pool, the settings, the password hasher, the token
-/// issuer, the event bus and the AI providers. Cheap to clone.
+/// issuer, the session cache, the event bus and the AI providers. Cheap to clone.
 #[derive(Clone)]
 pub struct Service(Arc<ServiceInner>);
 
@@ -54,6 +55,8 @@ pub struct ServiceInner {
     pub passwords: PasswordHasher,
     /// The event bus this process listens on.
     pub events: EventBus,
+    /// Sessions resolved recently, evicted by the bus's `ACCESS_CHANGED` events.
+    pub sessions: Arc<SessionCache>,
     /// The AI providers and what the pipelines share.
     pub ai: AiServices,
     /// The SMTP mailer, when SMTP is configured.
@@ -92,6 +95,13 @@ impl Service {
             Some(settings) => Some(mail::smtp::Mailer::new(settings).map_err(ServiceError::internal)?),
             None => None,
         };
-        Ok(Self(Arc::new(ServiceInner { pool, config, tokens, passwords, events, ai, mailer })))
+        let sessions = Arc::new(SessionCache::new(&config.session_cache));
+        let observed = Arc::clone(&sessions);
+        events.observe(move |event| {
+            if event.kind == viva_store::events::ACCESS_CHANGED {
+                observed.evict_user(viva_domain::UserId(event.id));
+            }
+        });
+        Ok(Self(Arc::new(ServiceInner { pool, config, tokens, passwords, events, sessions, ai, mailer })))
     }
 }

@@ -20,5 +20,6 @@ mod persisted;
 mod profile;
 mod schema;
 mod security;
+mod session_cache;
 mod sessions;
 mod tokens;

@@ -11,8 +11,8 @@ use viva_store::models::throttle as throttle_store;
 use viva_store::models::user::User;
 
 use super::{MAX_EMAILS_PER_HOUR, MAX_PRESENTED_PASSWORD_BYTES, MAX_PRESENTED_TOKEN_BYTES, chrono_duration};
-use crate::auth::throttle;
 use crate::auth::tokens::{generate_opaque_token, hash_opaque_token};
+use crate::auth::{settle_access_change, throttle};
 use crate::{Service, ServiceError, ServiceResult, audit, mail};
 
 /// Emails a password-reset link if an active account has this address. Succeeds either way, so
@@ -55,6 +55,7 @@ pub async fn reset_password(
     };
     check_password_policy(&new_password, &Email::from_stored(user.email.clone()), "newPassword")?;
     let new_hash = service.passwords.hash(new_password).await?;
+    let user_id = user.id;
     let mut conn = service.pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
         let consumed = one_time_token::consume(conn, &token_hash, TokenPurpose::ResetPassword).await?;
@@ -76,7 +77,9 @@ pub async fn reset_password(
         )
         .await
     })
-    .await
+    .await?;
+    settle_access_change(service, &[user_id]).await;
+    Ok(())
 }
 
 /// Changes the principal's password, after checking the current one (throttled like sign-in),
@@ -112,6 +115,7 @@ pub async fn change_password(
     }
     let new_hash = service.passwords.hash(new_password).await?;
     let principal = *principal;
+    let user_id = principal.user_id;
     let mut conn = service.pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async move |conn| {
         User::set_password_hash(conn, principal.user_id, &new_hash).await?;
@@ -134,7 +138,9 @@ pub async fn change_password(
         )
         .await
     })
-    .await
+    .await?;
+    settle_access_change(service, &[user_id]).await;
+    Ok(())
 }
 
 /// Issues a reset token and queues its email, if the address has an active account that has

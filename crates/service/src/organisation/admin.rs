@@ -13,6 +13,7 @@ use viva_store::models::user::{self as users, User, UserCursor, UserFilter, User
 use viva_store::models::{evaluation, interview, mapping};
 
 use super::require_role;
+use crate::auth::settle_access_change;
 use crate::{Service, ServiceError, ServiceResult, audit};
 
 /// Accounts matching the filter in the given order, after the cursor; `limit` rows at most.
@@ -179,29 +180,33 @@ pub async fn set_user_active(
     require_role(principal, &[Role::Admin])?;
     let admin_id = principal.user_id;
     let mut conn = service.pool.get().await?;
-    conn.transaction::<_, ServiceError, _>(async move |conn| {
-        let user = non_admin_target(conn, user_id).await?;
-        let status = if active { UserStatus::Active } else { UserStatus::Deactivated };
-        if User::set_status(conn, user.id, status).await? {
-            let ended = if active {
-                0
-            } else {
-                session::revoke_all_for_user(conn, user.id, RevocationReason::AccountDisabled, None).await?
-            };
-            let action = if active { AuditAction::UserActivated } else { AuditAction::UserDeactivated };
-            audit::record(
-                conn,
-                Some(admin_id),
-                action,
-                Some(user.id),
-                ip,
-                serde_json::json!({ "sessionsEnded": ended }),
-            )
-            .await?;
-        }
-        User::find(conn, user.id).await?.ok_or(ServiceError::NotFound("user"))
-    })
-    .await
+    let user = conn
+        .transaction::<_, ServiceError, _>(async move |conn| {
+            let user = non_admin_target(conn, user_id).await?;
+            let status = if active { UserStatus::Active } else { UserStatus::Deactivated };
+            if User::set_status(conn, user.id, status).await? {
+                let ended = if active {
+                    0
+                } else {
+                    session::revoke_all_for_user(conn, user.id, RevocationReason::AccountDisabled, None)
+                        .await?
+                };
+                let action = if active { AuditAction::UserActivated } else { AuditAction::UserDeactivated };
+                audit::record(
+                    conn,
+                    Some(admin_id),
+                    action,
+                    Some(user.id),
+                    ip,
+                    serde_json::json!({ "sessionsEnded": ended }),
+                )
+                .await?;
+            }
+            User::find(conn, user.id).await?.ok_or(ServiceError::NotFound("user"))
+        })
+        .await?;
+    settle_access_change(service, &[user_id]).await;
+    Ok(user)
 }
 
 /// Deletes a user other than an admin, with their data; the audit log keeps the action without
@@ -215,18 +220,22 @@ pub async fn delete_user(
     require_role(principal, &[Role::Admin])?;
     let admin_id = principal.user_id;
     let mut conn = service.pool.get().await?;
-    conn.transaction::<_, ServiceError, _>(async move |conn| {
-        let user = non_admin_target(conn, user_id).await?;
-        users::erase(conn, user.id).await?;
-        audit::record(
-            conn,
-            Some(admin_id),
-            AuditAction::UserDeleted,
-            None,
-            ip,
-            serde_json::json!({ "role": user.role.as_str() }),
-        )
-        .await
-    })
-    .await
+    let changed = conn
+        .transaction::<_, ServiceError, _>(async move |conn| {
+            let user = non_admin_target(conn, user_id).await?;
+            let changed = users::erase(conn, user.id).await?;
+            audit::record(
+                conn,
+                Some(admin_id),
+                AuditAction::UserDeleted,
+                None,
+                ip,
+                serde_json::json!({ "role": user.role.as_str() }),
+            )
+            .await?;
+            Ok(changed)
+        })
+        .await?;
+    settle_access_change(service, &changed).await;
+    Ok(())
 }

@@ -17,6 +17,7 @@ use viva_store::models::session::Principal;
 use viva_store::models::user::{self as users, User, UserCursor, UserFilter, UserSort};
 
 use super::{mapped_admin, require_role};
+use crate::auth::settle_access_change;
 use crate::{Service, ServiceError, ServiceResult, audit, notify};
 
 /// Which mapping requests to list.
@@ -305,32 +306,39 @@ async fn respond(
     require_role(principal, &[decision.decider])?;
     let me = principal.user_id;
     let mut conn = service.pool.get().await?;
-    conn.transaction::<_, ServiceError, _>(async move |conn| {
-        // Applications go to every admin; an invitation only to the HR user it names.
-        let found = mapping::find(conn, id)
-            .await?
-            .filter(|r| {
-                r.kind == decision.kind && (decision.kind == RequestKind::Application || r.hr_id == me)
-            })
-            .ok_or(ServiceError::NotFound(decision.what))?;
-        let request = decide_request(conn, found, accept, me).await?;
-        let other = if decision.kind == RequestKind::Application { request.hr_id } else { request.admin_id };
-        let verdict = if accept { "accepted" } else { decision.refused };
-        let data = serde_json::json!({ "requestId": id, "accepted": accept });
-        notify::send(
-            conn,
-            other,
-            NotificationKind::MappingDecided,
-            &format!("{} {verdict}", decision.title),
-            &format!("Your {} was {verdict}.", decision.what),
-            data.clone(),
-        )
+    let request = conn
+        .transaction::<_, ServiceError, _>(async move |conn| {
+            // Applications go to every admin; an invitation only to the HR user it names.
+            let found = mapping::find(conn, id)
+                .await?
+                .filter(|r| {
+                    r.kind == decision.kind && (decision.kind == RequestKind::Application || r.hr_id == me)
+                })
+                .ok_or(ServiceError::NotFound(decision.what))?;
+            let request = decide_request(conn, found, accept, me).await?;
+            let other =
+                if decision.kind == RequestKind::Application { request.hr_id } else { request.admin_id };
+            let verdict = if accept { "accepted" } else { decision.refused };
+            let data = serde_json::json!({ "requestId": id, "accepted": accept });
+            notify::send(
+                conn,
+                other,
+                NotificationKind::MappingDecided,
+                &format!("{} {verdict}", decision.title),
+                &format!("Your {} was {verdict}.", decision.what),
+                data.clone(),
+            )
+            .await?;
+            let action = if accept { decision.actions.0 } else { decision.actions.1 };
+            audit::record(conn, Some(me), action, Some(other), ip, data).await?;
+            Ok(request)
+        })
         .await?;
-        let action = if accept { decision.actions.0 } else { decision.actions.1 };
-        audit::record(conn, Some(me), action, Some(other), ip, data).await?;
-        Ok(request)
-    })
-    .await
+    if accept {
+        // The HR user is mapped now: what they may do changed.
+        settle_access_change(service, &[request.hr_id]).await;
+    }
+    Ok(request)
 }
 
 /// Unmaps an HR user from their admin and unassigns their candidates, telling the HR user and
@@ -345,37 +353,40 @@ pub async fn unmap_hr(
     require_role(principal, &[Role::Admin])?;
     let admin_id = principal.user_id;
     let mut conn = service.pool.get().await?;
-    conn.transaction::<_, ServiceError, _>(async move |conn| {
-        let hr = users::lock(conn, hr_id)
-            .await?
-            .filter(|u| u.role == Role::Hr)
-            .ok_or(ServiceError::NotFound("HR user"))?;
-        let Some(candidates) = users::unmap_hr(conn, hr.id).await? else {
-            return Err(ServiceError::Conflict("this HR user is not mapped".into()));
-        };
-        let data = serde_json::json!({ "hrId": hr.id.0, "candidatesUnassigned": candidates.len() });
-        notify::send(
-            conn,
-            hr.id,
-            NotificationKind::HrUnmapped,
-            "Unmapped from your admin",
-            "You are no longer mapped to an admin; your candidates were unassigned.",
-            data.clone(),
-        )
-        .await?;
-        for candidate in &candidates {
+    let hr = conn
+        .transaction::<_, ServiceError, _>(async move |conn| {
+            let hr = users::lock(conn, hr_id)
+                .await?
+                .filter(|u| u.role == Role::Hr)
+                .ok_or(ServiceError::NotFound("HR user"))?;
+            let Some(candidates) = users::unmap_hr(conn, hr.id).await? else {
+                return Err(ServiceError::Conflict("this HR user is not mapped".into()));
+            };
+            let data = serde_json::json!({ "hrId": hr.id.0, "candidatesUnassigned": candidates.len() });
             notify::send(
                 conn,
-                *candidate,
-                NotificationKind::CandidateUnassigned,
-                "Recruiter changed",
-                "You are no longer assigned to a recruiter.",
-                serde_json::json!({ "hrId": hr.id.0 }),
+                hr.id,
+                NotificationKind::HrUnmapped,
+                "Unmapped from your admin",
+                "You are no longer mapped to an admin; your candidates were unassigned.",
+                data.clone(),
             )
             .await?;
-        }
-        audit::record(conn, Some(admin_id), AuditAction::HrUnmapped, Some(hr.id), ip, data).await?;
-        User::find(conn, hr.id).await?.ok_or(ServiceError::NotFound("HR user"))
-    })
-    .await
+            for candidate in &candidates {
+                notify::send(
+                    conn,
+                    *candidate,
+                    NotificationKind::CandidateUnassigned,
+                    "Recruiter changed",
+                    "You are no longer assigned to a recruiter.",
+                    serde_json::json!({ "hrId": hr.id.0 }),
+                )
+                .await?;
+            }
+            audit::record(conn, Some(admin_id), AuditAction::HrUnmapped, Some(hr.id), ip, data).await?;
+            User::find(conn, hr.id).await?.ok_or(ServiceError::NotFound("HR user"))
+        })
+        .await?;
+    settle_access_change(service, &[hr_id]).await;
+    Ok(hr)
 }
