@@ -10,6 +10,8 @@
 use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape};
 use rayon::prelude::*;
 
+use crate::gelu::exp_nonpositive;
+
 /// `softmax(q kᵀ · scale + mask) v` over `[batch, tokens, 3 · hidden]` and a
 /// `[batch, tokens]` mask (1 for real tokens), giving `[batch · tokens, hidden]`.
 pub(crate) struct Attention {
@@ -47,43 +49,17 @@ impl CustomOp2 for Attention {
         let scale = 1.0 / (hd as f32).sqrt();
         let row = 3 * hidden;
 
-        // One task per (sequence, head); each returns its [tokens, head_dim] block.
+        // One task per (sequence, head); each returns its [tokens, head_dim] block. The body
+        // runs under `pulp`'s dispatch so that it is compiled for, and picks at run time, the
+        // widest vector unit the CPU has (AVX-512, else AVX2, else the baseline).
+        let arch = pulp::Arch::new();
         let blocks: Vec<Vec<f32>> = (0..batch * heads)
             .into_par_iter()
             .map(|task| {
                 let (b, h) = (task / heads, task % heads);
                 let seq = &qkv[b * tokens * row..(b + 1) * tokens * row];
                 let real = &mask[b * tokens..(b + 1) * tokens];
-                let keys: Vec<usize> = (0..tokens).filter(|&j| real[j] != 0.0).collect();
-                let mut out = vec![0f32; tokens * hd];
-                let mut scores = vec![0f32; keys.len()];
-                for i in 0..tokens {
-                    if real[i] == 0.0 {
-                        continue; // padding: never read by real tokens or by pooling
-                    }
-                    let q = &seq[i * row + h * hd..i * row + h * hd + hd];
-                    let mut max = f32::NEG_INFINITY;
-                    for (s, &j) in scores.iter_mut().zip(&keys) {
-                        let k = &seq[j * row + hidden + h * hd..j * row + hidden + h * hd + hd];
-                        *s = dot(q, k) * scale;
-                        max = max.max(*s);
-                    }
-                    let mut sum = 0f32;
-                    for s in scores.iter_mut() {
-                        *s = (*s - max).exp();
-                        sum += *s;
-                    }
-                    let inv = 1.0 / sum;
-                    let o = &mut out[i * hd..(i + 1) * hd];
-                    for (&p, &j) in scores.iter().zip(&keys) {
-                        let v = &seq[j * row + 2 * hidden + h * hd..j * row + 2 * hidden + h * hd + hd];
-                        let p = p * inv;
-                        for (o, v) in o.iter_mut().zip(v) {
-                            *o += p * v;
-                        }
-                    }
-                }
-                out
+                arch.dispatch(HeadTask { seq, real, head: Head { index: h, dim: hd, hidden, scale } })
             })
             .collect();
 
@@ -99,19 +75,155 @@ impl CustomOp2 for Attention {
     }
 }
 
-/// A dot product in eight independent lanes, which the compiler turns into SIMD.
+/// Which head of the fused projection to attend with.
+#[derive(Clone, Copy)]
+struct Head {
+    index: usize,
+    dim: usize,
+    hidden: usize,
+    scale: f32,
+}
+
+/// [`head`] as a unit `pulp` can compile for each instruction set: everything it calls is
+/// `#[inline(always)]`, so the vector width is chosen once, at dispatch.
+struct HeadTask<'a> {
+    seq: &'a [f32],
+    real: &'a [f32],
+    head: Head,
+}
+
+impl pulp::WithSimd for HeadTask<'_> {
+    type Output = Vec<f32>;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
+        head(self.seq, self.real, self.head)
+    }
+}
+
+/// One head of one sequence: `seq` is its `[tokens, 3 · hidden]` slice of the fused QKV
+/// projection, `real` its mask. Keys are gathered transposed (`[head_dim, keys]`) so that a
+/// query's scores are `head_dim` vector updates along the keys, with no horizontal sums; padding
+/// is skipped on both sides (never read by real tokens or by pooling).
 #[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    let chunks = a.len() / 8;
-    for c in 0..chunks {
-        for l in 0..8 {
-            lanes[l] += a[c * 8 + l] * b[c * 8 + l];
+fn head(seq: &[f32], real: &[f32], head: Head) -> Vec<f32> {
+    let Head { index: h, dim: hd, hidden, scale } = head;
+    let tokens = real.len();
+    let row = 3 * hidden;
+    let keys: Vec<usize> = (0..tokens).filter(|&j| real[j] != 0.0).collect();
+    let nk = keys.len();
+    let mut keys_t = vec![0f32; hd * nk];
+    let mut values = vec![0f32; nk * hd];
+    for (jj, &j) in keys.iter().enumerate() {
+        let k = &seq[j * row + hidden + h * hd..j * row + hidden + (h + 1) * hd];
+        for (d, &x) in k.iter().enumerate() {
+            keys_t[d * nk + jj] = x;
+        }
+        values[jj * hd..(jj + 1) * hd]
+            .copy_from_slice(&seq[j * row + 2 * hidden + h * hd..j * row + 2 * hidden + (h + 1) * hd]);
+    }
+    let mut out = vec![0f32; tokens * hd];
+    let mut scores = vec![0f32; nk];
+    for &i in &keys {
+        let q = &seq[i * row + h * hd..i * row + (h + 1) * hd];
+        query_scores(q, &keys_t, scale, &mut scores);
+        softmax_in_place(&mut scores);
+        let o = &mut out[i * hd..(i + 1) * hd];
+        match hd {
+            32 => weighted_sum::<32>(&scores, &values, o),
+            64 => weighted_sum::<64>(&scores, &values, o),
+            _ => weighted_sum_any(&scores, &values, o),
         }
     }
-    let mut sum: f32 = lanes.iter().sum();
-    for i in chunks * 8..a.len() {
-        sum += a[i] * b[i];
+    out
+}
+
+/// Keys scored in blocks held in registers across the whole head dimension.
+const KEY_BLOCK: usize = 64;
+
+/// `scores[j] = scale · q · k_j` from keys stored transposed (`[head_dim, keys]`).
+#[inline(always)]
+fn query_scores(q: &[f32], keys_t: &[f32], scale: f32, scores: &mut [f32]) {
+    let nk = scores.len();
+    let mut start = 0;
+    while start + KEY_BLOCK <= nk {
+        let mut acc = [0f32; KEY_BLOCK];
+        for (d, &qd) in q.iter().enumerate() {
+            let k = &keys_t[d * nk + start..d * nk + start + KEY_BLOCK];
+            for (a, &k) in acc.iter_mut().zip(k) {
+                *a += qd * k;
+            }
+        }
+        for (s, a) in scores[start..start + KEY_BLOCK].iter_mut().zip(acc) {
+            *s = a * scale;
+        }
+        start += KEY_BLOCK;
     }
-    sum
+    let rest = &mut scores[start..];
+    rest.fill(0.0);
+    for (d, &qd) in q.iter().enumerate() {
+        let k = &keys_t[d * nk + start..(d + 1) * nk];
+        for (s, &k) in rest.iter_mut().zip(k) {
+            *s += qd * k;
+        }
+    }
+    for s in rest.iter_mut() {
+        *s *= scale;
+    }
+}
+
+/// Softmax over one row, with the max and the sum kept in sixteen lanes so that both
+/// reductions vectorise.
+#[inline(always)]
+fn softmax_in_place(scores: &mut [f32]) {
+    const LANES: usize = 16;
+    let mut lanes = [f32::NEG_INFINITY; LANES];
+    let mut chunks = scores.chunks_exact(LANES);
+    for chunk in chunks.by_ref() {
+        for (m, &s) in lanes.iter_mut().zip(chunk) {
+            *m = m.max(s);
+        }
+    }
+    let max = chunks
+        .remainder()
+        .iter()
+        .fold(lanes.iter().fold(f32::NEG_INFINITY, |m, &l| m.max(l)), |m, &s| m.max(s));
+    for s in scores.iter_mut() {
+        *s = exp_nonpositive(*s - max);
+    }
+    let mut sums = [0f32; LANES];
+    let mut chunks = scores.chunks_exact(LANES);
+    for chunk in chunks.by_ref() {
+        for (a, &s) in sums.iter_mut().zip(chunk) {
+            *a += s;
+        }
+    }
+    let sum: f32 = sums.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>();
+    let inv = 1.0 / sum;
+    for s in scores.iter_mut() {
+        *s *= inv;
+    }
+}
+
+/// `out = Σ_j p_j · v_j` with the output row in registers (`D` is the head dimension).
+#[inline(always)]
+fn weighted_sum<const D: usize>(p: &[f32], values: &[f32], out: &mut [f32]) {
+    let mut acc = [0f32; D];
+    for (&p, v) in p.iter().zip(values.chunks_exact(D)) {
+        for (a, &v) in acc.iter_mut().zip(v) {
+            *a += p * v;
+        }
+    }
+    out.copy_from_slice(&acc);
+}
+
+/// [`weighted_sum`] for a head dimension known only at run time.
+#[inline(always)]
+fn weighted_sum_any(p: &[f32], values: &[f32], out: &mut [f32]) {
+    let hd = out.len();
+    for (&p, v) in p.iter().zip(values.chunks_exact(hd)) {
+        for (o, &v) in out.iter_mut().zip(v) {
+            *o += p * v;
+        }
+    }
 }

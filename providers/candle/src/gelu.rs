@@ -40,16 +40,35 @@ impl CustomOp2 for BiasGelu {
         let mut out = vec![0f32; xs.len()];
         // Rows in chunks big enough that a task is worth scheduling.
         let rows_per_task = (16_384 / width).max(1);
+        let arch = pulp::Arch::new();
         out.par_chunks_mut(width * rows_per_task).zip(xs.par_chunks(width * rows_per_task)).for_each(
             |(out, xs)| {
-                for (out_row, x_row) in out.chunks_exact_mut(width).zip(xs.chunks_exact(width)) {
-                    for ((o, &x), &b) in out_row.iter_mut().zip(x_row).zip(bias) {
-                        *o = gelu(x + b);
-                    }
-                }
+                // Compiled for, and run with, the widest vector unit the CPU has.
+                arch.dispatch(Rows { out, xs, bias })
             },
         );
         Ok((CpuStorage::F32(out), xs_layout.shape().clone()))
+    }
+}
+
+/// `gelu(x + bias)` over whole rows, as a unit `pulp` compiles for each instruction set.
+struct Rows<'a> {
+    out: &'a mut [f32],
+    xs: &'a [f32],
+    bias: &'a [f32],
+}
+
+impl pulp::WithSimd for Rows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let width = self.bias.len();
+        for (out_row, x_row) in self.out.chunks_exact_mut(width).zip(self.xs.chunks_exact(width)) {
+            for ((o, &x), &b) in out_row.iter_mut().zip(x_row).zip(self.bias) {
+                *o = gelu(x + b);
+            }
+        }
     }
 }
 
@@ -68,12 +87,12 @@ pub(crate) fn erf(x: f32) -> f32 {
     let a = x.abs();
     let t = 1.0 / (1.0 + P * a);
     let poly = t * (A[0] + t * (A[1] + t * (A[2] + t * (A[3] + t * A[4]))));
-    sign * (1.0 - poly * exp(-a * a))
+    sign * (1.0 - poly * exp_nonpositive(-a * a))
 }
 
-/// e^x for x ≤ 0 (the only inputs erf gives it), flushed to 0 below -87.
+/// e^x for x ≤ 0 (the only inputs erf and softmax give it), flushed to 0 below -87.
 #[inline(always)]
-fn exp(x: f32) -> f32 {
+pub(crate) fn exp_nonpositive(x: f32) -> f32 {
     let x = x.max(-87.0);
     // x = n ln2 + r, |r| <= ln2 / 2; n rounded with the 1.5 * 2^23 trick (no floor call).
     const SHIFTER: f32 = 12_582_912.0;
@@ -120,7 +139,7 @@ mod tests {
     fn exp_matches_the_library() {
         for i in 0..=8700 {
             let x = -(i as f32) / 100.0;
-            let (ours, std) = (exp(x), x.exp());
+            let (ours, std) = (exp_nonpositive(x), x.exp());
             assert!((ours - std).abs() <= std * 1e-6 + 1e-38, "exp({x}) = {ours}, not {std}");
         }
     }
