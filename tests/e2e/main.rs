@@ -12,6 +12,7 @@ mod http_flow;
 mod interviews;
 mod notifications;
 mod providers;
+mod replicas;
 mod server;
 mod soak;
 mod websocket;
