@@ -29,6 +29,10 @@ use viva_ai::{AiMetrics, AnswerInput, Capability, Evaluator, Provider, QuestionC
 use viva_domain::ai::cosine;
 use viva_domain::interview::QuestionKind;
 
+/// The allocator the `viva` binary runs with, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Ridge term of the least-squares fit: keeps the normal equations well conditioned.
 const RIDGE: f64 = 1e-3;
 

@@ -4,74 +4,69 @@
 //! heads) costs a handful of tensor copies and, on candle's CPU backend, one small gemm call
 //! per batch item and head, each paying thread-pool synchronisation. With 32-wide heads and
 //! sentence-length sequences that overhead dominates. Here every (sequence, head) pair is one
-//! task that reads queries, keys and values straight out of the fused QKV projection, skips
-//! padding, and writes its slice of the merged output.
+//! task that reads queries, keys and values straight out of the fused QKV projection of its
+//! packed (unpadded) sequence and writes its slice of the merged output. The inner loops are
+//! compiled for AVX-512, AVX2 and the baseline and chosen at run time through `pulp`.
 
-use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape};
+use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape};
 use rayon::prelude::*;
 
 use crate::gelu::exp_nonpositive;
 
-/// `softmax(q kᵀ · scale + mask) v` over `[batch, tokens, 3 · hidden]` and a
-/// `[batch, tokens]` mask (1 for real tokens), giving `[batch · tokens, hidden]`.
-pub(crate) struct Attention {
+/// `softmax(q kᵀ · scale) v` per sequence over packed `[tokens, 3 · hidden]` projections,
+/// giving `[tokens, hidden]`. Sequence `b` is rows `offsets[b]..offsets[b + 1]`; there is no
+/// padding, so no mask.
+pub(crate) struct Attention<'a> {
     pub(crate) heads: usize,
     pub(crate) head_dim: usize,
-    pub(crate) tokens: usize,
+    pub(crate) offsets: &'a [usize],
 }
 
-impl CustomOp2 for Attention {
+impl CustomOp1 for Attention<'_> {
     fn name(&self) -> &'static str {
         "viva-attention"
     }
 
-    fn cpu_fwd(
-        &self,
-        qkv: &CpuStorage,
-        qkv_l: &Layout,
-        mask: &CpuStorage,
-        mask_l: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let (CpuStorage::F32(qkv), CpuStorage::F32(mask)) = (qkv, mask) else {
+    fn cpu_fwd(&self, qkv: &CpuStorage, qkv_l: &Layout) -> Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(qkv) = qkv else {
             candle_core::bail!("attention expects f32 tensors");
         };
-        let (Some((q0, q1)), Some((m0, m1))) = (qkv_l.contiguous_offsets(), mask_l.contiguous_offsets())
-        else {
+        let Some((q0, q1)) = qkv_l.contiguous_offsets() else {
             candle_core::bail!("attention expects contiguous tensors");
         };
-        let (qkv, mask) = (&qkv[q0..q1], &mask[m0..m1]);
-        let (heads, hd, tokens) = (self.heads, self.head_dim, self.tokens);
+        let qkv = &qkv[q0..q1];
+        let (heads, hd) = (self.heads, self.head_dim);
         let hidden = heads * hd;
-        if tokens == 0 || mask.len() % tokens != 0 || qkv.len() != mask.len() * 3 * hidden {
+        let row = 3 * hidden;
+        let rows = self.offsets.last().copied().unwrap_or(0);
+        if qkv.len() != rows * row || self.offsets.windows(2).any(|w| w[1] < w[0]) {
             candle_core::bail!("attention: inconsistent shapes");
         }
-        let batch = mask.len() / tokens;
+        let sequences = self.offsets.len().saturating_sub(1);
         let scale = 1.0 / (hd as f32).sqrt();
-        let row = 3 * hidden;
 
         // One task per (sequence, head); each returns its [tokens, head_dim] block. The body
         // runs under `pulp`'s dispatch so that it is compiled for, and picks at run time, the
         // widest vector unit the CPU has (AVX-512, else AVX2, else the baseline).
         let arch = pulp::Arch::new();
-        let blocks: Vec<Vec<f32>> = (0..batch * heads)
+        let blocks: Vec<Vec<f32>> = (0..sequences * heads)
             .into_par_iter()
             .map(|task| {
                 let (b, h) = (task / heads, task % heads);
-                let seq = &qkv[b * tokens * row..(b + 1) * tokens * row];
-                let real = &mask[b * tokens..(b + 1) * tokens];
-                arch.dispatch(HeadTask { seq, real, head: Head { index: h, dim: hd, hidden, scale } })
+                let seq = &qkv[self.offsets[b] * row..self.offsets[b + 1] * row];
+                arch.dispatch(HeadTask { seq, head: Head { index: h, dim: hd, hidden, scale } })
             })
             .collect();
 
-        let mut merged = vec![0f32; batch * tokens * hidden];
+        let mut merged = vec![0f32; rows * hidden];
         for (task, block) in blocks.iter().enumerate() {
             let (b, h) = (task / heads, task % heads);
-            for i in 0..tokens {
-                let dst = (b * tokens + i) * hidden + h * hd;
-                merged[dst..dst + hd].copy_from_slice(&block[i * hd..(i + 1) * hd]);
+            for (i, values) in (self.offsets[b]..self.offsets[b + 1]).zip(block.chunks_exact(hd)) {
+                let dst = i * hidden + h * hd;
+                merged[dst..dst + hd].copy_from_slice(values);
             }
         }
-        Ok((CpuStorage::F32(merged), Shape::from((batch * tokens, hidden))))
+        Ok((CpuStorage::F32(merged), Shape::from((rows, hidden))))
     }
 }
 
@@ -88,7 +83,6 @@ struct Head {
 /// `#[inline(always)]`, so the vector width is chosen once, at dispatch.
 struct HeadTask<'a> {
     seq: &'a [f32],
-    real: &'a [f32],
     head: Head,
 }
 
@@ -97,34 +91,31 @@ impl pulp::WithSimd for HeadTask<'_> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _simd: S) -> Vec<f32> {
-        head(self.seq, self.real, self.head)
+        head(self.seq, self.head)
     }
 }
 
 /// One head of one sequence: `seq` is its `[tokens, 3 · hidden]` slice of the fused QKV
-/// projection, `real` its mask. Keys are gathered transposed (`[head_dim, keys]`) so that a
-/// query's scores are `head_dim` vector updates along the keys, with no horizontal sums; padding
-/// is skipped on both sides (never read by real tokens or by pooling).
+/// projection. Keys are gathered transposed (`[head_dim, tokens]`) so that a query's scores
+/// are `head_dim` vector updates along the keys, with no horizontal sums.
 #[inline(always)]
-fn head(seq: &[f32], real: &[f32], head: Head) -> Vec<f32> {
+fn head(seq: &[f32], head: Head) -> Vec<f32> {
     let Head { index: h, dim: hd, hidden, scale } = head;
-    let tokens = real.len();
     let row = 3 * hidden;
-    let keys: Vec<usize> = (0..tokens).filter(|&j| real[j] != 0.0).collect();
-    let nk = keys.len();
-    let mut keys_t = vec![0f32; hd * nk];
-    let mut values = vec![0f32; nk * hd];
-    for (jj, &j) in keys.iter().enumerate() {
+    let tokens = seq.len() / row;
+    let mut keys_t = vec![0f32; hd * tokens];
+    let mut values = vec![0f32; tokens * hd];
+    for j in 0..tokens {
         let k = &seq[j * row + hidden + h * hd..j * row + hidden + (h + 1) * hd];
         for (d, &x) in k.iter().enumerate() {
-            keys_t[d * nk + jj] = x;
+            keys_t[d * tokens + j] = x;
         }
-        values[jj * hd..(jj + 1) * hd]
+        values[j * hd..(j + 1) * hd]
             .copy_from_slice(&seq[j * row + 2 * hidden + h * hd..j * row + 2 * hidden + (h + 1) * hd]);
     }
     let mut out = vec![0f32; tokens * hd];
-    let mut scores = vec![0f32; nk];
-    for &i in &keys {
+    let mut scores = vec![0f32; tokens];
+    for i in 0..tokens {
         let q = &seq[i * row + h * hd..i * row + (h + 1) * hd];
         query_scores(q, &keys_t, scale, &mut scores);
         softmax_in_place(&mut scores);

@@ -6,8 +6,8 @@
 //! `tokenizer.json`, `model.safetensors`, optionally `sentence_bert_config.json`); [`locate`]
 //! finds one in the configured path, Viva's model cache or a Hugging Face hub cache. Inference
 //! runs on a dedicated thread, never on the async runtime: concurrent [`Embedder::embed`] calls
-//! queue there and are taken together, sorted by length and cut into padded batches, so many
-//! small requests cost little more than one large one.
+//! queue there and are taken together and packed into batches without padding, so many small
+//! requests cost little more than one large one.
 
 mod attention;
 mod gelu;
@@ -179,34 +179,21 @@ impl Model {
         Ok(ids)
     }
 
-    /// Embeds texts in one padded forward pass per `max_batch` slice, in the given order.
+    /// Embeds texts in one packed forward pass per `max_batch` slice, in the given order.
     pub fn embed_batch(&self, texts: &[&str], max_batch: usize) -> Result<Vec<Vec<f32>>, AiError> {
         let tokenized = texts.iter().map(|t| self.tokenize(t)).collect::<Result<Vec<_>, _>>()?;
         self.embed_tokenized(&tokenized, max_batch)
     }
 
-    /// Embeds token sequences: sorted by length so each padded batch wastes little, then put
-    /// back in order.
+    /// Embeds token sequences, `max_batch` at a time. Sequences are packed, not padded, so
+    /// their lengths may differ freely and a vector never depends on its neighbours.
     fn embed_tokenized(&self, tokenized: &[Vec<u32>], max_batch: usize) -> Result<Vec<Vec<f32>>, AiError> {
-        let mut order: Vec<usize> = (0..tokenized.len()).collect();
-        order.sort_by_key(|&i| tokenized[i].len());
-        let mut out = vec![Vec::new(); tokenized.len()];
-        for chunk in order.chunks(max_batch.max(1)) {
-            let width = chunk.iter().map(|&i| tokenized[i].len()).max().unwrap_or(0).max(1);
-            let mut ids = vec![0u32; chunk.len() * width];
-            let mut mask = vec![0u32; chunk.len() * width];
-            for (row, &i) in chunk.iter().enumerate() {
-                let seq = &tokenized[i];
-                ids[row * width..row * width + seq.len()].copy_from_slice(seq);
-                mask[row * width..row * width + seq.len()].fill(1);
-            }
-            let vectors = self
-                .bert
-                .embed(&ids, &mask, chunk.len())
-                .map_err(|e| AiError::Internal(format!("inference: {e}")))?;
-            for (&i, v) in chunk.iter().zip(vectors) {
-                out[i] = v;
-            }
+        let mut out = Vec::with_capacity(tokenized.len());
+        for chunk in tokenized.chunks(max_batch.max(1)) {
+            let sequences: Vec<&[u32]> = chunk.iter().map(Vec::as_slice).collect();
+            out.extend(
+                self.bert.embed(&sequences).map_err(|e| AiError::Internal(format!("inference: {e}")))?,
+            );
         }
         Ok(out)
     }

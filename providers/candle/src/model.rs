@@ -1,15 +1,18 @@
 //! The BERT encoder of a sentence-transformers model, written for CPU throughput.
 //!
-//! Compared with a textbook port: the query, key and value projections are one matmul against
-//! a fused, pre-transposed weight; every projection multiplies a `[batch × tokens, hidden]`
-//! matrix in a single gemm call; softmax and layer norm are candle's fused kernels; the
-//! feed-forward bias and erf-GELU are one vectorised pass ([`crate::gelu`]). Pooling is the
-//! model's mean over real tokens, then L2 normalisation, as its `modules.json` prescribes.
+//! Compared with a textbook port: a batch is packed, its sequences end to end with no padding,
+//! so every projection multiplies a `[real tokens, hidden]` matrix in a single gemm call and
+//! nothing is spent on pad tokens however unequal the lengths; the query, key and value
+//! projections are one matmul against a fused, pre-transposed weight; attention is one kernel
+//! that keeps each sequence to itself ([`crate::attention`]); layer norm is candle's fused
+//! kernel; the feed-forward bias and erf-GELU are one vectorised pass ([`crate::gelu`]).
+//! Pooling is the model's mean over each sequence's tokens, then L2 normalisation, as its
+//! `modules.json` prescribes.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use candle_core::{D, DType, Device, Tensor};
+use candle_core::{DType, Device, Tensor};
 use serde::Deserialize;
 
 use crate::attention::Attention;
@@ -176,46 +179,42 @@ impl Bert {
         self.hidden
     }
 
-    /// Mean-pooled, L2-normalised embeddings of a padded batch: `ids` and `mask` are
-    /// `batch × tokens`, row-major; the mask is 1 for real tokens.
-    pub(crate) fn embed(
-        &self,
-        ids: &[u32],
-        mask: &[u32],
-        batch: usize,
-    ) -> candle_core::Result<Vec<Vec<f32>>> {
-        if batch == 0 {
+    /// Mean-pooled, L2-normalised embeddings of a batch of token sequences, packed without
+    /// padding: every matmul, norm and activation runs over the real tokens only, and
+    /// attention keeps each sequence to itself, so a vector never depends on its batch.
+    pub(crate) fn embed(&self, sequences: &[&[u32]]) -> candle_core::Result<Vec<Vec<f32>>> {
+        if sequences.is_empty() {
             return Ok(Vec::new());
         }
-        let tokens = ids.len() / batch;
-        if tokens == 0 || ids.len() != batch * tokens || mask.len() != ids.len() {
-            candle_core::bail!("malformed batch");
+        if sequences.iter().any(|s| s.is_empty()) {
+            candle_core::bail!("an empty token sequence");
         }
-        if tokens > self.max_positions {
-            candle_core::bail!("{tokens} tokens exceed the model's {} positions", self.max_positions);
+        if let Some(long) = sequences.iter().find(|s| s.len() > self.max_positions) {
+            candle_core::bail!("{} tokens exceed the model's {} positions", long.len(), self.max_positions);
         }
-        let (h, heads, hd) = (self.hidden, self.heads, self.head_dim);
-        let rows = batch * tokens;
+        let h = self.hidden;
+        let mut offsets = Vec::with_capacity(sequences.len() + 1);
+        offsets.push(0);
+        for s in sequences {
+            offsets.push(offsets[offsets.len() - 1] + s.len());
+        }
+        let rows = offsets[sequences.len()];
         let dev = Device::Cpu;
 
         // Embeddings: word + position + type, as [rows, hidden].
-        let ids_t = Tensor::from_slice(ids, rows, &dev)?;
-        let positions = self.position_embeddings.narrow(0, 0, tokens)?;
-        let mut x = self
-            .word_embeddings
-            .embedding(&ids_t)?
-            .reshape((batch, tokens, h))?
-            .broadcast_add(&positions.broadcast_add(&self.token_type_embedding)?)?
-            .reshape((rows, h))?;
+        let ids: Vec<u32> = sequences.iter().flat_map(|s| s.iter().copied()).collect();
+        let positions: Vec<u32> = sequences.iter().flat_map(|s| 0..s.len() as u32).collect();
+        let ids = Tensor::from_vec(ids, rows, &dev)?;
+        let positions = Tensor::from_vec(positions, rows, &dev)?;
+        let mut x = (self.word_embeddings.embedding(&ids)?
+            + self.position_embeddings.embedding(&positions)?)?
+        .broadcast_add(&self.token_type_embedding)?;
         x = self.embeddings_norm.forward(&x)?;
 
-        let real: Vec<f32> = mask.iter().map(|&m| if m == 0 { 0.0 } else { 1.0 }).collect();
-        let real = Tensor::from_vec(real, (batch, tokens), &dev)?;
-        let attention = Attention { heads, head_dim: hd, tokens };
-
+        let attention = Attention { heads: self.heads, head_dim: self.head_dim, offsets: &offsets };
         for layer in &self.layers {
             let qkv = layer.qkv.forward(&x)?;
-            let context = qkv.apply_op2_no_bwd(&real, &attention)?;
+            let context = qkv.apply_op1_no_bwd(&attention)?;
             let attended = layer.attention_out.forward(&context)?;
             x = layer.attention_norm.forward(&(attended + &x)?)?;
 
@@ -225,13 +224,20 @@ impl Bert {
             x = layer.output_norm.forward(&(out + &x)?)?;
         }
 
-        // Mean over real tokens, then unit length.
-        let weights: Vec<f32> = mask.iter().map(|&m| m as f32).collect();
-        let weights = Tensor::from_vec(weights, (batch, tokens, 1), &dev)?;
-        let summed = x.reshape((batch, tokens, h))?.broadcast_mul(&weights)?.sum(1)?;
-        let counts = weights.sum(1)?.clamp(1e-9, f64::MAX)?;
-        let mean = summed.broadcast_div(&counts)?;
-        let norms = mean.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
-        mean.broadcast_div(&norms)?.to_vec2::<f32>()
+        // Mean over each sequence's tokens, then unit length.
+        let x = x.flatten_all()?.to_vec1::<f32>()?;
+        Ok(offsets
+            .windows(2)
+            .map(|span| {
+                let mut mean = vec![0f32; h];
+                for row in x[span[0] * h..span[1] * h].chunks_exact(h) {
+                    for (m, v) in mean.iter_mut().zip(row) {
+                        *m += v;
+                    }
+                }
+                let norm = mean.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+                mean.iter().map(|v| v / norm).collect()
+            })
+            .collect())
     }
 }
