@@ -167,6 +167,6 @@ pub async fn delete_my_account(
             Ok(changed)
         })
         .await?;
-    settle_access_change(service, &changed).await;
+    settle_access_change(service, &mut conn, &changed).await;
     Ok(())
 }

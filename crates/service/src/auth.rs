@@ -9,6 +9,7 @@ pub mod tokens;
 use std::time::Duration;
 
 use viva_domain::{UserId, UserStatus};
+use viva_store::AsyncPgConnection;
 use viva_store::models::session::{self, Principal};
 
 use crate::auth::tokens::hash_opaque_token;
@@ -65,9 +66,10 @@ pub async fn ensure_live(service: &Service, principal: &Principal) -> ServiceRes
 /// through this process's bus, by which time PostgreSQL has handed them to every listening
 /// replica. If they do not come back in time, this process's whole cache is emptied.
 ///
-/// Call it after the transaction committed, never inside it: an eviction before the commit
-/// could be refilled from the old state.
-pub async fn settle_access_change(service: &Service, users: &[UserId]) {
+/// Call it after the transaction committed, never inside it (an eviction before the commit
+/// could be refilled from the old state), with the connection the use case holds, so that it
+/// needs no second one from the pool.
+pub async fn settle_access_change(service: &Service, conn: &mut AsyncPgConnection, users: &[UserId]) {
     for user in users {
         service.sessions.evict_user(*user);
     }
@@ -75,16 +77,10 @@ pub async fn settle_access_change(service: &Service, users: &[UserId]) {
         // Nothing is cached while the bus is down, and what was is dead once it is back.
         return;
     }
-    let returned = match service.pool.get().await {
-        Ok(mut conn) => service.events.barrier(&mut conn, SETTLE_TIMEOUT).await.unwrap_or_else(|err| {
-            tracing::warn!(error = %err, "event bus barrier failed");
-            false
-        }),
-        Err(err) => {
-            tracing::warn!(error = %err, "no connection for the event bus barrier");
-            false
-        }
-    };
+    let returned = service.events.barrier(conn, SETTLE_TIMEOUT).await.unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "event bus barrier failed");
+        false
+    });
     if !returned {
         tracing::warn!("access change not confirmed by the event bus; session cache emptied");
         service.sessions.clear();

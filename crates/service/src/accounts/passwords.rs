@@ -78,7 +78,7 @@ pub async fn reset_password(
         .await
     })
     .await?;
-    settle_access_change(service, &[user_id]).await;
+    settle_access_change(service, &mut conn, &[user_id]).await;
     Ok(())
 }
 
@@ -139,7 +139,7 @@ pub async fn change_password(
         .await
     })
     .await?;
-    settle_access_change(service, &[user_id]).await;
+    settle_access_change(service, &mut conn, &[user_id]).await;
     Ok(())
 }
 

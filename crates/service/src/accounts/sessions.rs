@@ -153,7 +153,7 @@ pub async fn refresh_session(
                 serde_json::json!({ "sessionId": session_id.0 }),
             )
             .await?;
-            settle_access_change(service, &[user_id]).await;
+            settle_access_change(service, &mut conn, &[user_id]).await;
             tracing::warn!(%user_id, %session_id, "rotated refresh token presented again; session revoked");
             Err(ServiceError::Unauthenticated(
                 "this refresh token was already used; the session has been signed out",
@@ -167,7 +167,7 @@ pub async fn refresh_session(
 pub async fn logout(service: &Service, principal: &Principal, ip: Option<&str>) -> ServiceResult<()> {
     let mut conn = service.pool.get().await?;
     session::revoke(&mut conn, principal.session_id, RevocationReason::Logout).await?;
-    settle_access_change(service, &[principal.user_id]).await;
+    settle_access_change(service, &mut conn, &[principal.user_id]).await;
     audit::record(
         &mut conn,
         Some(principal.user_id),
@@ -189,7 +189,7 @@ pub async fn logout_everywhere(
     let ended =
         session::revoke_all_for_user(&mut conn, principal.user_id, RevocationReason::LogoutEverywhere, None)
             .await?;
-    settle_access_change(service, &[principal.user_id]).await;
+    settle_access_change(service, &mut conn, &[principal.user_id]).await;
     audit::record(
         &mut conn,
         Some(principal.user_id),

@@ -205,7 +205,7 @@ pub async fn set_user_active(
             User::find(conn, user.id).await?.ok_or(ServiceError::NotFound("user"))
         })
         .await?;
-    settle_access_change(service, &[user_id]).await;
+    settle_access_change(service, &mut conn, &[user_id]).await;
     Ok(user)
 }
 
@@ -236,6 +236,6 @@ pub async fn delete_user(
             Ok(changed)
         })
         .await?;
-    settle_access_change(service, &changed).await;
+    settle_access_change(service, &mut conn, &changed).await;
     Ok(())
 }

@@ -336,7 +336,7 @@ async fn respond(
         .await?;
     if accept {
         // The HR user is mapped now: what they may do changed.
-        settle_access_change(service, &[request.hr_id]).await;
+        settle_access_change(service, &mut conn, &[request.hr_id]).await;
     }
     Ok(request)
 }
@@ -387,6 +387,6 @@ pub async fn unmap_hr(
             User::find(conn, hr.id).await?.ok_or(ServiceError::NotFound("HR user"))
         })
         .await?;
-    settle_access_change(service, &[hr_id]).await;
+    settle_access_change(service, &mut conn, &[hr_id]).await;
     Ok(hr)
 }
