@@ -15,8 +15,9 @@
 //! - Leave-one-assignment-out: the calibration refitted on five assignments and scored on the
 //!   sixth, whose questions it never saw, pooled over the six folds: the figure to expect on
 //!   unseen questions.
-//! - The least-squares fit on the whole file, to paste into `CALIBRATION` with a new
-//!   `RUBRIC_VERSION` when the predictors change.
+//! - The fit on the whole file (least-squares direction, spread chosen for the correlation of
+//!   the final scores), to paste into `CALIBRATION` with a new `RUBRIC_VERSION` when the
+//!   predictors change.
 //!
 //! `make bench-ai` runs it.
 
@@ -155,6 +156,40 @@ fn fit(samples: &[([f32; PREDICTORS], f64)]) -> Calibration {
     Calibration { intercept: round(coef[0]), weights }
 }
 
+/// [`fit`], then the spread that best ranks the final scores: the least-squares weights are
+/// stretched (the intercept moved to keep the mean prediction) by the factor, from a fixed grid,
+/// whose overall scores — clamped and adjusted as [`Signals::overall`] does — correlate best
+/// with the grades. Least squares alone shrinks the spread towards the mean grade, and then the
+/// rules' adjustments and the scale's ends weigh more than they should.
+fn fit_spread(samples: &[(&Signals, f64)]) -> Calibration {
+    let ls: Vec<([f32; PREDICTORS], f64)> =
+        samples.iter().map(|(s, g)| (s.predictors(), target(*g, s))).collect();
+    let base = fit(&ls);
+    let n = samples.len() as f64;
+    let means: Vec<f64> = (0..PREDICTORS)
+        .map(|k| samples.iter().map(|(s, _)| f64::from(s.predictors()[k])).sum::<f64>() / n)
+        .collect();
+    let grades: Vec<f64> = samples.iter().map(|(_, g)| *g).collect();
+    let mut best = (f64::NEG_INFINITY, base);
+    for step in 0..=40 {
+        let factor = 0.5 + 0.1 * f64::from(step);
+        let mut weights = [0f32; PREDICTORS];
+        let mut shift = 0f64;
+        for k in 0..PREDICTORS {
+            weights[k] = ((f64::from(base.weights[k]) * factor * 1000.0).round() / 1000.0) as f32;
+            shift += (f64::from(weights[k]) - f64::from(base.weights[k])) * means[k];
+        }
+        let intercept = (((f64::from(base.intercept) - shift) * 1000.0).round() / 1000.0) as f32;
+        let c = Calibration { intercept, weights };
+        let scores: Vec<f64> = samples.iter().map(|(s, _)| f64::from(s.overall(&c))).collect();
+        let r = pearson(&scores, &grades);
+        if r > best.0 {
+            best = (r, c);
+        }
+    }
+    best.1
+}
+
 /// What the calibrated grade should be for the overall score to equal the human grade: the
 /// rules' adjustment is added after the calibration, so the fit answers for it.
 fn target(grade: f64, signals: &Signals) -> f64 {
@@ -202,13 +237,13 @@ fn main() {
     let mut held_out = vec![0f64; rows.len()];
     let mut fold_lines = Vec::new();
     for fold in &assignments {
-        let train: Vec<([f32; PREDICTORS], f64)> = rows
+        let train: Vec<(&Signals, f64)> = rows
             .iter()
             .zip(&signals)
             .filter(|(r, _)| r.assignment != *fold)
-            .map(|(r, s)| (s.predictors(), target(r.grade, s)))
+            .map(|(r, s)| (s, r.grade))
             .collect();
-        let calibration = fit(&train);
+        let calibration = fit_spread(&train);
         let (mut xs, mut ys) = (Vec::new(), Vec::new());
         for (i, (r, s)) in rows.iter().zip(&signals).enumerate() {
             if r.assignment == *fold {
@@ -223,9 +258,8 @@ fn main() {
             pearson(&xs, &ys)
         ));
     }
-    let all: Vec<([f32; PREDICTORS], f64)> =
-        signals.iter().zip(&grades).map(|(s, g)| (s.predictors(), target(*g, s))).collect();
-    let fitted = fit(&all);
+    let all: Vec<(&Signals, f64)> = signals.iter().zip(&grades).map(|(s, g)| (s, *g)).collect();
+    let fitted = fit_spread(&all);
     let refitted: Vec<f64> = signals.iter().map(|s| f64::from(s.overall(&fitted))).collect();
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let rmse = (overall.iter().zip(&grades).map(|(o, g)| (o / 20.0 - g).powi(2)).sum::<f64>()

@@ -24,7 +24,7 @@ use notes::Notes;
 
 /// The rubric this evaluator implements; stored with every evaluation. Version 2: the overall
 /// score is the calibrated estimate of [`calibration`], no longer scaled by the time limit.
-pub const RUBRIC_VERSION: &str = "offline-rubric-2";
+pub const RUBRIC_VERSION: &str = "offline-rubric-3";
 
 /// The provider name recorded for rule-based evaluations.
 pub const OFFLINE_PROVIDER: &str = "offline";

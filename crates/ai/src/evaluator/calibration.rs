@@ -4,9 +4,12 @@
 //! the ideal answer the answer carries — cosine of their embeddings, share of the ideal's
 //! content words the answer uses (words the question already says do not count, since
 //! repeating the question earns nothing), share of the answer's own new content words that
-//! the ideal answer uses, and length against the ideal's — fitted by least squares to the
-//! mean grade of two human graders on real short answers (`benches/asag.rs` fits it and
-//! prints these coefficients; they change only with [`super::RUBRIC_VERSION`]). Without an
+//! the ideal answer uses, and length against the ideal's — fitted to the mean grade of two
+//! human graders on real short answers (`benches/asag.rs` fits it and prints these
+//! coefficients; they change only with [`super::RUBRIC_VERSION`]). The fit takes the
+//! least-squares direction and then the spread, from a fixed grid, whose final scores
+//! correlate best with the grades: least squares alone pulls every estimate towards the mean
+//! grade, where the rules' adjustments and the scale's ends then weigh more than they should. Without an
 //! ideal answer there is nothing to fit against, so the estimate rests on relevance to the
 //! question, specificity and structure with fixed weights. Either way, the interview rules
 //! (platitudes, red flags, blame, buzzwords, filler, hypotheticals) then adjust it.
@@ -29,9 +32,10 @@ pub const PREDICTORS: usize = 4;
 pub const PREDICTOR_NAMES: [&str; PREDICTORS] =
     ["ideal cosine", "ideal recall", "answer precision", "length ratio"];
 
-/// The coefficients of `offline-rubric-2`, fitted on the development split of the Texas
-/// short-answer set (1,074 answers to 37 questions) by `benches/asag.rs`.
-pub const CALIBRATION: Calibration = Calibration { intercept: 1.454, weights: [2.854, 1.501, 0.596, 0.721] };
+/// The coefficients of `offline-rubric-3`, fitted on the development split of the Texas
+/// short-answer set (1,074 answers to 37 questions) by `benches/asag.rs`: the least-squares
+/// direction, with the spread that ranks the final (adjusted, clamped) scores best.
+pub const CALIBRATION: Calibration = Calibration { intercept: 0.681, weights: [4.292, 1.932, 1.599, 0.75] };
 
 impl Calibration {
     /// The estimated grade, 0–5, before the interview rules.
