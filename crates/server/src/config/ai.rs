@@ -132,12 +132,31 @@ impl ResilienceSection {
     }
 }
 
+/// An API key as configuration holds it: read and written like a string, never shown by
+/// `Debug` (configuration is logged and printed in errors; the key must not be).
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// The key, unless it is blank.
+    fn present(self) -> Option<String> {
+        (!self.0.trim().is_empty()).then_some(self.0)
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
 /// `[ai.gemini]`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GeminiSection {
     /// The API key; also `VIVA_GEMINI_API_KEY` or `GEMINI_API_KEY`.
-    pub api_key: Option<String>,
+    pub api_key: Option<ApiKey>,
     /// The chat and transcription model.
     pub model: String,
     /// The embedding model.
@@ -178,7 +197,7 @@ pub struct OpenAiSection {
     /// The server's address, ending in `/v1`.
     pub base_url: String,
     /// The key, if the server needs one; also `VIVA_OPENAI_API_KEY`.
-    pub api_key: Option<String>,
+    pub api_key: Option<ApiKey>,
     /// The chat model.
     pub model: String,
     /// The embedding model, if embeddings are served.
@@ -243,7 +262,7 @@ impl AiSection {
         let g = self.gemini;
         let gemini_key = g
             .api_key
-            .filter(|k| !k.trim().is_empty())
+            .and_then(ApiKey::present)
             .or_else(|| env_key(&["VIVA_GEMINI_API_KEY", "GEMINI_API_KEY"]));
         let gemini = viva_gemini::Settings {
             api_key: gemini_key.map(|k| Secret::new(k.into_bytes())),
@@ -256,8 +275,7 @@ impl AiSection {
         };
         let gemini_policy = g.resilience.policy("gemini", g.timeout_secs)?;
         let o = self.openai;
-        let openai_key =
-            o.api_key.filter(|k| !k.trim().is_empty()).or_else(|| env_key(&["VIVA_OPENAI_API_KEY"]));
+        let openai_key = o.api_key.and_then(ApiKey::present).or_else(|| env_key(&["VIVA_OPENAI_API_KEY"]));
         let openai = viva_openai::Settings {
             base_url: o.base_url.trim_end_matches('/').to_owned(),
             api_key: openai_key.map(|k| Secret::new(k.into_bytes())),
@@ -291,5 +309,27 @@ impl AiSection {
             openai,
             openai_policy,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn keys_are_never_shown_by_debug() {
+        use figment::providers::{Format, Toml};
+        let section: AiSection = figment::Figment::from(Toml::string(
+            "[gemini]\napi_key = \"gm-secret-123\"\n[openai]\napi_key = \"sk-secret-456\"\n",
+        ))
+        .extract()
+        .expect("parse");
+        let shown = format!("{section:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        let config = section.validate().expect("valid");
+        assert!(!format!("{config:?}").contains("secret"));
     }
 }
