@@ -10,15 +10,23 @@
 //! connection can be told apart from what it may still trust. Observers
 //! ([`EventBus::observe`]) see every event in the listener's own task, before any subscriber,
 //! and [`EventBus::barrier`] waits until everything committed before it has come back.
+//!
+//! Long-lived subscribers ([`EventBus::subscribe_topics`]) receive only the events of their
+//! topics, so an event costs work for the subscribers of its topic alone, however many others
+//! listen; each delivery carries a sequence number that is the same for all its receivers, so
+//! they can share whatever they load for it. A receiver that falls behind is told how many
+//! messages it lost ([`RecvError::Lagged`]) rather than losing them silently.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
+pub use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_postgres::{AsyncMessage, NoTls};
 use uuid::Uuid;
@@ -96,6 +104,77 @@ pub enum BusMessage {
 /// A function the listener calls with every event, in its own task, before subscribers get it.
 type Observer = Arc<dyn Fn(&Event) + Send + Sync>;
 
+/// One message to a topic subscriber.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// The message's number in this process, the same for every receiver of it.
+    pub seq: u64,
+    /// The message, shared by its receivers.
+    pub message: Arc<BusMessage>,
+}
+
+/// How many messages a topic subscriber may have waiting before it lags.
+const TOPIC_CAPACITY: usize = 1024;
+
+/// One topic subscriber, as the listener sees it.
+struct Route {
+    sender: mpsc::Sender<Delivery>,
+    /// Messages dropped because the receiver was full, not yet reported.
+    lost: AtomicU64,
+}
+
+impl Route {
+    fn send(&self, delivery: Delivery) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.sender.try_send(delivery) {
+            self.lost.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// Topic subscribers by topic, each under a number of its own.
+#[derive(Default)]
+struct Routes {
+    next: u64,
+    by_topic: HashMap<String, HashMap<u64, Arc<Route>>>,
+}
+
+/// The messages of some topics, in the order they were published, and every
+/// [`BusMessage::Reconnected`]. Unsubscribes when dropped.
+pub struct TopicReceiver {
+    receiver: mpsc::Receiver<Delivery>,
+    route: Arc<Route>,
+    key: u64,
+    topics: Vec<String>,
+    routes: Weak<Mutex<Routes>>,
+}
+
+impl TopicReceiver {
+    /// The next message. `Err(Lagged(n))` when `n` messages were lost because this receiver
+    /// fell behind (the messages still waiting come after it); `Err(Closed)` once the bus is gone.
+    pub async fn recv(&mut self) -> Result<Delivery, RecvError> {
+        let lost = self.route.lost.swap(0, Ordering::AcqRel);
+        if lost > 0 {
+            return Err(RecvError::Lagged(lost));
+        }
+        self.receiver.recv().await.ok_or(RecvError::Closed)
+    }
+}
+
+impl Drop for TopicReceiver {
+    fn drop(&mut self) {
+        let Some(routes) = self.routes.upgrade() else { return };
+        let mut routes = routes.lock().unwrap_or_else(PoisonError::into_inner);
+        for topic in &self.topics {
+            if let Some(subscribers) = routes.by_topic.get_mut(topic) {
+                subscribers.remove(&self.key);
+                if subscribers.is_empty() {
+                    routes.by_topic.remove(topic);
+                }
+            }
+        }
+    }
+}
+
 /// The process's listener and its subscribers.
 #[derive(Clone)]
 pub struct EventBus {
@@ -104,6 +183,7 @@ pub struct EventBus {
     /// The generation of the listening connection while it is up, 0 while it is down.
     generation: Arc<AtomicU64>,
     observers: Arc<Mutex<Vec<Observer>>>,
+    routes: Arc<Mutex<Routes>>,
 }
 
 impl EventBus {
@@ -114,14 +194,17 @@ impl EventBus {
         let (connected_tx, connected) = watch::channel(false);
         let generation = Arc::new(AtomicU64::new(0));
         let observers = Arc::new(Mutex::new(Vec::new()));
+        let routes = Arc::new(Mutex::new(Routes::default()));
         let listener = Listener {
             sender: sender.clone(),
             connected: connected_tx,
             generation: generation.clone(),
             observers: observers.clone(),
+            routes: routes.clone(),
+            seq: AtomicU64::new(0),
         };
         let task = tokio::spawn(listen(database_url, listener));
-        (Self { sender, connected, generation, observers }, task)
+        (Self { sender, connected, generation, observers, routes }, task)
     }
 
     /// Calls `observer` with every event from now on, in the listener's task and before any
@@ -165,9 +248,24 @@ impl EventBus {
         Ok(tokio::time::timeout(timeout, returned).await.unwrap_or(false))
     }
 
-    /// A receiver of every message from now on.
+    /// A receiver of every message from now on. Every event wakes every such receiver: for
+    /// long-lived subscribers, [`EventBus::subscribe_topics`].
     pub fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
         self.sender.subscribe()
+    }
+
+    /// A receiver of the events of `topics` from now on (in publication order, whatever their
+    /// topic), and of every [`BusMessage::Reconnected`]. Other topics' events cost it nothing.
+    pub fn subscribe_topics(&self, topics: &[String]) -> TopicReceiver {
+        let (sender, receiver) = mpsc::channel(TOPIC_CAPACITY);
+        let route = Arc::new(Route { sender, lost: AtomicU64::new(0) });
+        let mut routes = self.routes.lock().unwrap_or_else(PoisonError::into_inner);
+        routes.next += 1;
+        let key = routes.next;
+        for topic in topics {
+            routes.by_topic.entry(topic.clone()).or_default().insert(key, route.clone());
+        }
+        TopicReceiver { receiver, route, key, topics: topics.to_vec(), routes: Arc::downgrade(&self.routes) }
     }
 
     /// Whether the listening connection is up.
@@ -188,6 +286,8 @@ struct Listener {
     connected: watch::Sender<bool>,
     generation: Arc<AtomicU64>,
     observers: Arc<Mutex<Vec<Observer>>>,
+    routes: Arc<Mutex<Routes>>,
+    seq: AtomicU64,
 }
 
 impl Listener {
@@ -196,8 +296,31 @@ impl Listener {
         for observer in &observers {
             observer(&event);
         }
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let routes = self.routes.lock().unwrap_or_else(PoisonError::into_inner);
+        let subscribers = routes.by_topic.get(&event.topic);
+        let message = Arc::new(BusMessage::Event(event));
+        for route in subscribers.into_iter().flat_map(HashMap::values) {
+            route.send(Delivery { seq, message: message.clone() });
+        }
+        drop(routes);
         // No subscriber is not an error.
-        let _ = self.sender.send(BusMessage::Event(event));
+        let _ = self.sender.send(Arc::unwrap_or_clone(message));
+    }
+
+    /// Tells every subscriber that the connection came back (events in between were missed).
+    fn reconnected(&self) {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let message = Arc::new(BusMessage::Reconnected);
+        let routes = self.routes.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut told = std::collections::HashSet::new();
+        for (key, route) in routes.by_topic.values().flat_map(HashMap::iter) {
+            if told.insert(*key) {
+                route.send(Delivery { seq, message: message.clone() });
+            }
+        }
+        drop(routes);
+        let _ = self.sender.send(BusMessage::Reconnected);
     }
 
     fn set_down(&self) {
@@ -241,7 +364,7 @@ async fn listen(url: String, listener: Listener) {
                         let _ = connected.send(true);
                         if ever_connected {
                             tracing::info!("event bus reconnected");
-                            let _ = sender.send(BusMessage::Reconnected);
+                            listener.reconnected();
                         }
                         ever_connected = true;
                         delay = Duration::from_millis(200);
