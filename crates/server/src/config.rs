@@ -110,6 +110,9 @@ pub struct Settings {
     pub max_login_failures_per_address: i64,
     /// Registrations and reset requests per address in 15 minutes (VIVA_MAX_REQUESTS_PER_ADDRESS).
     pub max_requests_per_address: i64,
+    /// Practice sessions with model-written questions one candidate may start in an hour
+    /// (VIVA_MAX_WRITTEN_PRACTICE_PER_HOUR); each one is paid from the platform's AI budget.
+    pub max_written_practice_per_hour: i64,
     /// Password hashes computed at once (VIVA_MAX_CONCURRENT_HASHES).
     pub max_concurrent_hashes: usize,
     /// SMTP server for outgoing email, e.g. `smtp://user:pass@mail.example:587?tls=required`
@@ -169,6 +172,7 @@ impl Default for Settings {
             max_login_failures_per_account: throttle.max_failures_per_account,
             max_login_failures_per_address: throttle.max_failures_per_address,
             max_requests_per_address: throttle.max_requests_per_address,
+            max_written_practice_per_hour: throttle.max_written_practice_per_hour,
             max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
             smtp_url: None,
             smtp_from: "Viva <no-reply@viva.invalid>".to_owned(),
@@ -309,6 +313,7 @@ impl Settings {
                     max_failures_per_account: self.max_login_failures_per_account,
                     max_failures_per_address: self.max_login_failures_per_address,
                     max_requests_per_address: self.max_requests_per_address,
+                    max_written_practice_per_hour: self.max_written_practice_per_hour,
                     ..ThrottleSettings::default()
                 },
                 max_concurrent_hashes: self.max_concurrent_hashes,

@@ -31,6 +31,8 @@ pub struct ThrottleSettings {
     pub max_failures_per_address: i64,
     /// Registrations and reset requests per client address in the window.
     pub max_requests_per_address: i64,
+    /// Practice sessions with model-written questions one candidate may start per hour.
+    pub max_written_practice_per_hour: i64,
 }
 
 impl Default for ThrottleSettings {
@@ -40,6 +42,7 @@ impl Default for ThrottleSettings {
             max_failures_per_account: 5,
             max_failures_per_address: 50,
             max_requests_per_address: 30,
+            max_written_practice_per_hour: 10,
         }
     }
 }

@@ -169,6 +169,30 @@ async fn scheduled_interview_from_start_to_result_with_an_override() {
 }
 
 #[tokio::test]
+async fn model_written_practice_is_limited_per_candidate_and_hour() {
+    let app = TestApp::with_config(|c| c.service.throttle.max_written_practice_per_hour = 2).await;
+    app.seed_question_bank().await;
+    let (ada, bob) = (app.candidate().await, app.candidate().await);
+    let written = "mutation { startPracticeInterview(input: { role: \"data-scientist\", difficulty: EASY, questionCount: 2, jobDescription: \"Forecasting demand for a grocery chain\" }) { id } }";
+    let banked = "mutation { startPracticeInterview(input: { role: \"data-scientist\", difficulty: EASY, questionCount: 2 }) { id } }";
+    for _ in 0..2 {
+        assert!(
+            app.graphql_as(&ada, written, json!({})).await.data()["startPracticeInterview"]["id"].is_string()
+        );
+    }
+    let refused = app.graphql_as(&ada, written, json!({})).await;
+    refused.expect_error("RATE_LIMITED");
+    // A refusal creates nothing; the bank still serves, and other candidates keep their own allowance.
+    assert!(app.graphql_as(&ada, banked, json!({})).await.data()["startPracticeInterview"]["id"].is_string());
+    assert!(
+        app.graphql_as(&bob, written, json!({})).await.data()["startPracticeInterview"]["id"].is_string()
+    );
+    let count = app.graphql_as(&ada, "{ interviews(first: 20) { count } }", json!({})).await;
+    assert_eq!(count.data()["interviews"]["count"], 3);
+    app.run_jobs().await;
+}
+
+#[tokio::test]
 async fn a_practice_session_runs_from_start_to_completion() {
     let o = org().await;
     let practice = o

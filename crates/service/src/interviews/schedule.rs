@@ -15,6 +15,7 @@ use viva_store::models::interview::{
 use viva_store::models::job;
 use viva_store::models::question::{self as bank, Question as BankQuestion};
 use viva_store::models::session::Principal;
+use viva_store::models::throttle;
 use viva_store::models::user::{self as users, User as StoredUser};
 
 use crate::{Service, ServiceError, ServiceResult, audit, notify, organisation};
@@ -271,9 +272,12 @@ pub async fn start_practice(
     } else {
         let count = question_count(request.question_count)?;
         // Checked before a model is paid to write anything (and again in the transaction).
-        if !bank::role_exists(&mut *service.pool.get().await?, &role).await? {
+        let mut conn = service.pool.get().await?;
+        if !bank::role_exists(&mut conn, &role).await? {
             return Err(ServiceError::bad_field("role", "is not a known job role"));
         }
+        charge_written_practice(&mut conn, service, candidate_id).await?;
+        drop(conn);
         Some(plan(service, &role, request.difficulty, count, job_description, context, true).await?)
     };
     let mut conn = service.pool.get().await?;
@@ -311,6 +315,22 @@ pub async fn start_practice(
         Ok(interview)
     })
     .await
+}
+
+/// Counts a model-written practice session against the candidate's hourly allowance, or
+/// refuses with `RATE_LIMITED`: each one spends the platform's shared AI budget, which one
+/// candidate must not be able to drain. Counted in PostgreSQL, so it holds across replicas.
+async fn charge_written_practice(
+    conn: &mut AsyncPgConnection,
+    service: &Service,
+    candidate: UserId,
+) -> ServiceResult<()> {
+    let limit = service.config.throttle.max_written_practice_per_hour;
+    let bucket = format!("practice-written:user:{}", candidate.0);
+    throttle::reserve(conn, &[(&bucket, limit)], Utc::now() - Duration::hours(1))
+        .await?
+        .map(drop)
+        .ok_or(ServiceError::RateLimited { retry_after_secs: 3600 })
 }
 
 /// The role an interview is for: the one asked for, or else the job's.
