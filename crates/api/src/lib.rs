@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod cookies;
 pub mod error;
+pub mod fanout;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;

@@ -5,10 +5,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use viva_service::Service;
+use viva_service::interviews::EventData;
 use viva_store::DbPool;
 use viva_store::events::EventBus;
 
 use crate::config::ApiConfig;
+use crate::fanout::SharedLoads;
 use crate::metrics::Metrics;
 use crate::persisted::PersistedQueries;
 
@@ -28,6 +30,8 @@ pub struct ServicesInner {
     pub persisted: PersistedQueries,
     /// Open WebSocket connections per client address.
     pub ws_connections: ConnectionCounts,
+    /// Interview events as loaded for their subscribers, once per event.
+    pub interview_events: SharedLoads<Option<Arc<EventData>>>,
 }
 
 impl std::ops::Deref for Services {
@@ -59,7 +63,14 @@ impl Services {
         let service = Service::new(pool, config.service.clone(), events, build(ai_metrics)).await?;
         let persisted = PersistedQueries::new(config.persisted.clone());
         let ws_connections = ConnectionCounts::default();
-        Ok(Self(Arc::new(ServicesInner { service, config, metrics, persisted, ws_connections })))
+        Ok(Self(Arc::new(ServicesInner {
+            service,
+            config,
+            metrics,
+            persisted,
+            ws_connections,
+            interview_events: SharedLoads::default(),
+        })))
     }
 }
 

@@ -24,9 +24,7 @@ use tokio::task::AbortHandle;
 
 use std::time::Duration;
 
-use tokio::sync::broadcast;
-use tokio::sync::broadcast::error::RecvError;
-use viva_store::events::{ACCESS_CHANGED, BusMessage};
+use viva_store::events::{ACCESS_CHANGED, BusMessage, Delivery, RecvError, TopicReceiver};
 use viva_store::models::session::Principal;
 
 use crate::auth::context::{
@@ -185,7 +183,8 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
     // replica), after the event bus reconnects, and every `RECHECK_EVERY` in case an event was
     // lost. A `ping` carrying a newer token of the same session moves the expiry on.
     let user_topic = viva_domain::vocab::Topic::User(principal.user_id).to_string();
-    let mut bus = Some(services.service.events.subscribe());
+    // Only the user's own topic: other events cost the connection nothing.
+    let mut bus = Some(services.service.events.subscribe_topics(std::slice::from_ref(&user_topic)));
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + RECHECK_EVERY, RECHECK_EVERY);
     let expiry = tokio::time::sleep_until(expires);
     tokio::pin!(expiry);
@@ -202,7 +201,7 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
                 }
             }
             message = next_bus_message(&mut bus) => {
-                let check = match message {
+                let check = match message.as_ref().map(|delivery| &*delivery.message) {
                     Ok(BusMessage::Event(event)) => event.topic == user_topic && event.kind == ACCESS_CHANGED,
                     Ok(BusMessage::Reconnected) | Err(RecvError::Lagged(_)) => true,
                     Err(RecvError::Closed) => {
@@ -355,9 +354,7 @@ async fn still_allowed(services: &Services, principal: &Principal) -> bool {
 }
 
 /// The next bus message, or never once the bus has closed.
-async fn next_bus_message(
-    bus: &mut Option<broadcast::Receiver<BusMessage>>,
-) -> Result<BusMessage, RecvError> {
+async fn next_bus_message(bus: &mut Option<TopicReceiver>) -> Result<Delivery, RecvError> {
     match bus {
         Some(bus) => bus.recv().await,
         None => std::future::pending().await,

@@ -163,8 +163,9 @@ impl NotificationSubscription {
     ) -> Result<impl Stream<Item = AppResult<Notification>> + use<>, AppError> {
         let principal = ctx.principal()?;
         let service = ctx.services()?.service.clone();
-        let mut bus = service.events.subscribe();
         let topic = viva_domain::vocab::Topic::User(principal.user_id).to_string();
+        // The user's own topic only: other users' events cost this subscription nothing.
+        let mut bus = service.events.subscribe_topics(std::slice::from_ref(&topic));
         let mut last_seen: DateTime<Utc> = Utc::now();
         Ok(async_stream::stream! {
             let mut pending: VecDeque<StoredNotification> = VecDeque::new();
@@ -183,7 +184,7 @@ impl NotificationSubscription {
                     yield Ok(Notification(next));
                     continue;
                 }
-                let wanted = match bus.recv().await {
+                let wanted = match bus.recv().await.as_ref().map(|delivery| &*delivery.message) {
                     Ok(BusMessage::Event(event)) if event.topic == topic && event.kind == viva_store::events::NOTIFICATION => Some(NotificationId(event.id)),
                     Ok(BusMessage::Event(_)) => continue,
                     Ok(BusMessage::Reconnected) | Err(RecvError::Lagged(_)) => None,

@@ -16,7 +16,7 @@ use viva_store::models::interview::{
 use viva_store::models::session::Principal;
 use viva_store::models::user::{self as users, User as StoredUser};
 
-use super::access::{Viewer, find_visible, viewer_for};
+use super::access::{Viewer, find_visible};
 use crate::{Service, ServiceError, ServiceResult};
 
 /// What a page of interviews should come with, besides the interviews.
@@ -113,22 +113,26 @@ pub struct EventView {
     pub answer: Option<StoredAnswer>,
 }
 
-/// What an interview event shows `principal`, checked again at delivery: the session must still
-/// be live (else `UNAUTHENTICATED`) and the interview still visible to them (else `NOT_FOUND`);
-/// `None` when the interview is gone.
-pub async fn event_view(
+/// An interview event as loaded once for all its subscribers: the interview as it is now, the
+/// answer concerned, and what the access policy needs to decide who may see it.
+#[derive(Debug)]
+pub struct EventData {
+    interview: StoredInterview,
+    answer: Option<StoredAnswer>,
+    /// The candidate's responsible HR user now.
+    responsible_hr: Option<UserId>,
+}
+
+/// Loads what an interview event shows, once for all its subscribers however many they are (at
+/// most three queries); `None` when the interview is gone.
+pub async fn load_event(
     service: &Service,
-    principal: &Principal,
     interview_id: InterviewId,
     kind: InterviewEventKind,
     subject: Uuid,
-) -> ServiceResult<Option<EventView>> {
-    let live = crate::auth::ensure_live(service, principal).await?;
+) -> ServiceResult<Option<EventData>> {
     let mut conn = service.pool.get().await?;
     let Some(interview) = store::find(&mut conn, interview_id).await? else { return Ok(None) };
-    if viewer_for(&mut conn, &live, &interview).await?.is_none() {
-        return Err(ServiceError::NotFound("interview"));
-    }
     let answer = match kind {
         InterviewEventKind::AnswerReceived
         | InterviewEventKind::ScoreOverridden
@@ -136,5 +140,23 @@ pub async fn event_view(
         | InterviewEventKind::AnswerEvaluated => store::find_answer(&mut conn, AnswerId(subject)).await?,
         _ => None,
     };
-    Ok(Some(EventView { interview, answer }))
+    let responsible_hr = if interview.practice {
+        None
+    } else {
+        users::responsible_hr(&mut conn, interview.candidate_id).await?
+    };
+    Ok(Some(EventData { interview, answer, responsible_hr }))
+}
+
+impl EventData {
+    /// What the event shows `live`, the subscriber as they are now (a subscriber re-reads
+    /// themselves with [`crate::auth::ensure_live`] whenever their access changes, which the
+    /// bus announces on their user topic): `NOT_FOUND` when they may no longer see the
+    /// interview, say an HR user whose candidate was reassigned. No query.
+    pub fn view_for(&self, live: &Principal) -> ServiceResult<EventView> {
+        if super::access::viewer_of(live, &self.interview, self.responsible_hr).is_none() {
+            return Err(ServiceError::NotFound("interview"));
+        }
+        Ok(EventView { interview: self.interview.clone(), answer: self.answer.clone() })
+    }
 }
