@@ -460,9 +460,12 @@ async fn graphql_ws(
             "too many WebSocket connections from this address",
         );
     };
-    // Messages are held to the same size as request bodies, before anything parses them.
+    // Messages are held to the same size as request bodies, before anything parses them. Client
+    // messages are small: an 8 KiB read buffer instead of tungstenite's 128 KiB keeps an idle
+    // connection cheap (larger messages still arrive, over several reads).
     upgrade
         .protocols([ws::PROTOCOL])
+        .read_buffer_size(8 * 1024)
         .max_message_size(limits.max_body_bytes)
         .max_frame_size(limits.max_body_bytes)
         .on_upgrade(move |socket| async move {
