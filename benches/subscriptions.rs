@@ -251,7 +251,8 @@ async fn main() {
     println!(
         "viva subscriptions benchmark: {connections} connections × {per_connection} interviewEvents subscriptions, {interview_count} interviews, {rate} answers/s for {seconds} s, {cores} cores"
     );
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Set-up work (question planning, the allocator giving pages back) settles first.
+    tokio::time::sleep(Duration::from_secs(5)).await;
     let rss_before = rss_kib(server.pid());
 
     // Connections alternate between the HR user and the candidate; subscription j of connection
@@ -309,11 +310,15 @@ async fn main() {
     if let Some(first) = open_failures.first() {
         println!("  {} connections failed; the first: {first}", open_failures.len());
     }
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Idle, for the memory per connection and the database's background rate (the job runner
+    // polling), which is taken off the transactions counted during the run.
+    let idle_started = (Instant::now(), transactions(&db).await);
+    tokio::time::sleep(Duration::from_secs(5)).await;
     let rss_idle = rss_kib(server.pid());
+    let tx_before = transactions(&db).await;
+    let idle_rate = (tx_before - idle_started.1) as f64 / idle_started.0.elapsed().as_secs_f64();
 
     // Publish: one answer every 1/rate s, round robin over the interviews.
-    let tx_before = transactions(&db).await;
     let published = Arc::new(AtomicUsize::new(0));
     let expected = Arc::new(AtomicUsize::new(0));
     let watchers = Arc::new(watchers);
@@ -321,9 +326,11 @@ async fn main() {
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let publish_started = Instant::now();
     let mut submits = Vec::new();
+    let submit_times = Arc::new(std::sync::Mutex::new(Vec::new()));
     for seq in 0..rate * seconds {
         ticker.tick().await;
         let k = seq % interview_count;
+        let times = submit_times.clone();
         let (c, b, t, ids, next, sent, published, expected, watchers) = (
             client.clone(),
             base_url.clone(),
@@ -341,6 +348,8 @@ async fn main() {
             let a = json!({ "questionId": question["id"], "text": format!("{MARK}{seq:08}: I would measure first, then change one thing at a time."), "idempotencyKey": format!("bench-{seq:08}") });
             sent[seq].store(base.elapsed().as_micros() as u64, Ordering::Release);
             let response = graphql(&c, &b, Some(&t), SUBMIT, json!({ "id": ids[k], "a": a })).await;
+            let took = base.elapsed().as_micros() as u64 - sent[seq].load(Ordering::Acquire);
+            times.lock().unwrap().push(took as u32);
             let after = &response["data"]["submitAnswer"]["interview"];
             assert!(after["status"].is_string(), "{response}");
             published.fetch_add(1, Ordering::Relaxed);
@@ -357,6 +366,7 @@ async fn main() {
     // Stragglers.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let tx_after = transactions(&db).await;
+    let run_time = publish_started.elapsed().as_secs_f64();
     let rss_after = rss_kib(server.pid());
     stop_tx.send(true).unwrap();
     let mut latencies = Vec::new();
@@ -403,10 +413,20 @@ async fn main() {
         per(grown, open_connections),
         per(grown, subscribers)
     );
+    let mut submit_times = std::mem::take(&mut *submit_times.lock().unwrap());
+    submit_times.sort_unstable();
     println!(
-        "database transactions during the run: {} ≈ {:.1} per answer published",
+        "submitAnswer itself (sent → response): p50 {:.2} ms   p99 {:.2} ms",
+        percentile(&submit_times, 0.50),
+        percentile(&submit_times, 0.99)
+    );
+    let net = (tx_after - tx_before) as f64 - idle_rate * run_time;
+    println!(
+        "database transactions during the run: {} ({:.0}/s idle rate taken off) ≈ {:.1} per answer published, for {:.0} subscribers per interview",
         tx_after - tx_before,
-        (tx_after - tx_before) as f64 / published.max(1) as f64
+        idle_rate,
+        net / published.max(1) as f64,
+        subscribers as f64 / interview_count as f64
     );
     if !failures.is_empty() {
         println!("{} unexpected messages; the first: {}", failures.len(), failures[0]);
