@@ -252,7 +252,7 @@ impl<C: Send + Sync + 'static> Runner<C> {
             queue::claim(&mut conn, 1, self.settings.lease_seconds).await?.into_iter().next()
         };
         let Some(job) = job else { return Ok(false) };
-        let outcome = self.handle_job(&job).await;
+        let outcome = self.handle_renewing(&job).await;
         let mut conn = self.pool.get().await?;
         let personal = job
             .kind
@@ -282,6 +282,35 @@ impl<C: Send + Sync + 'static> Runner<C> {
             queue::clear_payload(&mut conn, job.id).await?;
         }
         Ok(true)
+    }
+
+    /// Runs the job's handler, renewing its lease every third of a lease while it runs: a
+    /// handler may take longer than one lease (a provider chain waiting out timeouts), and the
+    /// lease should run out only when this worker is gone.
+    async fn handle_renewing(&self, job: &Job) -> Result<(), Failure> {
+        let lease = self.settings.lease_seconds;
+        let period = std::time::Duration::from_secs_f64((lease / 3.0).max(0.05));
+        let work = self.handle_job(job);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                outcome = &mut work => return outcome,
+                () = tokio::time::sleep(period) => {
+                    let renewed = match self.pool.get().await {
+                        Ok(mut conn) => queue::renew(&mut conn, job.id, job.attempts, lease).await,
+                        Err(error) => {
+                            tracing::warn!(job = %job.id, %error, "cannot renew the job's lease");
+                            continue;
+                        }
+                    };
+                    match renewed {
+                        Ok(true) => {}
+                        Ok(false) => tracing::warn!(job = %job.id, kind = %job.kind, "the job's lease was lost; another worker may run it"),
+                        Err(error) => tracing::warn!(job = %job.id, %error, "cannot renew the job's lease"),
+                    }
+                }
+            }
+        }
     }
 
     async fn handle_job(&self, job: &Job) -> Result<(), Failure> {

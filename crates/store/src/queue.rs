@@ -220,6 +220,28 @@ pub async fn claim(conn: &mut AsyncPgConnection, limit: i64, lease_secs: f64) ->
         .await
 }
 
+/// Extends the lease of a job its worker is still running, so that a handler slower than one
+/// lease is not claimed and run a second time meanwhile. Returns false when the job is no longer
+/// this claim's (finished, or claimed again after the lease ran out: `attempt` then differs).
+pub async fn renew(
+    conn: &mut AsyncPgConnection,
+    id: BackgroundJobId,
+    attempt: i32,
+    lease_secs: f64,
+) -> QueryResult<bool> {
+    // The database's clock, as `claim` uses: replicas' clocks may differ.
+    let changed = diesel::sql_query(
+        "UPDATE background_jobs SET locked_until = now() + make_interval(secs => $1) \
+         WHERE id = $2 AND status = 'RUNNING' AND attempts = $3",
+    )
+    .bind::<Double, _>(lease_secs)
+    .bind::<diesel::sql_types::Uuid, _>(id.0)
+    .bind::<diesel::sql_types::Integer, _>(attempt)
+    .execute(conn)
+    .await?;
+    Ok(changed == 1)
+}
+
 /// Marks a claimed job done; returns whether this worker still held it.
 pub async fn complete(conn: &mut AsyncPgConnection, id: BackgroundJobId) -> QueryResult<bool> {
     let changed = diesel::update(

@@ -159,3 +159,42 @@ async fn replicas_scheduling_a_periodic_job_together_make_one_at_a_time() {
     assert_eq!(replicas[2].drain().await.unwrap(), 1);
     assert_eq!(seen.payloads.lock().unwrap().len(), 2);
 }
+
+/// A job that takes longer than one lease.
+struct Slow;
+
+impl JobSpec for Slow {
+    const KIND: JobKind = JobKind::CompleteInterview;
+    type Payload = Nothing;
+}
+
+#[async_trait::async_trait]
+impl Handler<Arc<Seen>> for Slow {
+    async fn run(&self, seen: &Arc<Seen>, job: &JobInfo, _payload: Nothing) -> Result<(), JobError> {
+        seen.payloads.lock().unwrap().push(("slow".into(), job.attempt));
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_job_slower_than_its_lease_keeps_it_and_runs_once() {
+    let database = TestDatabase::new().await;
+    let pool = pool(&database);
+    let seen = Arc::new(Seen::default());
+    let mut conn = pool.get().await.unwrap();
+    let id = viva_jobs::enqueue::<Slow>(&mut conn, &Nothing {}).await.unwrap();
+    let settings = RunnerSettings { lease_seconds: 0.6, ..RunnerSettings::default() };
+    let first = Runner::new(seen.clone(), pool.clone(), settings.clone()).handle(Slow);
+    let second = Runner::new(seen.clone(), pool.clone(), settings).handle(Slow);
+    let running = tokio::spawn(async move { first.run_once().await.unwrap() });
+    // Long after the first lease would have run out, another worker still finds nothing due.
+    for _ in 0..8 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert!(!second.run_once().await.unwrap(), "a running job was claimed again");
+    }
+    assert!(running.await.unwrap());
+    assert_eq!(*seen.payloads.lock().unwrap(), [("slow".to_owned(), 1)]);
+    let job = queue::find(&mut conn, id).await.unwrap().unwrap();
+    assert_eq!((job.status, job.attempts), (JobStatus::Done, 1));
+}
