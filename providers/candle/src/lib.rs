@@ -117,7 +117,14 @@ pub struct Model {
     tokenizer: Tokenizer,
     name: String,
     max_tokens: usize,
+    /// One thread, for forward passes too small to share: splitting a few hundred tokens'
+    /// work between threads costs more in synchronisation than it saves, and makes the
+    /// latency of one answer's evaluation depend on what else the machine is doing.
+    serial: rayon::ThreadPool,
 }
+
+/// Below this many tokens a forward pass runs on one thread ([`Model::serial`]).
+const SERIAL_BELOW_TOKENS: usize = 512;
 
 impl Model {
     /// Loads a sentence-transformers directory.
@@ -153,7 +160,12 @@ impl Model {
             .map(|n| n.to_string_lossy().into_owned())
             .filter(|n| n.starts_with("all-") || n.contains("MiniLM"))
             .unwrap_or_else(|| DEFAULT_MODEL.to_owned());
-        Ok(Self { bert, tokenizer, name, max_tokens })
+        let serial = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "viva-embedder-serial".to_owned())
+            .build()
+            .map_err(|e| LoadError::Thread(std::io::Error::other(e)))?;
+        Ok(Self { bert, tokenizer, name, max_tokens, serial })
     }
 
     /// The model's name.
@@ -191,9 +203,13 @@ impl Model {
         let mut out = Vec::with_capacity(tokenized.len());
         for chunk in tokenized.chunks(max_batch.max(1)) {
             let sequences: Vec<&[u32]> = chunk.iter().map(Vec::as_slice).collect();
-            out.extend(
-                self.bert.embed(&sequences).map_err(|e| AiError::Internal(format!("inference: {e}")))?,
-            );
+            let tokens: usize = sequences.iter().map(|s| s.len()).sum();
+            let vectors = if tokens < SERIAL_BELOW_TOKENS {
+                self.serial.install(|| self.bert.embed(&sequences))
+            } else {
+                self.bert.embed(&sequences)
+            };
+            out.extend(vectors.map_err(|e| AiError::Internal(format!("inference: {e}")))?);
         }
         Ok(out)
     }
