@@ -185,7 +185,7 @@ async fn a_job_slower_than_its_lease_keeps_it_and_runs_once() {
     let mut conn = pool.get().await.unwrap();
     let id = viva_jobs::enqueue::<Slow>(&mut conn, &Nothing {}).await.unwrap();
     let settings = RunnerSettings { lease_seconds: 0.6, ..RunnerSettings::default() };
-    let first = Runner::new(seen.clone(), pool.clone(), settings.clone()).handle(Slow);
+    let first = Runner::new(seen.clone(), pool.clone(), settings).handle(Slow);
     let second = Runner::new(seen.clone(), pool.clone(), settings).handle(Slow);
     let running = tokio::spawn(async move { first.run_once().await.unwrap() });
     // Long after the first lease would have run out, another worker still finds nothing due.
