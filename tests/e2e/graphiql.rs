@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use viva_test_support::TestDatabase;
 
-use crate::server::{Server, script_dir, viva};
+use crate::server::{Server, script_dir};
 
 #[tokio::test]
 async fn an_admin_runs_queries_and_a_live_subscription_in_graphiql_offline() {
@@ -32,13 +32,8 @@ async fn an_admin_runs_queries_and_a_live_subscription_in_graphiql_offline() {
         &[("VIVA_GRAPHIQL", "true"), ("VIVA_GRAPHIQL_ASSETS", assets.to_str().unwrap())],
     )
     .await;
-    let admin_password = "granite-lighthouse-echo-4";
-    let created = viva(database.url())
-        .args(["admin", "create", "--email", "root@example.org", "--name", "Rita Root"])
-        .env("VIVA_ADMIN_PASSWORD", admin_password)
-        .output()
-        .unwrap();
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    crate::server::create_root_admin(database.url());
+    let admin_password = crate::server::ROOT_PASSWORD;
     let admin = server.sign_in("root@example.org", admin_password).await;
     let admin_id = admin["user"]["id"].as_str().unwrap().to_owned();
 

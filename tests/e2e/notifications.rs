@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use viva_test_support::EphemeralPostgres;
 
-use crate::server::{Server, Socket, viva};
+use crate::server::{Server, Socket};
 
 async fn register(server: &Server, email: &str, role: &str) -> (String, String) {
     let password = "copper-kettle-sunrise-9";
@@ -72,13 +72,8 @@ async fn a_message_sent_through_one_server_reaches_a_subscriber_on_another_even_
     let first = Server::start_on(&url, &[]).await;
     let second = Server::start_on(&url, &[]).await;
 
-    let admin_password = "granite-lighthouse-echo-4";
-    let created = viva(&url)
-        .args(["admin", "create", "--email", "root@example.org", "--name", "Rita Root"])
-        .env("VIVA_ADMIN_PASSWORD", admin_password)
-        .output()
-        .unwrap();
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    crate::server::create_root_admin(&url);
+    let admin_password = crate::server::ROOT_PASSWORD;
     let admin = first.sign_in("root@example.org", admin_password).await;
     let admin_token = admin["accessToken"].as_str().unwrap().to_owned();
     let (hr_token, hr_id) = register(&first, "hr@example.org", "HR").await;

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use viva_test_support::TestDatabase;
 
-use crate::server::{Server, viva};
+use crate::server::Server;
 
 const PASSWORD: &str = "copper-kettle-sunrise-9";
 const ME: &str = "{ me { id } }";
@@ -68,13 +68,8 @@ async fn sign_out_everywhere_on_one_replica_is_refused_at_once_by_both() {
 async fn a_user_deactivated_on_one_replica_is_refused_at_once_by_the_other() {
     let database = TestDatabase::new().await;
     let (a, b) = (Server::start(&database, &[]).await, Server::start(&database, &[]).await);
-    let admin_password = "granite-lighthouse-echo-4";
-    let created = viva(database.url())
-        .args(["admin", "create", "--email", "root@example.org", "--name", "Rita Root"])
-        .env("VIVA_ADMIN_PASSWORD", admin_password)
-        .output()
-        .unwrap();
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    crate::server::create_root_admin(database.url());
+    let admin_password = crate::server::ROOT_PASSWORD;
     let admin = token(&a.sign_in("root@example.org", admin_password).await);
 
     for round in 0..3 {

@@ -26,6 +26,22 @@ pub(crate) fn viva(database_url: &str) -> Command {
     command
 }
 
+/// The root admin's sign-in, as [`create_root_admin`] makes it.
+pub(crate) const ROOT_EMAIL: &str = "root@example.org";
+/// The root admin's password.
+pub(crate) const ROOT_PASSWORD: &str = "granite-lighthouse-echo-4";
+
+/// Creates the root admin (Rita Root, [`ROOT_EMAIL`], [`ROOT_PASSWORD`]) with `viva admin
+/// create`, as an operator would.
+pub(crate) fn create_root_admin(database_url: &str) {
+    let created = viva(database_url)
+        .args(["admin", "create", "--email", ROOT_EMAIL, "--name", "Rita Root"])
+        .env("VIVA_ADMIN_PASSWORD", ROOT_PASSWORD)
+        .output()
+        .expect("run viva admin create");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+}
+
 /// An HTTP client. reqwest is built without a default TLS crypto provider (the providers
 /// install ring's), so one is installed first.
 pub(crate) fn http() -> reqwest::Client {

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use viva_test_support::TestDatabase;
 
-use crate::server::{Server, Socket, viva};
+use crate::server::{Server, Socket};
 
 const USERS: usize = 100;
 const SOCKETS_PER_USER: usize = 10;
@@ -47,12 +47,7 @@ async fn half_the_users_sign_out_everywhere_and_only_their_sockets_close_in_time
         ],
     )
     .await;
-    let created = viva(database.url())
-        .args(["admin", "create", "--email", "root@example.org", "--name", "Rita Root"])
-        .env("VIVA_ADMIN_PASSWORD", "granite-lighthouse-echo-4")
-        .output()
-        .unwrap();
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    crate::server::create_root_admin(database.url());
     let admin = server.sign_in("root@example.org", "granite-lighthouse-echo-4").await["accessToken"]
         .as_str()
         .unwrap()

@@ -229,12 +229,7 @@ async fn a_socket_ends_when_its_session_or_account_ends_and_lives_only_as_long_a
     eprintln!("closed {took:?} after logoutEverywhere");
 
     // Deactivated by an admin: the same.
-    let created = crate::server::viva(database.url())
-        .args(["admin", "create", "--email", "root@example.org", "--name", "Rita Root"])
-        .env("VIVA_ADMIN_PASSWORD", "granite-lighthouse-echo-4")
-        .output()
-        .unwrap();
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    crate::server::create_root_admin(database.url());
     let (admin, _) = login(&server, "root@example.org", "granite-lighthouse-echo-4").await;
     let (token, _) = login(&server, email, password).await;
     let me = server.graphql(Some(&token), "{ me { id } }", json!({})).await;
