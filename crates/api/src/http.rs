@@ -172,11 +172,16 @@ async fn execute(
         if !response.extensions.is_empty() {
             body["extensions"] = serde_json::to_value(&response.extensions).unwrap_or_default();
         }
-        body
+        body.to_string()
     } else {
-        serde_json::to_value(&response).unwrap_or_default()
+        // Straight to text: a `serde_json::Value` would sort the keys, and a response's fields
+        // come in the order the query selected them (GraphQL spec, "Serialized Map Ordering").
+        serde_json::to_string(&response).unwrap_or_else(|error| {
+            tracing::error!(%error, "a GraphQL response could not be serialised");
+            r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
+        })
     };
-    let mut out = (status, [(header::CONTENT_TYPE, media.content_type())], body.to_string()).into_response();
+    let mut out = (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response();
     for (name, value) in http_headers.iter() {
         out.headers_mut().append(name.clone(), value.clone());
     }

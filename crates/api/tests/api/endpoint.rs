@@ -183,3 +183,13 @@ async fn health_readiness_and_metrics() {
     let ready = app.send(Request::get("/readyz").body(Body::empty()).unwrap()).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn response_fields_come_in_the_order_the_query_selected_them() {
+    let app = TestApp::new().await;
+    let body = json!({ "query": "{ zebra: __typename apple: __typename mango: __typename }" }).to_string();
+    let response = app.send(post_json(body)).await;
+    assert_eq!(response.status, StatusCode::OK);
+    let text = std::str::from_utf8(&response.body).unwrap();
+    assert_eq!(text, r#"{"data":{"zebra":"Query","apple":"Query","mango":"Query"}}"#);
+}
