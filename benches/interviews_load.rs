@@ -10,7 +10,6 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use support::{CLIENTS, PHASE, graphql, start, timed};
 use viva_test_support::TestDatabase;
@@ -45,28 +44,12 @@ async fn main() {
             .await;
     let candidate_id = assigned["data"]["assignedCandidates"]["edges"][0]["node"]["id"].clone();
     for n in 0..25 {
-        let input = json!({ "candidateId": candidate_id, "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": 5,
-            "windowStart": (Utc::now() - Duration::minutes(1)).to_rfc3339(), "windowEnd": (Utc::now() + Duration::hours(2)).to_rfc3339() });
-        let scheduled = graphql(
-            &client,
-            &base,
-            Some(&hr),
-            "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id questions { id } } }",
-            json!({ "i": input }),
-        )
-        .await;
-        let interview = &scheduled["data"]["scheduleInterview"];
-        graphql(
-            &client,
-            &base,
-            Some(&cand),
-            "mutation($id: ID!) { startInterview(interviewId: $id) { id } }",
-            json!({ "id": interview["id"] }),
-        )
-        .await;
-        for q in 0..2 {
-            let a = json!({ "questionId": interview["questions"][q]["id"], "text": "I would measure first, then change one thing at a time.", "idempotencyKey": format!("seed-{n}-{q}-key") });
-            graphql(&client, &base, Some(&cand), SUBMIT, json!({ "id": interview["id"], "a": a })).await;
+        let (id, questions) =
+            support::scheduled_and_started(&client, &base, (hr.as_str(), cand.as_str()), &candidate_id, 5)
+                .await;
+        for (q, question) in questions.iter().take(2).enumerate() {
+            let a = json!({ "questionId": question["id"], "text": "I would measure first, then change one thing at a time.", "idempotencyKey": format!("seed-{n}-{q}-key") });
+            graphql(&client, &base, Some(&cand), SUBMIT, json!({ "id": id, "a": a })).await;
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

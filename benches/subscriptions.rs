@@ -239,26 +239,15 @@ async fn main() {
     let mut interviews = Vec::new();
     let mut next_question = Vec::new();
     for _ in 0..interview_count {
-        let input = json!({ "candidateId": candidate_id, "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": 20,
-            "windowStart": (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339(), "windowEnd": (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339() });
-        let scheduled = graphql(
+        let (id, questions) = support::scheduled_and_started(
             &client,
             &base_url,
-            Some(&hr),
-            "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
-            json!({ "i": input }),
+            (hr.as_str(), candidate.as_str()),
+            &candidate_id,
+            20,
         )
         .await;
-        let id = scheduled["data"]["scheduleInterview"]["id"].as_str().expect("scheduled").to_owned();
-        let started = graphql(
-            &client,
-            &base_url,
-            Some(&candidate),
-            "mutation($id: ID!) { startInterview(interviewId: $id) { questions { id } } }",
-            json!({ "id": id }),
-        )
-        .await;
-        let first = started["data"]["startInterview"]["questions"].as_array().and_then(|q| q.last().cloned());
+        let first = questions.last().cloned();
         next_question.push(Mutex::new(Some(first.expect("started"))));
         interviews.push(id);
     }

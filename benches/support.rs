@@ -197,3 +197,26 @@ pub(crate) async fn candidate(client: &reqwest::Client, base: &str, email: &str)
         .expect("signed in")
         .to_owned()
 }
+
+/// Schedules an interview of `questions` questions for the candidate `candidate_id` (as the HR
+/// user `hr`, its window open now) and starts it as the candidate; returns its id and its
+/// questions.
+pub(crate) async fn scheduled_and_started(
+    client: &reqwest::Client,
+    base: &str,
+    (hr, candidate): (&str, &str),
+    candidate_id: &Value,
+    questions: usize,
+) -> (String, Vec<Value>) {
+    let now = chrono::Utc::now();
+    let input = json!({ "candidateId": candidate_id, "role": "backend-engineer", "difficulty": "MEDIUM",
+        "questionCount": questions, "windowStart": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+        "windowEnd": (now + chrono::Duration::hours(2)).to_rfc3339() });
+    let schedule = "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }";
+    let scheduled = graphql(client, base, Some(hr), schedule, json!({ "i": input })).await;
+    let id = scheduled["data"]["scheduleInterview"]["id"].as_str().expect("scheduled").to_owned();
+    let start = "mutation($id: ID!) { startInterview(interviewId: $id) { questions { id } } }";
+    let started = graphql(client, base, Some(candidate), start, json!({ "id": id })).await;
+    let questions = started["data"]["startInterview"]["questions"].as_array().expect("started").clone();
+    (id, questions)
+}
