@@ -2,5 +2,6 @@
 //! the GraphQL output), the CSV and the PDF.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod csv;
 mod model;
 mod sample;
