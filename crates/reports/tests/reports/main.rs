@@ -4,4 +4,5 @@
 
 mod csv;
 mod model;
+mod pdf;
 mod sample;

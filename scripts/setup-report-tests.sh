@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Prepares what the report tests (crates/reports) need, from Debian's packages:
+#   poppler-utils      pdftotext, pdfinfo and pdftoppm, which read the rendered PDFs back
+#   fonts-dejavu-core  DejaVu Sans, the fonts the PDF reports are set in (also at run time)
+# Idempotent: installs only what is missing. Exit 0: ready. Exit 1: not, with why on stderr.
+set -euo pipefail
+
+fail() {
+  echo "setup-report-tests: $1" >&2
+  exit 1
+}
+
+missing=()
+for tool in pdftotext pdfinfo pdftoppm; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    missing+=(poppler-utils)
+    break
+  fi
+done
+fonts=/usr/share/fonts/truetype/dejavu
+if [ ! -f "$fonts/DejaVuSans.ttf" ] || [ ! -f "$fonts/DejaVuSans-Bold.ttf" ]; then
+  missing+=(fonts-dejavu-core)
+fi
+[ "${#missing[@]}" = 0 ] && exit 0
+
+command -v apt-get >/dev/null 2>&1 \
+  || fail "${missing[*]} missing and apt-get is not available to install them"
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null 2>&1 || fail "${missing[*]} missing; install them as root (apt-get install ${missing[*]})"
+  sudo="sudo"
+fi
+echo "setup-report-tests: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+  || { $sudo apt-get update >/dev/null 2>&1 && $sudo apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } \
+  || fail "apt-get could not install ${missing[*]}"
