@@ -181,6 +181,18 @@ fn hostile_text_does_not_break_the_layout() {
     }
 }
 
+/// The service loads the fonts once and renders on the blocking pool.
+#[test]
+fn fonts_and_reports_can_cross_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<ReportFonts>();
+    send_sync::<InterviewReport>();
+    let fonts = fonts();
+    let report = sample::report();
+    let pdf = std::thread::spawn(move || render_pdf(&report, &fonts)).join().unwrap().unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+}
+
 #[test]
 fn missing_fonts_name_the_package_to_install() {
     let dir = tempfile::tempdir().unwrap();
