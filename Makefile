@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint fmt schema bench bench-ai postgres model graphiql browser
+.PHONY: help run test lint fmt schema bench bench-ai postgres model graphiql browser report-tools
 
 help:
 	@echo "make run     - start PostgreSQL if needed, migrate, load demo data, serve on http://localhost:8000"
@@ -27,6 +27,10 @@ graphiql:
 browser:
 	@scripts/setup-browser-tests.sh
 
+# poppler-utils (the report tests read and render PDFs) and the fonts the PDFs embed.
+report-tools:
+	@scripts/setup-report-tests.sh
+
 run: postgres
 	@scripts/fetch-model.sh || echo "make run: continuing without the embedding model (AI features degraded)"
 	@scripts/fetch-graphiql.sh || echo "make run: continuing without GraphiQL's assets (/graphiql will say how to get them)"
@@ -39,7 +43,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	python3 scripts/check-shape.py
 
-test: postgres model browser lint
+test: postgres model browser report-tools lint
 	cargo test --workspace
 
 fmt:

@@ -13,6 +13,7 @@ mod interviews;
 mod notifications;
 mod providers;
 mod replicas;
+mod reports;
 mod server;
 mod soak;
 mod websocket;

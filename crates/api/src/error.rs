@@ -90,6 +90,14 @@ pub fn ensure_code(error: &mut async_graphql::ServerError) {
 /// The result of a resolver.
 pub type AppResult<T> = Result<T, AppError>;
 
+/// A transport-level refusal (outside GraphQL execution), in the GraphQL response shape with
+/// `extensions.code`.
+pub(crate) fn refuse(status: axum::http::StatusCode, code: &str, message: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, axum::Json(body)).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! The axum router: `/graphql` (POST JSON and multipart, GET for queries), `/graphql/ws`,
-//! `/graphiql` (see [`crate::graphiql`]), `/healthz`, `/readyz` and `/metrics`.
+//! `/graphiql` (see [`crate::graphiql`]), `/exports/<id>` (report downloads), `/healthz`, `/readyz` and
+//! `/metrics`.
 //!
 //! The GraphQL endpoint is handled here rather than by async-graphql-axum's extractor, because
 //! that extractor reads any content type as JSON, accepts batches, and reads the body without the
@@ -20,6 +21,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::auth::context::{ClientInfo, CredentialAttempts, authenticate, bearer_token};
 use crate::cookies::read_refresh_cookie;
+use crate::error::refuse;
 use crate::graphql::VivaSchema;
 use crate::loaders::with_loaders;
 use crate::multipart;
@@ -46,6 +48,7 @@ pub fn router(schema: VivaSchema, services: Services) -> Router {
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
+        .route("/exports/{id}", get(crate::downloads::export_file))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if config.metrics_on_public_router {
@@ -81,10 +84,10 @@ pub fn metrics_router(schema: VivaSchema, services: Services) -> Router {
     Router::new().route("/metrics", get(metrics)).with_state(HttpState { schema, services })
 }
 
-/// A transport-level refusal, in the GraphQL response shape with `extensions.code`.
-fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, Json(body)).into_response()
+impl axum::extract::FromRef<HttpState> for Services {
+    fn from_ref(state: &HttpState) -> Self {
+        state.services.clone()
+    }
 }
 
 fn client_info(headers: &HeaderMap, peer: Option<SocketAddr>, services: &Services) -> ClientInfo {

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod cookies;
+mod downloads;
 pub mod error;
 pub mod fanout;
 pub mod graphiql;

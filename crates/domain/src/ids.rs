@@ -134,3 +134,7 @@ uuid_id!(
     /// Identifies an email of the outbox.
     EmailId
 );
+uuid_id!(
+    /// Identifies an exported interview report (a file and its state).
+    ReportExportId
+);

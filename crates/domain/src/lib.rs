@@ -20,6 +20,7 @@ pub use email::Email;
 pub use error::ErrorCode;
 pub use ids::{
     AnswerId, AuditEntryId, BackgroundJobId, ConversationId, EmailId, EvaluationId, InterviewId,
-    InterviewQuestionId, JobId, MappingRequestId, MessageId, NotificationId, QuestionId, SessionId, UserId,
+    InterviewQuestionId, JobId, MappingRequestId, MessageId, NotificationId, QuestionId, ReportExportId,
+    SessionId, UserId,
 };
 pub use role::{Role, UserStatus};

@@ -88,6 +88,8 @@ vocabulary! {
         ExpireInterviews => "expire_interviews",
         /// Purges expired sessions, tokens, throttles and stale email bodies (periodic).
         PurgeExpired => "purge_expired",
+        /// Renders an interview report as a PDF and stores it.
+        RenderReport => "render_report",
     }
 }
 
@@ -154,6 +156,32 @@ vocabulary! {
         Mixed => "MIXED",
         /// Planned from the bank by meaning against the job's description and a context.
         Generated => "GENERATED",
+    }
+}
+
+vocabulary! {
+    /// The file format of an exported interview report.
+    ReportFormat, "report format" {
+        /// A printable document with charts (rendered by a job).
+        Pdf => "PDF",
+        /// One row per answer.
+        Csv => "CSV",
+        /// The report exactly as the `interviewReport` query returns it.
+        Json => "JSON",
+    }
+}
+
+vocabulary! {
+    /// Where an exported report's file is.
+    ExportStatus, "export status" {
+        /// Being produced.
+        Pending => "PENDING",
+        /// Stored and downloadable.
+        Ready => "READY",
+        /// Could not be produced.
+        Failed => "FAILED",
+        /// Its file was deleted after the retention period.
+        Expired => "EXPIRED",
     }
 }
 

@@ -13,6 +13,8 @@ use viva_api::config::{ApiConfig, Environment, Limits, Secret, ServiceConfig, Th
 use viva_api::persisted::{PersistedSettings, TrustedDocuments};
 use viva_service::auth::session_cache::SessionCacheSettings;
 use viva_service::mail::smtp::SmtpSettings;
+use viva_service::objects::ObjectStorage;
+use viva_service::reports::ReportSettings;
 
 pub mod ai;
 
@@ -123,6 +125,16 @@ pub struct Settings {
     /// Reuse resolved sessions for up to 30 s, evicted at once when access changes
     /// (VIVA_SESSION_CACHE); on by default.
     pub session_cache: bool,
+    /// The directory of the object store (exported reports) (VIVA_OBJECTS_DIR); by default
+    /// `$XDG_DATA_HOME/viva/objects` (`~/.local/share/viva/objects`).
+    pub objects_dir: Option<std::path::PathBuf>,
+    /// Seconds a report's download link works (VIVA_REPORT_LINK_TTL_SECS).
+    pub report_link_ttl_secs: u64,
+    /// Days an exported report's file is kept (VIVA_REPORT_RETENTION_DAYS).
+    pub report_retention_days: u64,
+    /// Where the PDF reports' fonts (DejaVu Sans) are (VIVA_REPORT_FONTS_DIR); by default
+    /// Debian's fonts-dejavu-core.
+    pub report_fonts_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -177,6 +189,10 @@ impl Default for Settings {
             smtp_url: None,
             smtp_from: "Viva <no-reply@viva.invalid>".to_owned(),
             session_cache: true,
+            objects_dir: None,
+            report_link_ttl_secs: 15 * 60,
+            report_retention_days: 7,
+            report_fonts_dir: None,
         }
     }
 }
@@ -298,6 +314,14 @@ impl Settings {
             trusted,
         };
         let dev_default = !production;
+        if self.report_link_ttl_secs == 0 || self.report_retention_days == 0 {
+            bail!("VIVA_REPORT_LINK_TTL_SECS and VIVA_REPORT_RETENTION_DAYS must be at least 1");
+        }
+        let objects_dir = match self.objects_dir {
+            Some(dir) => dir,
+            None => default_objects_dir()
+                .context("no HOME or XDG_DATA_HOME to keep files under; set VIVA_OBJECTS_DIR")?,
+        };
         let api = ApiConfig {
             service: ServiceConfig {
                 environment,
@@ -321,6 +345,12 @@ impl Settings {
                 session_cache: SessionCacheSettings {
                     enabled: self.session_cache,
                     ..SessionCacheSettings::default()
+                },
+                objects: ObjectStorage::Local { dir: objects_dir },
+                reports: ReportSettings {
+                    link_ttl: Duration::from_secs(self.report_link_ttl_secs),
+                    retention: Duration::from_secs(self.report_retention_days.saturating_mul(24 * 3600)),
+                    fonts_dir: self.report_fonts_dir,
                 },
             },
             cookie_secure: self.cookie_secure,
@@ -395,6 +425,13 @@ impl Config {
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         Settings::load(file).and_then(Settings::validate).context("configuration error")
     }
+}
+
+/// `$XDG_DATA_HOME/viva/objects`, or `~/.local/share/viva/objects`.
+fn default_objects_dir() -> Option<std::path::PathBuf> {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
+    let data = env("XDG_DATA_HOME").or_else(|| env("HOME").map(|home| home.join(".local").join("share")))?;
+    Some(data.join("viva").join("objects"))
 }
 
 #[cfg(test)]

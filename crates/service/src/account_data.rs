@@ -147,12 +147,13 @@ pub async fn delete_my_account(
     let user_id = principal.user_id;
     let mut conn = service.pool.get().await?;
     throttle::release(&mut conn, &reserved).await?;
-    let changed = conn
+    let (changed, files) = conn
         .transaction::<_, ServiceError, _>(async move |conn| {
             let me = users::lock(conn, user_id).await?.ok_or(ServiceError::NotFound("user"))?;
             if me.role == Role::Admin && User::count_with_role(conn, Role::Admin).await? <= 1 {
                 return Err(ServiceError::Conflict("the last admin cannot delete their account".into()));
             }
+            let files = crate::reports::files_of_candidate(conn, me.id).await?;
             // An admin's HR users are unmapped with them.
             let changed = users::erase(conn, me.id).await?;
             audit::record(
@@ -164,9 +165,10 @@ pub async fn delete_my_account(
                 serde_json::json!({ "role": me.role.as_str() }),
             )
             .await?;
-            Ok(changed)
+            Ok((changed, files))
         })
         .await?;
+    crate::reports::delete_files(service, &files).await;
     settle_access_change(service, &mut conn, &changed).await;
     Ok(())
 }

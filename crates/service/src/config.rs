@@ -7,6 +7,8 @@ use viva_domain::secret::Secret;
 
 use crate::auth::session_cache::SessionCacheSettings;
 use crate::mail::smtp::SmtpSettings;
+use crate::objects::ObjectStorage;
+use crate::reports::ReportSettings;
 
 /// Where the platform runs; production turns off everything meant for developers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -76,6 +78,10 @@ pub struct ServiceConfig {
     pub smtp: Option<SmtpSettings>,
     /// The cache of resolved sessions.
     pub session_cache: SessionCacheSettings,
+    /// Where files are kept.
+    pub objects: ObjectStorage,
+    /// How exported reports are kept and handed out.
+    pub reports: ReportSettings,
 }
 
 impl ServiceConfig {
@@ -95,6 +101,8 @@ impl ServiceConfig {
             max_concurrent_hashes: 2,
             smtp: None,
             session_cache: SessionCacheSettings::default(),
+            objects: ObjectStorage::Memory,
+            reports: ReportSettings::default(),
         }
     }
 }

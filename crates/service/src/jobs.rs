@@ -6,9 +6,10 @@
 //! | `plan_follow_up` | a first evaluation of an interview in progress | may add a follow-up |
 //! | `complete_interview` | completion, the last evaluation | records the AI result |
 //! | `send_email` | any email queued | delivers it over SMTP |
+//! | `render_report` | a PDF export asked for | renders the report and stores the file |
 //! | `password_reset` | a reset asked for | issues the link and queues its email, if the address has an account |
 //! | `expire_interviews` | every minute (periodic) | expires overdue interviews |
-//! | `purge_expired` | every ten minutes (periodic) | purges expired rows and old finished jobs |
+//! | `purge_expired` | every ten minutes (periodic) | purges expired rows, old finished jobs and expired report files |
 //!
 //! `viva worker` runs the [`runner`]; so does `viva serve` unless `workers_in_serve` is off.
 
@@ -18,6 +19,7 @@ pub mod expire_interviews;
 pub mod password_reset;
 pub mod plan_follow_up;
 pub mod purge_expired;
+pub mod render_report;
 pub mod send_email;
 
 use std::time::Duration;
@@ -54,6 +56,7 @@ pub fn runner(service: Service, settings: RunnerSettings) -> Runner<Service> {
         .handle(password_reset::PasswordReset)
         .handle(expire_interviews::ExpireInterviews)
         .handle(purge_expired::PurgeExpired)
+        .handle(render_report::RenderReport)
         .every::<expire_interviews::ExpireInterviews>(EXPIRE_EVERY, &expire_interviews::Payload::default())
         .every::<purge_expired::PurgeExpired>(PURGE_EVERY, &purge_expired::Payload::default())
 }

@@ -20,10 +20,12 @@ pub mod mail;
 pub mod messaging;
 pub mod notifications;
 pub mod notify;
+pub mod objects;
 pub mod organisation;
 pub mod question_bank;
 pub mod questions;
 pub mod reads;
+pub mod reports;
 pub mod users;
 
 use std::sync::Arc;
@@ -61,6 +63,8 @@ pub struct ServiceInner {
     pub ai: AiServices,
     /// The SMTP mailer, when SMTP is configured.
     pub mailer: Option<mail::smtp::Mailer>,
+    /// The object store (exported reports).
+    pub objects: objects::Objects,
 }
 
 /// The AI side of the service.
@@ -95,6 +99,7 @@ impl Service {
             Some(settings) => Some(mail::smtp::Mailer::new(settings).map_err(ServiceError::internal)?),
             None => None,
         };
+        let objects = objects::Objects::open(&config.objects)?;
         let sessions = Arc::new(SessionCache::new(&config.session_cache));
         let observed = Arc::clone(&sessions);
         events.observe(move |event| {
@@ -102,6 +107,16 @@ impl Service {
                 observed.evict_user(viva_domain::UserId(event.id));
             }
         });
-        Ok(Self(Arc::new(ServiceInner { pool, config, tokens, passwords, events, sessions, ai, mailer })))
+        Ok(Self(Arc::new(ServiceInner {
+            pool,
+            config,
+            tokens,
+            passwords,
+            events,
+            sessions,
+            ai,
+            mailer,
+            objects,
+        })))
     }
 }

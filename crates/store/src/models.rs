@@ -24,6 +24,7 @@ pub mod mapping;
 pub mod notification;
 pub mod one_time_token;
 pub mod question;
+pub mod report_export;
 pub mod session;
 pub mod throttle;
 pub mod user;

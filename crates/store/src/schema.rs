@@ -322,6 +322,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Exported interview reports and their files.
+    report_exports (id) {
+        id -> Uuid,
+        interview_id -> Uuid,
+        requested_by -> Nullable<Uuid>,
+        format -> Text,
+        status -> Text,
+        object_key -> Nullable<Text>,
+        byte_size -> Nullable<Int8>,
+        failure -> Nullable<Text>,
+        created_at -> Timestamptz,
+        ready_at -> Nullable<Timestamptz>,
+        expires_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(questions -> job_roles (role_slug));
 diesel::joinable!(interview_questions -> interviews (interview_id));
 diesel::joinable!(answers -> interview_questions (interview_question_id));
@@ -353,4 +370,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     interview_questions,
     answers,
     background_jobs,
+    report_exports,
 );

@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod pagination;
 pub mod people;
 pub mod questions;
+pub mod reports;
 pub mod types;
 pub mod users;
 
@@ -37,6 +38,7 @@ pub struct Query(
     questions::QuestionQuery,
     jobs::JobQuery,
     interviews::InterviewQuery,
+    reports::ReportQuery,
 );
 
 /// Every mutation.
@@ -52,6 +54,7 @@ pub struct Mutation(
     questions::QuestionMutation,
     jobs::JobMutation,
     interviews::InterviewMutation,
+    reports::ReportMutation,
 );
 
 /// Every subscription: live updates over `/graphql/ws` (graphql-transport-ws).

@@ -1,7 +1,7 @@
 //! `purge_expired` (periodic): deletes what has outlived its use: throttle counters, used or
 //! expired one-time tokens, expired sessions; and blanks unsent email bodies older than their
 //! links (48 hours), so a stuck outbox holds no live links; deletes finished jobs after a week
-//! (dead ones after a month).
+//! (dead ones after a month); deletes the files of exported reports past their retention.
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,9 @@ use crate::Service;
 const DONE_JOBS_KEPT: chrono::Duration = chrono::Duration::days(7);
 /// How long dead jobs are kept for an operator to look into.
 const DEAD_JOBS_KEPT: chrono::Duration = chrono::Duration::days(30);
+
+/// Expired report files deleted per run, at most (the rest wait for the next run).
+const REPORTS_PER_RUN: i64 = 500;
 
 /// Purges expired rows.
 pub struct PurgeExpired;
@@ -38,7 +41,9 @@ impl Handler<Service> for PurgeExpired {
         let tokens = one_time_token::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
         let sessions = session::purge_expired(&mut conn, now - chrono::Duration::days(1)).await?;
         let jobs = queue::purge_finished(&mut conn, now - DONE_JOBS_KEPT, now - DEAD_JOBS_KEPT).await?;
-        tracing::debug!(bodies, throttles, tokens, sessions, jobs, "purged expired rows");
+        drop(conn);
+        let reports = crate::reports::purge_expired(service, REPORTS_PER_RUN).await?;
+        tracing::debug!(bodies, throttles, tokens, sessions, jobs, reports, "purged expired rows");
         Ok(())
     }
 }

@@ -220,9 +220,10 @@ pub async fn delete_user(
     require_role(principal, &[Role::Admin])?;
     let admin_id = principal.user_id;
     let mut conn = service.pool.get().await?;
-    let changed = conn
+    let (changed, files) = conn
         .transaction::<_, ServiceError, _>(async move |conn| {
             let user = non_admin_target(conn, user_id).await?;
+            let files = crate::reports::files_of_candidate(conn, user.id).await?;
             let changed = users::erase(conn, user.id).await?;
             audit::record(
                 conn,
@@ -233,9 +234,10 @@ pub async fn delete_user(
                 serde_json::json!({ "role": user.role.as_str() }),
             )
             .await?;
-            Ok(changed)
+            Ok((changed, files))
         })
         .await?;
+    crate::reports::delete_files(service, &files).await;
     settle_access_change(service, &mut conn, &changed).await;
     Ok(())
 }
