@@ -126,7 +126,8 @@ pub struct Settings {
     /// (VIVA_SESSION_CACHE); on by default.
     pub session_cache: bool,
     /// The directory of the object store (exported reports) (VIVA_OBJECTS_DIR); by default
-    /// `$XDG_DATA_HOME/viva/objects` (`~/.local/share/viva/objects`).
+    /// `$XDG_DATA_HOME/viva/objects` (`~/.local/share/viva/objects`), and without either, the
+    /// system's temporary directory (with a warning).
     pub objects_dir: Option<std::path::PathBuf>,
     /// Seconds a report's download link works (VIVA_REPORT_LINK_TTL_SECS).
     pub report_link_ttl_secs: u64,
@@ -319,8 +320,8 @@ impl Settings {
         }
         let objects_dir = match self.objects_dir {
             Some(dir) => dir,
-            None => default_objects_dir()
-                .context("no HOME or XDG_DATA_HOME to keep files under; set VIVA_OBJECTS_DIR")?,
+            // Opening the store warns when files would live in the temporary directory.
+            None => default_objects_dir().unwrap_or_else(|| std::env::temp_dir().join("viva-objects")),
         };
         let api = ApiConfig {
             service: ServiceConfig {

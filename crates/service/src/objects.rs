@@ -81,6 +81,12 @@ impl Objects {
     pub fn open(storage: &ObjectStorage) -> ServiceResult<Self> {
         let store: Arc<dyn ObjectStore> = match storage {
             ObjectStorage::Local { dir } => {
+                if dir.starts_with(std::env::temp_dir()) {
+                    tracing::warn!(
+                        dir = %dir.display(),
+                        "files are kept in the temporary directory, which the system may clear; set VIVA_OBJECTS_DIR"
+                    );
+                }
                 std::fs::create_dir_all(dir).map_err(|err| {
                     ServiceError::internal(format!(
                         "the object directory {} cannot be created: {err}",
