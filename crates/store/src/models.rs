@@ -14,6 +14,7 @@ pub struct TimeCursor {
 }
 
 pub mod ai_spend;
+pub mod analytics;
 pub mod audit;
 pub mod conversation;
 pub mod email;

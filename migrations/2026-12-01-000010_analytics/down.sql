@@ -1,0 +1,10 @@
+DROP INDEX answers_human_scored_idx;
+DROP INDEX answers_submitted_idx;
+DROP INDEX interviews_funnel_idx;
+CREATE INDEX interviews_job_idx ON interviews (job_id);
+DROP INDEX interviews_job_created_idx;
+DROP FUNCTION analytics_rebuild();
+DROP TABLE evaluation_days;
+DROP TABLE answer_score_days;
+DROP TABLE answer_scores;
+DROP VIEW answer_score_source;
