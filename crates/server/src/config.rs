@@ -11,6 +11,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 use viva_api::config::{ApiConfig, Environment, Limits, Secret, ServiceConfig, ThrottleSettings};
 use viva_api::persisted::{PersistedSettings, TrustedDocuments};
+use viva_service::analytics::AnalyticsSettings;
 use viva_service::auth::session_cache::SessionCacheSettings;
 use viva_service::mail::smtp::SmtpSettings;
 use viva_service::objects::ObjectStorage;
@@ -125,6 +126,12 @@ pub struct Settings {
     /// Reuse resolved sessions for up to 30 s, evicted at once when access changes
     /// (VIVA_SESSION_CACHE); on by default.
     pub session_cache: bool,
+    /// The fewest different candidates a group of the fairness view must hold to be shown
+    /// (VIVA_MIN_GROUP_SIZE); smaller groups are listed without figures.
+    pub min_group_size: i64,
+    /// Points by which an answer's AI and human scores must differ to be listed as a
+    /// disagreement when the request names no margin (VIVA_DISAGREEMENT_MARGIN).
+    pub disagreement_margin: i32,
     /// The directory of the object store (exported reports) (VIVA_OBJECTS_DIR); by default
     /// `$XDG_DATA_HOME/viva/objects` (`~/.local/share/viva/objects`), and without either, the
     /// system's temporary directory (with a warning).
@@ -143,6 +150,7 @@ impl Default for Settings {
         let limits = Limits::default();
         let throttle = ThrottleSettings::default();
         let persisted = PersistedSettings::default();
+        let analytics = AnalyticsSettings::default();
         Self {
             ai: ai::AiSection::default(),
             model_dir: None,
@@ -190,6 +198,8 @@ impl Default for Settings {
             smtp_url: None,
             smtp_from: "Viva <no-reply@viva.invalid>".to_owned(),
             session_cache: true,
+            min_group_size: analytics.min_group_size,
+            disagreement_margin: analytics.disagreement_margin,
             objects_dir: None,
             report_link_ttl_secs: 15 * 60,
             report_retention_days: 7,
@@ -315,6 +325,11 @@ impl Settings {
             trusted,
         };
         let dev_default = !production;
+        if !(2..=1000).contains(&self.min_group_size) || !(0..=100).contains(&self.disagreement_margin) {
+            bail!(
+                "VIVA_MIN_GROUP_SIZE must be between 2 and 1000 and VIVA_DISAGREEMENT_MARGIN between 0 and 100"
+            );
+        }
         if self.report_link_ttl_secs == 0 || self.report_retention_days == 0 {
             bail!("VIVA_REPORT_LINK_TTL_SECS and VIVA_REPORT_RETENTION_DAYS must be at least 1");
         }
@@ -346,6 +361,10 @@ impl Settings {
                 session_cache: SessionCacheSettings {
                     enabled: self.session_cache,
                     ..SessionCacheSettings::default()
+                },
+                analytics: AnalyticsSettings {
+                    min_group_size: self.min_group_size,
+                    disagreement_margin: self.disagreement_margin,
                 },
                 objects: ObjectStorage::Local { dir: objects_dir },
                 reports: ReportSettings {

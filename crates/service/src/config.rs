@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use viva_domain::secret::Secret;
 
+use crate::analytics::AnalyticsSettings;
 use crate::auth::session_cache::SessionCacheSettings;
 use crate::mail::smtp::SmtpSettings;
 use crate::objects::ObjectStorage;
@@ -78,6 +79,8 @@ pub struct ServiceConfig {
     pub smtp: Option<SmtpSettings>,
     /// The cache of resolved sessions.
     pub session_cache: SessionCacheSettings,
+    /// Analytics: the fairness view's smallest group and default disagreement margin.
+    pub analytics: AnalyticsSettings,
     /// Where files are kept.
     pub objects: ObjectStorage,
     /// How exported reports are kept and handed out.
@@ -101,6 +104,7 @@ impl ServiceConfig {
             max_concurrent_hashes: 2,
             smtp: None,
             session_cache: SessionCacheSettings::default(),
+            analytics: AnalyticsSettings::default(),
             objects: ObjectStorage::Memory,
             reports: ReportSettings::default(),
         }

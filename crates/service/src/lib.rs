@@ -8,6 +8,7 @@
 pub mod account_data;
 pub mod accounts;
 pub mod ai_spend;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod config;

@@ -202,6 +202,7 @@ pub async fn override_score(
             )));
         }
         let scored = store::override_score(conn, answer.id, score, &reason, principal.user_id).await?;
+        crate::analytics::record_human_score(conn, answer.id).await?;
         store::publish(conn, interview.id, InterviewEventKind::ScoreOverridden, answer.id).await?;
         audit::record(
             conn,

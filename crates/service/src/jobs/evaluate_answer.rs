@@ -129,6 +129,7 @@ async fn evaluate(service: &Service, job_id: BackgroundJobId, payload: Payload) 
         {
             super::complete_interview::enqueue(conn, interview.id).await?;
         }
+        crate::analytics::record_evaluation(conn, &stored).await?;
         Ok(())
     })
     .await
