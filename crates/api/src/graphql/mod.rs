@@ -3,6 +3,7 @@
 pub mod account_data;
 pub mod accounts;
 pub mod admin;
+pub mod analytics;
 pub mod document_checks;
 pub mod evaluations;
 pub mod hr;
@@ -38,6 +39,7 @@ pub struct Query(
     questions::QuestionQuery,
     jobs::JobQuery,
     interviews::InterviewQuery,
+    analytics::AnalyticsQuery,
     reports::ReportQuery,
 );
 
