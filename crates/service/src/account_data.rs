@@ -41,7 +41,10 @@ pub async fn export_my_data(service: &Service, principal: &Principal) -> Service
         None,
         MAX_EXPORTED_INTERVIEWS,
     )
-    .await?;
+    .await?
+    .into_iter()
+    .map(|(interview, _candidate)| interview)
+    .collect::<Vec<_>>();
     let interview_ids: Vec<InterviewId> = interviews.iter().map(|i| i.id).collect();
     let questions = interview::questions_of(&mut conn, &interview_ids).await?;
     let answers = interview::answers_of(&mut conn, &interview_ids).await?;

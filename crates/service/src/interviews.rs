@@ -14,6 +14,6 @@ pub mod schedule;
 
 pub use access::{Viewer, viewer_of, visible};
 pub use answers::{AnswerRequest, end, start, submit_all, submit_answer};
-pub use reads::{EventData, EventView, Include, InterviewPage, current_question, list, load_event};
+pub use reads::{EventData, EventView, Include, InterviewPage, current_question, get, list, load_event};
 pub use results::{ResultRequest, cancel, override_score, reevaluate, submit_result};
 pub use schedule::{MAX_QUESTIONS, PracticeRequest, ScheduleRequest, schedule, start_practice};

@@ -70,6 +70,7 @@ impl From<vocab::ExportStatus> for ExportStatus {
 /// An exported interview report.
 pub struct ReportExport(ExportView);
 
+/// An exported interview report: its state and, once ready, a short-lived download link.
 #[Object]
 impl ReportExport {
     /// Its id, for `reportExport`.

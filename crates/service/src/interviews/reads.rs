@@ -26,8 +26,10 @@ pub struct Include {
     pub questions: bool,
     /// Their answers.
     pub answers: bool,
-    /// Their candidates and HR users.
+    /// Their candidates (they come with the interviews, in the same statement).
     pub people: bool,
+    /// Their HR users.
+    pub hr: bool,
 }
 
 /// A page of interviews, with what was asked to come with it.
@@ -47,6 +49,8 @@ pub struct InterviewPage {
 
 /// Interviews in the caller's scope, newest first: admins see all, HR users those of the
 /// candidates assigned to them while mapped, candidates their own (scheduled and practice).
+/// At most three statements whatever the page's size: the interviews with their candidates,
+/// their questions with their answers, and their HR users.
 pub async fn list(
     service: &Service,
     principal: &Principal,
@@ -61,23 +65,62 @@ pub async fn list(
         Role::Candidate => (Scope::Candidate(principal.user_id), Viewer::Candidate),
     };
     let mut conn = service.pool.get().await?;
-    let interviews = store::list(&mut conn, scope, filter, after, limit).await?;
+    let rows = store::list(&mut conn, scope, filter, after, limit).await?;
+    let (interviews, candidates): (Vec<StoredInterview>, Vec<StoredUser>) = rows.into_iter().unzip();
+    let mut page = with_contents(&mut conn, interviews, candidates, include).await?;
+    page.viewer = Some(viewer);
+    Ok(page)
+}
+
+/// One interview the caller may see, with what was asked to come with it: two statements (the
+/// interview with its candidate and the access policy's facts; its questions with their
+/// answers), a third for its HR user if asked. `NOT_FOUND` when they may not see it.
+pub async fn get(
+    service: &Service,
+    principal: &Principal,
+    id: InterviewId,
+    include: Include,
+) -> ServiceResult<InterviewPage> {
+    let mut conn = service.pool.get().await?;
+    let (interview, candidate, responsible) =
+        store::find_with_candidate(&mut conn, id).await?.ok_or(ServiceError::NotFound("interview"))?;
+    let viewer = super::access::viewer_of(principal, &interview, responsible)
+        .ok_or(ServiceError::NotFound("interview"))?;
+    let mut page = with_contents(&mut conn, vec![interview], vec![candidate], include).await?;
+    page.viewer = Some(viewer);
+    Ok(page)
+}
+
+/// Interviews with their questions, answers and people as `include` asks.
+async fn with_contents(
+    conn: &mut viva_store::AsyncPgConnection,
+    interviews: Vec<StoredInterview>,
+    candidates: Vec<StoredUser>,
+    include: Include,
+) -> ServiceResult<InterviewPage> {
     let ids: Vec<InterviewId> = interviews.iter().map(|i| i.id).collect();
-    let questions = if include.questions { store::questions_of(&mut conn, &ids).await? } else { Vec::new() };
-    let answers = if include.answers { store::answers_of(&mut conn, &ids).await? } else { Vec::new() };
-    let people = if include.people {
-        let mut people: Vec<UserId> = interviews
-            .iter()
-            .map(|i| i.candidate_id)
-            .chain(interviews.iter().filter_map(|i| i.hr_id))
-            .collect();
-        people.sort_unstable();
-        people.dedup();
-        users::find_many(&mut conn, &people).await?
+    let (questions, answers) = if include.questions || include.answers {
+        store::questions_and_answers_of(conn, &ids).await?
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    Ok(InterviewPage { interviews, viewer: Some(viewer), questions, answers, people })
+    let mut people = if include.people { candidates } else { Vec::new() };
+    if include.hr {
+        let mut hr: Vec<UserId> = interviews.iter().filter_map(|i| i.hr_id).collect();
+        hr.sort_unstable();
+        hr.dedup();
+        hr.retain(|id| !people.iter().any(|p| p.id == *id));
+        people.extend(users::find_many(conn, &hr).await?);
+    }
+    people.sort_unstable_by_key(|p| p.id);
+    people.dedup_by_key(|p| p.id);
+    Ok(InterviewPage {
+        interviews,
+        viewer: None,
+        questions: if include.questions { questions } else { Vec::new() },
+        answers: if include.answers { answers } else { Vec::new() },
+        people,
+    })
 }
 
 /// The question the candidate should answer now; `None` when every question is answered. The

@@ -11,6 +11,7 @@ use crate::QueryResult;
 use crate::events::{self, Event};
 use crate::models::TimeCursor;
 use crate::models::question::Question;
+use crate::models::user::User;
 use crate::schema::{answers, interview_questions, interviews, users};
 
 /// An interview.
@@ -295,8 +296,13 @@ pub async fn list(
     filter: &InterviewFilter,
     after: Option<TimeCursor>,
     limit: i64,
-) -> QueryResult<Vec<Interview>> {
-    let mut query = interviews::table.select(Interview::as_select()).into_boxed();
+) -> QueryResult<Vec<(Interview, User)>> {
+    // The candidate comes in the same statement: every caller shows or needs them, and a join
+    // on the primary key costs less than a second round trip.
+    let mut query = interviews::table
+        .inner_join(users::table.on(users::id.eq(interviews::candidate_id)))
+        .select((Interview::as_select(), User::as_select()))
+        .into_boxed();
     match scope {
         Scope::All => {}
         Scope::Candidate(user) => query = query.filter(interviews::candidate_id.eq(user.0)),
@@ -308,7 +314,11 @@ pub async fn list(
                 hr.filter(hr.field(users::id).eq(user.0))
                     .filter(hr.field(users::mapped_admin_id).is_not_null()),
             );
-            let candidates = users::table.filter(users::assigned_hr_id.eq(user.0)).select(users::id);
+            // Aliased: the outer query joins `users` for the candidate.
+            let assigned = diesel::alias!(users as assigned);
+            let candidates = assigned
+                .filter(assigned.field(users::assigned_hr_id).eq(user.0))
+                .select(assigned.field(users::id));
             query = query
                 .filter(interviews::candidate_id.eq_any(candidates))
                 .filter(interviews::practice.eq(false))
@@ -344,6 +354,48 @@ pub async fn questions_of(
         .select(InterviewQuestion::as_select())
         .load(conn)
         .await
+}
+
+/// The questions of these interviews, in order, and their answers, oldest first: one statement.
+pub async fn questions_and_answers_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[InterviewId],
+) -> QueryResult<(Vec<InterviewQuestion>, Vec<Answer>)> {
+    let rows: Vec<(InterviewQuestion, Option<Answer>)> = interview_questions::table
+        .left_join(answers::table)
+        .filter(interview_questions::interview_id.eq_any(ids))
+        .order((interview_questions::interview_id, interview_questions::position))
+        .select((InterviewQuestion::as_select(), Option::<Answer>::as_select()))
+        .load(conn)
+        .await?;
+    let (questions, answers): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+    let mut answers: Vec<Answer> = answers.into_iter().flatten().collect();
+    answers.sort_by_key(|a| (a.interview_id, a.submitted_at, a.id));
+    Ok((questions, answers))
+}
+
+/// An interview with its candidate and the candidate's responsible HR user (assigned, and
+/// mapped to an admin): what the access policy needs, in one statement.
+pub async fn find_with_candidate(
+    conn: &mut AsyncPgConnection,
+    id: InterviewId,
+) -> QueryResult<Option<(Interview, User, Option<UserId>)>> {
+    let hr = diesel::alias!(users as responsible);
+    let found: Option<(Interview, User, Option<Uuid>)> = interviews::table
+        .inner_join(users::table.on(users::id.eq(interviews::candidate_id)))
+        .left_join(
+            hr.on(hr
+                .field(users::id)
+                .nullable()
+                .eq(users::assigned_hr_id)
+                .and(hr.field(users::mapped_admin_id).is_not_null())),
+        )
+        .filter(interviews::id.eq(id))
+        .select((Interview::as_select(), User::as_select(), hr.field(users::id).nullable()))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(found.map(|(interview, candidate, responsible)| (interview, candidate, responsible.map(UserId))))
 }
 
 /// The answers of these interviews, oldest first.

@@ -34,14 +34,7 @@ impl InterviewQuery {
         let limit = page_size(first)?;
         let cursor = parse_time_cursor(after.as_deref())?;
         let filter = filter.parse()?;
-        let node = ctx.look_ahead().field("edges").field("node");
-        let include = Include {
-            questions: node.field("questions").exists() || node.field("progress").exists(),
-            answers: node.field("answers").exists()
-                || node.field("progress").exists()
-                || node.field("questions").exists(),
-            people: node.field("candidate").exists() || node.field("hr").exists(),
-        };
+        let include = include_for(&ctx.look_ahead().field("edges").field("node"));
         let found =
             service::list(&ctx.services()?.service, &principal, &filter, cursor, limit + 1, include).await?;
         let viewer = found.viewer.unwrap_or(Viewer::Candidate);
@@ -60,7 +53,14 @@ impl InterviewQuery {
     async fn interview(&self, ctx: &Context<'_>, id: ID) -> AppResult<Interview> {
         let principal = ctx.principal()?;
         let id = parse_id(&id, "id")?;
-        let (interview, viewer) = service::visible(&ctx.services()?.service, &principal, id).await?;
+        let include = include_for(&ctx.look_ahead());
+        let found = service::get(&ctx.services()?.service, &principal, id, include).await?;
+        let viewer = found.viewer.unwrap_or(Viewer::Candidate);
+        let interview = prime_loaders(ctx, found, include)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::internal("a found interview went missing"))?;
         Ok(Interview { interview, viewer })
     }
 
@@ -80,6 +80,18 @@ impl InterviewQuery {
 
 /// Feeds what the page came with (questions, answers, people) to the request's loaders, so the
 /// nested fields cost no further queries however many interviews the page holds.
+/// What the selection under an interview needs loaded with it. The questions come with their
+/// answers in one statement, so asking for either loads both.
+fn include_for(node: &async_graphql::Lookahead<'_>) -> Include {
+    let progress = node.field("progress").exists();
+    Include {
+        questions: node.field("questions").exists() || progress,
+        answers: node.field("answers").exists() || progress || node.field("questions").exists(),
+        people: node.field("candidate").exists(),
+        hr: node.field("hr").exists(),
+    }
+}
+
 async fn prime_loaders(
     ctx: &Context<'_>,
     found: InterviewPage,
@@ -109,7 +121,7 @@ async fn prime_loaders(
             .map_err(|_| AppError::internal("answer loader missing"))?;
         loader.feed_many(grouped(&ids, found.answers.into_iter().map(|a| (a.interview_id, a)))).await;
     }
-    if include.people {
+    if include.people || include.hr {
         let loader = ctx
             .data::<DataLoader<UserLoader, HashMapCache>>()
             .map_err(|_| AppError::internal("user loader missing"))?;
