@@ -67,10 +67,13 @@ CREATE TABLE answer_scores (
 );
 -- Windows over everyone (the edges of the rollups' whole days).
 CREATE INDEX answer_scores_time_idx ON answer_scores (submitted_at);
--- One candidate's progress, and an HR user's candidates.
-CREATE INDEX answer_scores_candidate_idx ON answer_scores (candidate_id, submitted_at);
--- Per job (and the foreign key).
-CREATE INDEX answer_scores_job_idx ON answer_scores (job_id, submitted_at);
+-- One candidate's progress, and an HR user's candidates: covering what the fairness view groups
+-- by, so an HR user's distributions are an index-only scan of their candidates' entries (the
+-- table itself is in time order, which scatters one candidate's rows over every page).
+CREATE INDEX answer_scores_candidate_idx ON answer_scores (candidate_id, submitted_at)
+    INCLUDE (practice, question_kind, overall, provider, model, rubric_version, prompt_version);
+-- Per job (and the foreign key), covering the distribution per job.
+CREATE INDEX answer_scores_job_idx ON answer_scores (job_id, submitted_at) INCLUDE (candidate_id, practice, overall);
 -- Whether a group's answers come from enough different candidates to be shown: a few probes
 -- down these, in candidate order, whatever the group's size.
 CREATE INDEX answer_scores_kind_candidate_idx ON answer_scores (question_kind, candidate_id, submitted_at);

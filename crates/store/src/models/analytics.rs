@@ -40,12 +40,13 @@ pub enum Population {
 
 impl Population {
     /// The SQL condition on a row of `answer_scores` aliased `alias`, with the HR user as the
-    /// bind parameter `param`.
+    /// bind parameter `param`: the candidates as an array, so that the planner can walk
+    /// `answer_scores_candidate_idx` candidate by candidate.
     fn facts_condition(self, alias: &str, param: usize) -> String {
         match self {
             Population::All => "TRUE".to_owned(),
             Population::HrCandidates(_) => format!(
-                "{alias}.candidate_id IN (SELECT u.id FROM users u WHERE u.assigned_hr_id = ${param}) \
+                "{alias}.candidate_id = ANY (ARRAY(SELECT u.id FROM users u WHERE u.assigned_hr_id = ${param})) \
                  AND NOT {alias}.practice"
             ),
         }

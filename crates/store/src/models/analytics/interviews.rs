@@ -94,7 +94,7 @@ pub async fn result_distributions(
     let scope = match population {
         Population::All => "TRUE",
         Population::HrCandidates(_) => {
-            "i.candidate_id IN (SELECT u.id FROM users u WHERE u.assigned_hr_id = $5) AND NOT i.practice"
+            "i.candidate_id = ANY (ARRAY(SELECT u.id FROM users u WHERE u.assigned_hr_id = $5)) AND NOT i.practice"
         }
     };
     diesel::sql_query(format!(
@@ -169,7 +169,7 @@ pub async fn funnel(
     let scope = match population {
         Population::All => "TRUE",
         Population::HrCandidates(_) => {
-            "i.candidate_id IN (SELECT u.id FROM users u WHERE u.assigned_hr_id = $4)"
+            "i.candidate_id = ANY (ARRAY(SELECT u.id FROM users u WHERE u.assigned_hr_id = $4))"
         }
     };
     diesel::sql_query(format!(
@@ -186,13 +186,13 @@ pub async fn funnel(
              FROM cohort c LEFT JOIN reviews r ON r.interview_id = c.id) \
          SELECT count(*) AS scheduled, count(started_at) AS started, count(completed_at) AS completed, \
              count(result_at) AS evaluated, count(human_at) AS human_reviewed, \
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - created_at)) \
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', started_at - created_at)) \
                  AS to_start_p50, \
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at)) \
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', completed_at - started_at)) \
                  AS to_complete_p50, \
-             percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY extract(epoch FROM result_at - completed_at)) \
+             percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', result_at - completed_at)) \
                  AS to_result, \
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM human_at - completed_at)) \
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', human_at - completed_at)) \
                  AS to_review_p50 \
          FROM reviewed"
     ))
