@@ -138,3 +138,7 @@ uuid_id!(
     /// Identifies an exported interview report (a file and its state).
     ReportExportId
 );
+uuid_id!(
+    /// Identifies a candidate's resume.
+    ResumeId
+);

@@ -21,6 +21,6 @@ pub use error::ErrorCode;
 pub use ids::{
     AnswerId, AuditEntryId, BackgroundJobId, ConversationId, EmailId, EvaluationId, InterviewId,
     InterviewQuestionId, JobId, MappingRequestId, MessageId, NotificationId, QuestionId, ReportExportId,
-    SessionId, UserId,
+    ResumeId, SessionId, UserId,
 };
 pub use role::{Role, UserStatus};

@@ -90,6 +90,8 @@ vocabulary! {
         PurgeExpired => "purge_expired",
         /// Renders an interview report as a PDF and stores it.
         RenderReport => "render_report",
+        /// Extracts, analyses and embeds an uploaded resume.
+        AnalyzeResume => "analyze_resume",
     }
 }
 
@@ -182,6 +184,28 @@ vocabulary! {
         Failed => "FAILED",
         /// Its file was deleted after the retention period.
         Expired => "EXPIRED",
+    }
+}
+
+vocabulary! {
+    /// The document format of a resume, from its content.
+    ResumeFormat, "resume format" {
+        /// A PDF.
+        Pdf => "PDF",
+        /// A Word (Office Open XML) document.
+        Docx => "DOCX",
+    }
+}
+
+vocabulary! {
+    /// Where a resume's analysis stands.
+    ResumeStatus, "resume status" {
+        /// Uploaded; being read and analysed.
+        Pending => "PENDING",
+        /// Read and analysed; searchable.
+        Analysed => "ANALYSED",
+        /// Could not be read; the resume says why.
+        Failed => "FAILED",
     }
 }
 

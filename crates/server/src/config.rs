@@ -16,6 +16,7 @@ use viva_service::auth::session_cache::SessionCacheSettings;
 use viva_service::mail::smtp::SmtpSettings;
 use viva_service::objects::ObjectStorage;
 use viva_service::reports::ReportSettings;
+use viva_service::resumes::ResumeSettings;
 
 pub mod ai;
 
@@ -143,6 +144,8 @@ pub struct Settings {
     /// Where the PDF reports' fonts (DejaVu Sans) are (VIVA_REPORT_FONTS_DIR); by default
     /// Debian's fonts-dejavu-core.
     pub report_fonts_dir: Option<std::path::PathBuf>,
+    /// Largest resume file accepted, in bytes (VIVA_MAX_RESUME_BYTES).
+    pub max_resume_bytes: usize,
 }
 
 impl Default for Settings {
@@ -204,6 +207,7 @@ impl Default for Settings {
             report_link_ttl_secs: 15 * 60,
             report_retention_days: 7,
             report_fonts_dir: None,
+            max_resume_bytes: ResumeSettings::default().max_bytes,
         }
     }
 }
@@ -372,6 +376,7 @@ impl Settings {
                     retention: Duration::from_secs(self.report_retention_days.saturating_mul(24 * 3600)),
                     fonts_dir: self.report_fonts_dir,
                 },
+                resumes: ResumeSettings { max_bytes: self.max_resume_bytes, ..ResumeSettings::default() },
             },
             cookie_secure: self.cookie_secure,
             trust_forwarded_for: self.trust_forwarded_for,

@@ -32,6 +32,7 @@ pub async fn export_my_data(service: &Service, principal: &Principal) -> Service
     let conversations = conversation::all_for(&mut conn, me).await?;
     let notifications = notification::all_for(&mut conn, me).await?;
     let emails = email::for_recipient(&mut conn, &user.email).await?;
+    let resumes = viva_store::models::resume::of_candidate(&mut conn, me).await?;
     // Their interviews (as the candidate, practice included), with the questions asked, the
     // answers given and the evaluations of those answers (without the answer key).
     let interviews = interview::list(
@@ -65,7 +66,8 @@ pub async fn export_my_data(service: &Service, principal: &Principal) -> Service
             "skills": user.skills, "yearsOfExperience": user.years_of_experience,
             "company": user.company, "jobTitle": user.job_title,
             "preferences": { "language": user.language, "emailNotifications": user.email_notifications,
-                             "inAppNotifications": user.in_app_notifications },
+                             "inAppNotifications": user.in_app_notifications,
+                             "discoverable": user.discoverable },
             "mappedAdminId": user.mapped_admin_id, "assignedHrId": user.assigned_hr_id,
             "lastLoginAt": user.last_login_at, "createdAt": user.created_at, "updatedAt": user.updated_at,
         },
@@ -91,6 +93,14 @@ pub async fn export_my_data(service: &Service, principal: &Principal) -> Service
                     })),
                 })
             }).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        // Their resumes: what was read from each file and found in it (the files themselves
+        // stay downloadable from the app while they are kept).
+        "resumes": resumes.iter().map(|r| serde_json::json!({
+            "id": r.id, "fileName": r.file_name, "format": r.kind.as_str(), "byteSize": r.byte_size,
+            "status": r.status.as_str(), "active": r.active, "uploadedAt": r.created_at,
+            "analysedAt": r.analysed_at, "skills": r.skills, "yearsOfExperience": r.years_of_experience,
+            "analysis": r.analysis,
         })).collect::<Vec<_>>(),
         "sessions": sessions.iter().map(|s| serde_json::json!({
             "id": s.id, "createdAt": s.created_at, "lastSeenAt": s.last_seen_at, "revokedAt": s.revoked_at,
@@ -156,7 +166,8 @@ pub async fn delete_my_account(
             if me.role == Role::Admin && User::count_with_role(conn, Role::Admin).await? <= 1 {
                 return Err(ServiceError::Conflict("the last admin cannot delete their account".into()));
             }
-            let files = crate::reports::files_of_candidate(conn, me.id).await?;
+            let mut files = crate::reports::files_of_candidate(conn, me.id).await?;
+            files.extend(crate::resumes::files_of_candidate(conn, me.id).await?);
             // An admin's HR users are unmapped with them.
             let changed = users::erase(conn, me.id).await?;
             audit::record(

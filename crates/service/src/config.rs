@@ -10,6 +10,7 @@ use crate::auth::session_cache::SessionCacheSettings;
 use crate::mail::smtp::SmtpSettings;
 use crate::objects::ObjectStorage;
 use crate::reports::ReportSettings;
+use crate::resumes::ResumeSettings;
 
 /// Where the platform runs; production turns off everything meant for developers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
@@ -85,6 +86,8 @@ pub struct ServiceConfig {
     pub objects: ObjectStorage,
     /// How exported reports are kept and handed out.
     pub reports: ReportSettings,
+    /// Limits on resumes.
+    pub resumes: ResumeSettings,
 }
 
 impl ServiceConfig {
@@ -107,6 +110,7 @@ impl ServiceConfig {
             analytics: AnalyticsSettings::default(),
             objects: ObjectStorage::Memory,
             reports: ReportSettings::default(),
+            resumes: ResumeSettings::default(),
         }
     }
 }

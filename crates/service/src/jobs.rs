@@ -7,12 +7,14 @@
 //! | `complete_interview` | completion, the last evaluation | records the AI result |
 //! | `send_email` | any email queued | delivers it over SMTP |
 //! | `render_report` | a PDF export asked for | renders the report and stores the file |
+//! | `analyze_resume` | a resume uploaded | reads it in a sandbox, analyses and embeds it |
 //! | `password_reset` | a reset asked for | issues the link and queues its email, if the address has an account |
 //! | `expire_interviews` | every minute (periodic) | expires overdue interviews |
 //! | `purge_expired` | every ten minutes (periodic) | purges expired rows, old finished jobs and expired report files |
 //!
 //! `viva worker` runs the [`runner`]; so does `viva serve` unless `workers_in_serve` is off.
 
+pub mod analyze_resume;
 pub mod complete_interview;
 pub mod evaluate_answer;
 pub mod expire_interviews;
@@ -57,6 +59,7 @@ pub fn runner(service: Service, settings: RunnerSettings) -> Runner<Service> {
         .handle(expire_interviews::ExpireInterviews)
         .handle(purge_expired::PurgeExpired)
         .handle(render_report::RenderReport)
+        .handle(analyze_resume::AnalyzeResume)
         .every::<expire_interviews::ExpireInterviews>(EXPIRE_EVERY, &expire_interviews::Payload::default())
         .every::<purge_expired::PurgeExpired>(PURGE_EVERY, &purge_expired::Payload::default())
 }

@@ -27,6 +27,7 @@ pub mod question_bank;
 pub mod questions;
 pub mod reads;
 pub mod reports;
+pub mod resumes;
 pub mod users;
 
 use std::sync::Arc;
@@ -64,8 +65,10 @@ pub struct ServiceInner {
     pub ai: AiServices,
     /// The SMTP mailer, when SMTP is configured.
     pub mailer: Option<mail::smtp::Mailer>,
-    /// The object store (exported reports).
+    /// The object store (exported reports, resumes).
     pub objects: objects::Objects,
+    /// This replica's semantic index of resumes.
+    pub resume_index: Arc<resumes::index::ResumeIndex>,
 }
 
 /// The AI side of the service.
@@ -103,9 +106,13 @@ impl Service {
         let objects = objects::Objects::open(&config.objects)?;
         let sessions = Arc::new(SessionCache::new(&config.session_cache));
         let observed = Arc::clone(&sessions);
+        let resume_index = Arc::new(resumes::index::ResumeIndex::default());
+        let indexed = Arc::clone(&resume_index);
         events.observe(move |event| {
             if event.kind == viva_store::events::ACCESS_CHANGED {
                 observed.evict_user(viva_domain::UserId(event.id));
+            } else if event.kind == viva_store::events::RESUMES_CHANGED {
+                indexed.candidate_changed(viva_domain::UserId(event.id));
             }
         });
         Ok(Self(Arc::new(ServiceInner {
@@ -118,6 +125,7 @@ impl Service {
             ai,
             mailer,
             objects,
+            resume_index,
         })))
     }
 }

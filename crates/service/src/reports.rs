@@ -245,11 +245,12 @@ pub(crate) async fn files_of_candidate(
         .collect()
 }
 
-/// Deletes files whose rows are gone; a file that cannot be deleted is logged for an operator.
+/// Deletes files whose rows are gone (an erased account's reports and resumes); a file that
+/// cannot be deleted is logged for an operator.
 pub(crate) async fn delete_files(service: &Service, keys: &[ObjectKey]) {
     for key in keys {
         if let Err(err) = service.objects.delete(key).await {
-            tracing::error!(error = %err, key = key.as_str(), "an erased account's report file could not be deleted");
+            tracing::error!(error = %err, key = key.as_str(), "an erased account's file could not be deleted");
         }
     }
 }

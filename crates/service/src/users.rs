@@ -18,6 +18,8 @@ pub struct PreferencesUpdate {
     pub email_notifications: Option<bool>,
     /// Whether to show notifications in the app.
     pub in_app_notifications: Option<bool>,
+    /// A candidate's choice to be found by every HR user's search.
+    pub discoverable: Option<bool>,
 }
 
 /// Profile changes. For optional fields, `None` leaves the field as it is, `Some(None)` clears
@@ -115,6 +117,7 @@ fn profile_changes(update: ProfileUpdate, role: Role) -> ServiceResult<ProfileCh
             preferences.language.and_then(|v| errors.keep(profile::language(&v, "preferences.language")));
         changes.email_notifications = preferences.email_notifications;
         changes.in_app_notifications = preferences.in_app_notifications;
+        changes.discoverable = preferences.discoverable;
     }
     if errors.0.is_empty() { Ok(changes) } else { Err(ServiceError::BadInput(errors.0)) }
 }

@@ -56,6 +56,9 @@ pub const NOTIFICATION: &str = "NOTIFICATION";
 /// The kind of [`Event::access_changed`].
 pub const ACCESS_CHANGED: &str = "ACCESS_CHANGED";
 
+/// The kind of [`Event::resumes_changed`].
+pub const RESUMES_CHANGED: &str = "RESUMES_CHANGED";
+
 /// The kind of the events [`EventBus::barrier`] sends to itself.
 pub const BARRIER: &str = "BARRIER";
 
@@ -71,6 +74,12 @@ impl Event {
     /// Something that happened in an interview; `id` is the object concerned.
     pub fn interview(interview: InterviewId, kind: InterviewEventKind, id: Uuid) -> Self {
         Self { topic: Topic::Interview(interview).to_string(), kind: kind.as_str().to_owned(), id }
+    }
+
+    /// A candidate's resumes changed (one analysed, activated or deleted): per-replica search
+    /// indexes reload that candidate's vectors.
+    pub fn resumes_changed(candidate: UserId) -> Self {
+        Self { topic: Topic::User(candidate).to_string(), kind: RESUMES_CHANGED.to_owned(), id: candidate.0 }
     }
 
     /// A user's sessions or account changed (a session revoked, the account deactivated or

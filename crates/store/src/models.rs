@@ -26,6 +26,7 @@ pub mod notification;
 pub mod one_time_token;
 pub mod question;
 pub mod report_export;
+pub mod resume;
 pub mod session;
 pub mod throttle;
 pub mod user;

@@ -43,6 +43,7 @@ diesel::table! {
         last_login_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        discoverable -> Bool,
     }
 }
 
@@ -339,6 +340,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Candidates' resumes: the stored file, its text and analysis. (Its generated `search`
+    /// tsvector is read through SQL.)
+    resumes (id) {
+        id -> Uuid,
+        candidate_id -> Uuid,
+        file_name -> Text,
+        kind -> Text,
+        byte_size -> Int8,
+        object_key -> Text,
+        status -> Text,
+        failure -> Nullable<Text>,
+        active -> Bool,
+        text -> Nullable<Text>,
+        analysis -> Nullable<Jsonb>,
+        skills -> Array<Text>,
+        years_of_experience -> Nullable<Float4>,
+        created_at -> Timestamptz,
+        analysed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// A resume's passages with their embeddings.
+    resume_passages (resume_id, ordinal) {
+        resume_id -> Uuid,
+        ordinal -> Int4,
+        text -> Text,
+        model -> Text,
+        embedding -> Array<Float4>,
+    }
+}
+
+diesel::table! {
+    /// A resume's embedding per model.
+    resume_embeddings (resume_id, model) {
+        resume_id -> Uuid,
+        model -> Text,
+        embedding -> Array<Float4>,
+    }
+}
+
+diesel::joinable!(resume_embeddings -> resumes (resume_id));
+diesel::joinable!(resume_passages -> resumes (resume_id));
 diesel::joinable!(questions -> job_roles (role_slug));
 diesel::joinable!(interview_questions -> interviews (interview_id));
 diesel::joinable!(answers -> interview_questions (interview_question_id));
@@ -371,4 +416,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     answers,
     background_jobs,
     report_exports,
+    resumes,
+    resume_passages,
+    resume_embeddings,
 );

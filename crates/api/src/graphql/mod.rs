@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod people;
 pub mod questions;
 pub mod reports;
+pub mod resumes;
 pub mod types;
 pub mod users;
 
@@ -41,6 +42,7 @@ pub struct Query(
     interviews::InterviewQuery,
     analytics::AnalyticsQuery,
     reports::ReportQuery,
+    resumes::ResumeQuery,
 );
 
 /// Every mutation.
@@ -57,6 +59,7 @@ pub struct Mutation(
     jobs::JobMutation,
     interviews::InterviewMutation,
     reports::ReportMutation,
+    resumes::ResumeMutation,
 );
 
 /// Every subscription: live updates over `/graphql/ws` (graphql-transport-ws).

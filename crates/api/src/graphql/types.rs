@@ -27,6 +27,9 @@ pub struct Preferences {
     pub email_notifications: bool,
     /// Whether to show notifications in the app.
     pub in_app_notifications: bool,
+    /// Candidates: whether every HR user's candidate search may find them (and see their
+    /// resumes), not only their own HR user's. Off by default.
+    pub discoverable: bool,
 }
 
 /// A user account and its profile.
@@ -137,6 +140,7 @@ impl User {
                 language: "en".to_owned(),
                 email_notifications: true,
                 in_app_notifications: true,
+                discoverable: false,
             },
             mapped_admin_id: None,
             assigned_hr_id: None,
@@ -166,6 +170,7 @@ impl From<StoredUser> for User {
                 language: user.language,
                 email_notifications: user.email_notifications,
                 in_app_notifications: user.in_app_notifications,
+                discoverable: user.discoverable,
             },
             mapped_admin_id: user.mapped_admin_id,
             assigned_hr_id: user.assigned_hr_id,

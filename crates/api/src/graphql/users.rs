@@ -30,6 +30,9 @@ pub struct PreferencesInput {
     pub email_notifications: Option<bool>,
     /// Whether to show notifications in the app.
     pub in_app_notifications: Option<bool>,
+    /// Candidates: whether every HR user's candidate search may find you (and see your
+    /// resumes), not only your own HR user's.
+    pub discoverable: Option<bool>,
 }
 
 /// Profile changes. An omitted field stays as it is; `null` or an empty string clears an
@@ -77,6 +80,7 @@ impl From<PreferencesInput> for PreferencesUpdate {
             language: input.language,
             email_notifications: input.email_notifications,
             in_app_notifications: input.in_app_notifications,
+            discoverable: input.discoverable,
         }
     }
 }

@@ -20,6 +20,7 @@ mod organisation;
 mod persisted;
 mod profile;
 mod reports;
+mod resumes;
 mod schema;
 mod security;
 mod session_cache;

@@ -223,7 +223,8 @@ pub async fn delete_user(
     let (changed, files) = conn
         .transaction::<_, ServiceError, _>(async move |conn| {
             let user = non_admin_target(conn, user_id).await?;
-            let files = crate::reports::files_of_candidate(conn, user.id).await?;
+            let mut files = crate::reports::files_of_candidate(conn, user.id).await?;
+            files.extend(crate::resumes::files_of_candidate(conn, user.id).await?);
             let changed = users::erase(conn, user.id).await?;
             audit::record(
                 conn,

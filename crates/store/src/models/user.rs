@@ -58,6 +58,9 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When the account last changed.
     pub updated_at: DateTime<Utc>,
+    /// A candidate's choice to be found by every HR user's search, not only their own HR
+    /// user's (off by default).
+    pub discoverable: bool,
 }
 
 /// A new account.
@@ -106,6 +109,8 @@ pub struct ProfileChanges {
     pub email_notifications: Option<bool>,
     /// New in-app-notification choice.
     pub in_app_notifications: Option<bool>,
+    /// New discoverability choice.
+    pub discoverable: Option<bool>,
 }
 
 impl User {

@@ -1,0 +1,136 @@
+//! CAND-1 through the API: resumes uploaded as GraphQL multipart requests, typed by content,
+//! listed, made active and deleted; and who may see them (issue #12, item 5: a candidate never
+//! reaches another candidate's resumes; an HR user only those of candidates assigned to them or
+//! discoverable). The analysis job runs in the end-to-end tests, with the real binary's sandbox.
+
+use axum::body::Body;
+use http::Request;
+use serde_json::{Value, json};
+use viva_test_support::{TestApp, TestUser};
+
+const UPLOAD: &str = "mutation($f: Upload!) { uploadResume(file: $f) { id status format fileName active byteSize } }";
+const LIST: &str = "query($c: ID) { resumes(candidateId: $c) { id active fileName } }";
+
+/// A small but well-formed PDF (header to `%%EOF`).
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+/// A PNG's signature and header: an image, whatever its name says.
+fn png() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    bytes.extend([0u8; 64]);
+    bytes
+}
+
+fn upload_request(user: &TestUser, file_name: &str, content: &[u8]) -> Request<Body> {
+    let operations = json!({ "query": UPLOAD, "variables": { "f": null } }).to_string();
+    let map = json!({ "0": ["variables.f"] }).to_string();
+    let mut body = Vec::new();
+    for (name, value) in [("operations", operations), ("map", map)] {
+        body.extend(format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend(
+        format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend(content);
+    body.extend(b"\r\n--XyZ--\r\n");
+    Request::post("/graphql")
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .header("x-viva-csrf", "1")
+        .header("authorization", format!("Bearer {}", user.access_token))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+async fn upload(app: &TestApp, user: &TestUser, file_name: &str, content: &[u8]) -> Value {
+    app.send(upload_request(user, file_name, content)).await.json()
+}
+
+#[tokio::test]
+async fn a_candidate_uploads_lists_activates_and_deletes_resumes_typed_by_their_content() {
+    let app = TestApp::new().await;
+    app.leave_jobs();
+    let candidate = app.candidate().await;
+
+    let first = upload(&app, &candidate, "../../Ada CV.pdf", &pdf()).await;
+    let first = &first["data"]["uploadResume"];
+    assert_eq!(first["status"], "PENDING", "{first}");
+    assert_eq!(first["format"], "PDF");
+    assert_eq!(first["fileName"], "Ada CV.pdf", "no path survives");
+    assert_eq!(first["active"], true, "the first resume is the active one");
+    let second = upload(&app, &candidate, "second.pdf", &pdf()).await["data"]["uploadResume"].clone();
+    assert_eq!(second["active"], false);
+    let queued = app.jobs_of_kind("analyze_resume").await;
+    assert_eq!(queued.len(), 2, "each upload queues its analysis");
+
+    // Not a PDF or a Word document by content: refused, whatever the name; nothing stored.
+    for (name, content) in [("photo.pdf", png()), ("empty.pdf", Vec::new()), ("cut.pdf", pdf()[..40].to_vec())] {
+        let refused = upload(&app, &candidate, name, &content).await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{name}: {refused}");
+    }
+    let refused = upload(&app, &candidate, "photo.pdf", &png()).await;
+    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("PNG"), "{refused}");
+    let over = vec![b'x'; app.services.service.config.resumes.max_bytes + 10];
+    let mut big = pdf();
+    big.splice(9..9, over);
+    let refused = upload(&app, &candidate, "big.pdf", &big).await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+
+    let mine = app.graphql_as(&candidate, LIST, json!({})).await.data()["resumes"].clone();
+    assert_eq!(mine.as_array().unwrap().len(), 2);
+    assert_eq!(mine[0]["id"], second["id"], "newest first");
+
+    let switched = app
+        .graphql_as(&candidate, "mutation($id: ID!) { setActiveResume(id: $id) { id active } }", json!({ "id": second["id"] }))
+        .await;
+    assert_eq!(switched.data()["setActiveResume"]["active"], true);
+    let mine = app.graphql_as(&candidate, LIST, json!({})).await.data()["resumes"].clone();
+    let active: Vec<&Value> = mine.as_array().unwrap().iter().filter(|r| r["active"] == true).collect();
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0]["id"], second["id"]);
+
+    // Deleting the active resume makes the other one active.
+    app.graphql_as(&candidate, "mutation($id: ID!) { deleteResume(id: $id) }", json!({ "id": second["id"] })).await.data();
+    let mine = app.graphql_as(&candidate, LIST, json!({})).await.data()["resumes"].clone();
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["id"], first["id"]);
+    assert_eq!(mine[0]["active"], true);
+}
+
+#[tokio::test]
+async fn resumes_are_seen_by_their_candidate_their_hr_user_and_admins_and_discoverable_ones_by_any_hr_user() {
+    let app = TestApp::new().await;
+    app.leave_jobs();
+    let (admin, hr, other_hr) = (app.admin().await, app.hr().await, app.hr().await);
+    let (candidate, other) = (app.candidate().await, app.candidate().await);
+    app.map_hr(&admin, &hr).await;
+    app.map_hr(&admin, &other_hr).await;
+    app.assign(&admin, &candidate, &hr).await;
+    let resume = upload(&app, &candidate, "cv.pdf", &pdf()).await["data"]["uploadResume"].clone();
+
+    for user in [&candidate, &hr, &admin] {
+        let seen = app.graphql_as(user, LIST, json!({ "c": candidate.id })).await;
+        assert_eq!(seen.data()["resumes"][0]["id"], resume["id"], "{}", user.email);
+    }
+    for user in [&other, &other_hr] {
+        app.graphql_as(user, LIST, json!({ "c": candidate.id })).await.expect_error("NOT_FOUND");
+    }
+    // Another candidate can neither activate nor delete it.
+    for mutation in ["mutation($id: ID!) { setActiveResume(id: $id) { id } }", "mutation($id: ID!) { deleteResume(id: $id) }"] {
+        app.graphql_as(&other, mutation, json!({ "id": resume["id"] })).await.expect_error("NOT_FOUND");
+        app.graphql_as(&hr, mutation, json!({ "id": resume["id"] })).await.expect_error("NOT_FOUND");
+    }
+    // Staff do not upload resumes.
+    let refused = upload(&app, &hr, "cv.pdf", &pdf()).await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
+
+    // A discoverable candidate's resumes are visible to every mapped HR user.
+    app.execute(&format!("UPDATE users SET discoverable = true WHERE id = '{}'", candidate.id)).await;
+    let seen = app.graphql_as(&other_hr, LIST, json!({ "c": candidate.id })).await;
+    assert_eq!(seen.data()["resumes"][0]["id"], resume["id"]);
+    app.graphql_as(&other, LIST, json!({ "c": candidate.id })).await.expect_error("NOT_FOUND");
+}

@@ -1,0 +1,243 @@
+//! HR-2: candidate search over active resumes, by keywords and by meaning, each hit explained.
+//!
+//! Two rankings are fused by reciprocal rank fusion (RRF, k = 60: a candidate's score is the
+//! sum over the rankings of 1 / (60 + rank)): PostgreSQL full-text search over the resume's
+//! skills (weight A) and text (weight B), and the cosine similarity of the query's embedding to
+//! the resume's, from this replica's [`super::index::ResumeIndex`]. RRF needs no calibration
+//! between a text rank and a cosine, and a candidate found by both rises above one found by
+//! either. Both rankings see only the candidates the caller may find (the resume policy) that
+//! pass the filters. Each hit says which skills matched (the query's and the filters', by their
+//! canonical names) and which passage of the resume is nearest the query.
+
+use std::collections::{HashMap, HashSet};
+
+use viva_domain::{ResumeId, Role, UserId};
+use viva_store::models::resume::{self as store, SearchFilters, SearchScope};
+use viva_store::models::session::Principal;
+use viva_store::models::user::{self as users, User};
+
+use crate::{Service, ServiceError, ServiceResult};
+
+/// How many candidates each ranking contributes before fusion.
+const DEPTH: usize = 100;
+/// RRF's constant.
+const RRF_K: f64 = 60.0;
+/// Longest query accepted, in characters.
+const MAX_QUERY_CHARS: usize = 500;
+
+/// Which ranking to use: the fused one, or either alone (for comparison and evaluation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ranking {
+    /// Keywords and meaning, fused.
+    Hybrid,
+    /// Full-text search alone.
+    Keyword,
+    /// Embedding similarity alone.
+    Semantic,
+}
+
+/// One candidate found, with why.
+#[derive(Debug)]
+pub struct Hit {
+    /// The candidate.
+    pub candidate: User,
+    /// Their active resume.
+    pub resume_id: ResumeId,
+    /// The fused score (higher is better).
+    pub score: f64,
+    /// Rank in the keyword ranking, from 1, if it found them.
+    pub keyword_rank: Option<usize>,
+    /// Rank in the semantic ranking, from 1, if it found them.
+    pub semantic_rank: Option<usize>,
+    /// Cosine similarity of the resume to the query, when known.
+    pub similarity: Option<f32>,
+    /// Skills of the query and filters the resume has.
+    pub matched_skills: Vec<String>,
+    /// The resume's passage nearest the query.
+    pub passage: Option<String>,
+    /// Years of experience.
+    pub years_of_experience: Option<f32>,
+}
+
+/// A candidate's place in the fused ranking.
+#[derive(Debug, Default)]
+struct Fused {
+    score: f64,
+    keyword_rank: Option<usize>,
+    semantic_rank: Option<usize>,
+    similarity: Option<f32>,
+}
+
+/// A page of hits.
+#[derive(Debug)]
+pub struct SearchPage {
+    /// The hits, best first.
+    pub hits: Vec<Hit>,
+    /// Whether more follow.
+    pub has_next: bool,
+}
+
+/// Skills named in free text: every run of one to three words that the shipped list knows, by
+/// canonical name, in order of first appearance.
+pub fn skills_in(text: &str) -> ServiceResult<Vec<String>> {
+    let catalog = super::catalog()?;
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '"'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut found: Vec<String> = Vec::new();
+    for start in 0..words.len() {
+        for len in (1..=3).rev() {
+            if start + len > words.len() {
+                continue;
+            }
+            let term = words[start..start + len].join(" ");
+            if let Some(name) = catalog.canonical(term.trim_end_matches(['.', ':'])) {
+                if !found.iter().any(|f| f == name) {
+                    found.push(name.to_owned());
+                }
+                break;
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Searches the candidates the caller may find. HR users mapped to an admin, and admins.
+pub async fn search(
+    service: &Service,
+    principal: &Principal,
+    query: &str,
+    mut filters: SearchFilters,
+    ranking: Ranking,
+    first: usize,
+    offset: usize,
+) -> ServiceResult<SearchPage> {
+    let scope = match principal.role {
+        Role::Admin => SearchScope::All,
+        Role::Hr if crate::organisation::is_mapped_hr(principal) => SearchScope::Hr(principal.user_id),
+        Role::Hr => return Err(ServiceError::Forbidden("you must be mapped to an admin to search candidates")),
+        Role::Candidate => return Err(ServiceError::Forbidden("only HR users and admins search candidates")),
+    };
+    let query = query.trim();
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(ServiceError::bad_field("query", format!("must be at most {MAX_QUERY_CHARS} characters")));
+    }
+    if query.is_empty() && filters.skills.is_empty() && filters.min_years.is_none() && filters.location.is_none() {
+        return Err(ServiceError::bad_field("query", "give a query, or at least one filter"));
+    }
+    // Filters name skills as people write them; resumes store canonical names.
+    let catalog = super::catalog()?;
+    filters.skills = filters
+        .skills
+        .iter()
+        .map(|s| catalog.canonical(s.trim()).map_or_else(|| s.trim().to_owned(), str::to_owned))
+        .collect();
+    let mut conn = service.pool.get().await?;
+
+    let keyword = if query.is_empty() || ranking == Ranking::Semantic {
+        Vec::new()
+    } else {
+        store::keyword_search(&mut conn, query, scope, &filters, DEPTH as i64).await?
+    };
+    let (semantic, query_vector) = if query.is_empty() || ranking == Ranking::Keyword {
+        (Vec::new(), None)
+    } else {
+        let (mut vectors, model) =
+            service.ai.registry.embeddings.embed(&[query.to_owned()]).await.map_err(ServiceError::internal)?;
+        let vector = vectors.pop().ok_or_else(|| ServiceError::internal("the embedder returned no vector"))?;
+        let model = format!("{}/{}", model.provider, model.model);
+        let eligible: Option<HashSet<UserId>> = match (scope, &filters) {
+            (SearchScope::All, f) if f.skills.is_empty() && f.min_years.is_none() && f.location.is_none() => None,
+            _ => Some(store::searchable_candidates(&mut conn, scope, &filters).await?.into_iter().collect()),
+        };
+        let generation = service.events.generation();
+        let hits = service
+            .resume_index
+            .search(&mut conn, generation, &model, &vector, DEPTH, |candidate| {
+                eligible.as_ref().is_none_or(|set| set.contains(&candidate))
+            })
+            .await?;
+        (hits, Some((vector, model)))
+    };
+    let browse = if query.is_empty() { store::searchable_candidates(&mut conn, scope, &filters).await? } else { Vec::new() };
+
+    // Fuse.
+    let mut fused: HashMap<UserId, Fused> = HashMap::new();
+    for (rank, candidate) in keyword.iter().enumerate() {
+        let entry = fused.entry(*candidate).or_default();
+        entry.score += 1.0 / (RRF_K + rank as f64 + 1.0);
+        entry.keyword_rank = Some(rank + 1);
+    }
+    for (rank, (candidate, similarity)) in semantic.iter().enumerate() {
+        let entry = fused.entry(*candidate).or_default();
+        entry.score += 1.0 / (RRF_K + rank as f64 + 1.0);
+        entry.semantic_rank = Some(rank + 1);
+        entry.similarity = Some(*similarity);
+    }
+    for candidate in &browse {
+        fused.entry(*candidate).or_default();
+    }
+    let mut ranked: Vec<(UserId, Fused)> = fused.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then_with(|| a.0.cmp(&b.0)));
+    let has_next = ranked.len() > offset + first;
+    let page: Vec<_> = ranked.into_iter().skip(offset).take(first).collect();
+
+    // Explain the page.
+    let ids: Vec<UserId> = page.iter().map(|(c, _)| *c).collect();
+    let people: HashMap<UserId, User> =
+        users::find_many(&mut conn, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    let resumes: HashMap<UserId, store::Resume> =
+        store::active_of(&mut conn, &ids).await?.into_iter().map(|r| (r.candidate_id, r)).collect();
+    let wanted: Vec<String> = {
+        let mut wanted = skills_in(query)?;
+        for skill in &filters.skills {
+            if !wanted.contains(skill) {
+                wanted.push(skill.clone());
+            }
+        }
+        wanted
+    };
+    let best_passages: HashMap<ResumeId, String> = match &query_vector {
+        Some((vector, model)) => {
+            let resume_ids: Vec<ResumeId> = resumes.values().map(|r| r.id).collect();
+            let mut best: HashMap<ResumeId, (f32, String)> = HashMap::new();
+            for (resume, text, embedding) in store::passages_of(&mut conn, &resume_ids, model).await? {
+                let score: f32 = embedding.iter().zip(vector).map(|(a, b)| a * b).sum();
+                if best.get(&resume).is_none_or(|(s, _)| score > *s) {
+                    best.insert(resume, (score, text));
+                }
+            }
+            best.into_iter().map(|(id, (_, text))| (id, text)).collect()
+        }
+        None => HashMap::new(),
+    };
+    let hits = page
+        .into_iter()
+        .filter_map(|(candidate, Fused { score, keyword_rank, semantic_rank, similarity })| {
+            let person = people.get(&candidate)?.clone();
+            let resume = resumes.get(&candidate)?;
+            let matched_skills =
+                wanted.iter().filter(|w| resume.skills.iter().any(|s| s.eq_ignore_ascii_case(w))).cloned().collect();
+            let passage = best_passages.get(&resume.id).cloned().or_else(|| keyword_passage(resume, query));
+            Some(Hit {
+                candidate: person,
+                resume_id: resume.id,
+                score,
+                keyword_rank,
+                semantic_rank,
+                similarity,
+                matched_skills,
+                passage,
+                years_of_experience: resume.years_of_experience,
+            })
+        })
+        .collect();
+    Ok(SearchPage { hits, has_next })
+}
+
+/// Without embeddings, the summary of the analysis stands in for the nearest passage.
+fn keyword_passage(resume: &store::Resume, query: &str) -> Option<String> {
+    let summary = resume.analysis.as_ref()?.get("summary")?.as_str()?;
+    (!query.is_empty() || !summary.is_empty()).then(|| summary.to_owned())
+}
