@@ -448,6 +448,50 @@ async fn submit_all_answers_stores_everything_and_completes() {
 }
 
 #[tokio::test]
+async fn the_nested_reads_of_the_postgraphile_comparison_cost_two_statements_each() {
+    // The queries of ../shared/bench/postgraphile (issue #16): a page of interviews and one
+    // interview, each with its candidate, questions and answers. Signed in (the session
+    // resolved once and cached), each is two statements: the interviews joined with their
+    // candidates (and, for one interview, the access policy's facts), then the questions
+    // left-joined with their answers.
+    let o = org().await;
+    for _ in 0..3 {
+        let scheduled = schedule(&o, 2).await;
+        let id = scheduled["id"].as_str().unwrap();
+        o.app
+            .graphql_as(
+                &o.candidate,
+                "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
+                json!({ "id": id }),
+            )
+            .await
+            .data();
+        let q = scheduled["questions"][0]["id"].as_str().unwrap();
+        o.app
+            .graphql_as(&o.candidate, SUBMIT, json!({ "id": id, "a": answer(q, &format!("kit-{id}")) }))
+            .await
+            .data();
+    }
+    const LIST: &str = "query { interviews(first: 20) { edges { node { id status createdAt candidate { fullName } questions { position text } answers { text } } } } }";
+    const ONE: &str = "query($id: ID!) { interview(id: $id) { id status createdAt candidate { fullName } questions { position text } answers { text } } }";
+    let listed = o.app.graphql_as(&o.admin, LIST, json!({})).await;
+    let id = listed.data()["interviews"]["edges"][0]["node"]["id"].clone();
+    for (query, variables) in [(LIST, json!({})), (ONE, json!({ "id": id }))] {
+        let before = o.app.queries.get();
+        let read = o.app.graphql_as(&o.admin, query, variables).await;
+        let statements = o.app.queries.get() - before;
+        assert!(read.errors().is_empty(), "{}", read.body);
+        assert_eq!(statements, 2, "{query}");
+    }
+    let one = o.app.graphql_as(&o.admin, ONE, json!({ "id": id })).await;
+    let node = &one.data()["interview"];
+    assert_eq!(node["questions"].as_array().unwrap().len(), 2);
+    assert_eq!(node["answers"].as_array().unwrap().len(), 1);
+    assert!(node["candidate"]["fullName"].is_string());
+    o.app.run_jobs().await;
+}
+
+#[tokio::test]
 async fn listing_interviews_with_nested_data_costs_a_bounded_number_of_queries() {
     let o = org().await;
     const NESTED: &str = "query($n: Int) { interviews(first: $n) { edges { node { id candidate { fullName } hr { fullName } questions { text } answers { text } progress { answered } } } } }";
