@@ -79,9 +79,10 @@ CREATE INDEX answer_scores_job_idx ON answer_scores (job_id, submitted_at) INCLU
 CREATE INDEX answer_scores_kind_candidate_idx ON answer_scores (question_kind, candidate_id, submitted_at);
 CREATE INDEX answer_scores_evaluator_candidate_idx
     ON answer_scores (provider, model, rubric_version, prompt_version, candidate_id, submitted_at);
--- AI and human disagreements, largest first, keyset-paginated.
+-- AI and human disagreements, largest first, keyset-paginated: a page is an index-only walk
+-- (the window's and the HR user's filters are on included columns).
 CREATE INDEX answer_scores_disagreement_idx ON answer_scores (disagreement DESC, answer_id DESC)
-    WHERE disagreement IS NOT NULL;
+    INCLUDE (submitted_at, candidate_id, practice) WHERE disagreement IS NOT NULL;
 
 CREATE TABLE answer_score_days (
     day             date NOT NULL,
@@ -142,11 +143,11 @@ SELECT analytics_rebuild();
 -- Interviews per job scheduled in a window (score distributions, the funnel); replaces the
 -- plain foreign-key index.
 CREATE INDEX interviews_job_created_idx ON interviews (job_id, created_at)
-    INCLUDE (candidate_id, started_at, completed_at, result_at, result_by, overall_score);
+    INCLUDE (id, practice, candidate_id, started_at, completed_at, result_at, result_by, overall_score);
 DROP INDEX interviews_job_idx;
 -- The funnel over every job: an index-only scan of the scheduled interviews in a window.
 CREATE INDEX interviews_funnel_idx ON interviews (created_at)
-    INCLUDE (job_id, candidate_id, started_at, completed_at, result_at, result_by)
+    INCLUDE (id, job_id, candidate_id, started_at, completed_at, result_at, result_by)
     WHERE NOT practice;
 -- Answers submitted per day.
 CREATE INDEX answers_submitted_idx ON answers (submitted_at);

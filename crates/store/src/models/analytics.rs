@@ -52,6 +52,18 @@ impl Population {
         }
     }
 
+    /// The same condition as a lookup per row (a hashed subplan or a semi-join), for walks in
+    /// another index's order that stop after a page.
+    fn facts_lookup(self, alias: &str, param: usize) -> String {
+        match self {
+            Population::All => "TRUE".to_owned(),
+            Population::HrCandidates(_) => format!(
+                "{alias}.candidate_id IN (SELECT u.id FROM users u WHERE u.assigned_hr_id = ${param}) \
+                 AND NOT {alias}.practice"
+            ),
+        }
+    }
+
     /// The HR user to bind, if the condition has one (the nil id otherwise, matching no one).
     fn hr(self) -> UserId {
         match self {

@@ -299,16 +299,22 @@ pub async fn disagreements(
     after: Option<(i16, AnswerId)>,
     limit: i64,
 ) -> QueryResult<Vec<Disagreement>> {
-    let cursor = if after.is_some() { "AND (s.disagreement, s.answer_id) < ($5, $6)" } else { "" };
+    let cursor = if after.is_some() { "AND (p.disagreement, p.answer_id) < ($5, $6)" } else { "" };
     let (difference, answer) = after.unwrap_or((0, AnswerId(uuid::Uuid::nil())));
+    // The page is found by an index-only walk (the filters' columns are in the index); only its
+    // rows are then read in full.
     diesel::sql_query(format!(
-        "SELECT s.answer_id, s.interview_id, s.question_kind, q.text AS question_text, s.overall AS ai_score, \
+        "WITH page AS ( \
+             SELECT p.answer_id, p.disagreement FROM answer_scores p \
+             WHERE p.disagreement > $1 AND p.submitted_at >= $2 AND p.submitted_at < $3 AND {scope} {cursor} \
+             ORDER BY p.disagreement DESC, p.answer_id DESC LIMIT $7) \
+         SELECT s.answer_id, s.interview_id, s.question_kind, q.text AS question_text, s.overall AS ai_score, \
              s.human_score, s.disagreement AS difference, s.provider, s.model, s.rubric_version, s.prompt_version, \
              s.submitted_at \
-         FROM answer_scores s JOIN interview_questions q ON q.id = s.interview_question_id \
-         WHERE s.disagreement > $1 AND s.submitted_at >= $2 AND s.submitted_at < $3 AND {scope} {cursor} \
-         ORDER BY s.disagreement DESC, s.answer_id DESC LIMIT $7",
-        scope = population.facts_condition("s", 4),
+         FROM page JOIN answer_scores s ON s.answer_id = page.answer_id \
+         JOIN interview_questions q ON q.id = s.interview_question_id \
+         ORDER BY page.disagreement DESC, page.answer_id DESC",
+        scope = population.facts_lookup("p", 4),
     ))
     .bind::<SmallInt, _>(margin)
     .bind::<Timestamptz, _>(span.from)

@@ -107,11 +107,14 @@ pub async fn result_distributions(
                  percentile_cont(0.5) WITHIN GROUP (ORDER BY score) AS median \
              FROM scored GROUP BY job_id), \
          bucketed AS ( \
-             SELECT job_id, least(score, 99) / $4 AS bucket, count(*) AS n FROM scored GROUP BY 1, 2) \
-         SELECT j.job_id, coalesce(t.interviews, 0) AS interviews, t.mean, t.median, \
-             ARRAY(SELECT coalesce((SELECT b.n FROM bucketed b WHERE b.job_id = j.job_id AND b.bucket = k), 0) \
-                   FROM generate_series(0, 100 / $4 - 1) k ORDER BY k) AS buckets \
-         FROM unnest($1) AS j(job_id) LEFT JOIN totals t ON t.job_id = j.job_id"
+             SELECT job_id, least(score, 99) / $4 AS bucket, count(*) AS n FROM scored GROUP BY 1, 2), \
+         dense AS ( \
+             SELECT j.job_id, array_agg(coalesce(b.n, 0) ORDER BY k) AS buckets \
+             FROM unnest($1) AS j(job_id) CROSS JOIN generate_series(0, 100 / $4 - 1) AS k \
+             LEFT JOIN bucketed b ON b.job_id = j.job_id AND b.bucket = k \
+             GROUP BY j.job_id) \
+         SELECT d.job_id, coalesce(t.interviews, 0) AS interviews, t.mean, t.median, d.buckets \
+         FROM dense d LEFT JOIN totals t ON t.job_id = d.job_id"
     ))
     .bind::<Array<SqlUuid>, _>(jobs)
     .bind::<Timestamptz, _>(span.from)
