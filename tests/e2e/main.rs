@@ -4,6 +4,7 @@
 // Test code: a failed expectation should panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analyze_resume;
 mod cli;
 mod evaluation;
 mod graphiql;

@@ -19,6 +19,8 @@ use crate::sandbox::{ChildOptions, exit};
 const STDERR_KEPT: usize = 8 * 1024;
 /// Fewer letters and digits than this is no resume: a scan, or an empty page.
 const MIN_TEXT_CHARS: usize = 20;
+/// The exit status of a Rust program that panicked.
+const RUST_PANIC: i32 = 101;
 /// How long a killed child is waited for.
 const REAP_WAIT: Duration = Duration::from_secs(2);
 
@@ -220,6 +222,15 @@ fn common_failure(output: &ChildOutput, limits: &Limits) -> Option<ExtractError>
         });
     }
     match output.status.code() {
+        // A Rust panic in the DOCX child (an allocation that failed inside a library, a bug).
+        Some(RUST_PANIC) => {
+            let stderr = output.stderr().to_ascii_lowercase();
+            Some(if stderr.contains("memory") || stderr.contains("alloc") {
+                ExtractError::too_complex("reading it needs more memory than allowed")
+            } else {
+                ExtractError::damaged("the reader could not make sense of its structure")
+            })
+        }
         Some(code) if [exit::USAGE, exit::NO_LIMITS, exit::INTERNAL].map(i32::from).contains(&code) => {
             Some(ExtractError::internal(format!("the child failed with status {code}: {}", output.stderr())))
         }

@@ -30,7 +30,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_file_bytes: 10 * 1024 * 1024,
+            max_file_bytes: 5 * 1024 * 1024,
             max_text_bytes: 1024 * 1024,
             max_decompressed_bytes: 32 * 1024 * 1024,
             max_pages: 30,

@@ -1,7 +1,9 @@
 //! The command line.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
 /// Viva, the AI interview platform.
@@ -50,6 +52,26 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Runs one document parse in this process, under resource limits it sets itself. Started
+    /// by `viva` itself as a child process (resume uploads, `viva ai analyze-resume`), never by
+    /// hand.
+    #[command(hide = true)]
+    Sandbox {
+        /// What to parse.
+        #[command(subcommand)]
+        command: SandboxCommand,
+    },
+}
+
+/// The sandboxed parses.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Reads a PDF or DOCX from standard input and writes its text to standard output.
+    Extract {
+        /// The kind and the limits, as `viva_resumes::sandbox::run` reads them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<OsString>,
+    },
 }
 
 /// Admin subcommands.
@@ -94,5 +116,16 @@ pub enum AiCommand {
         /// TECHNICAL (default), BEHAVIOURAL or SITUATIONAL.
         #[arg(long)]
         kind: Option<String>,
+    },
+    /// Reads a resume (PDF or DOCX, recognised by content) with the same isolation and limits
+    /// as uploads, and prints its analysis as JSON: contact details, sections, skills, years of
+    /// experience, summary, quality score with its components, and ATS feedback. A file that
+    /// cannot be read is refused with the reason and a non-zero exit status.
+    AnalyzeResume {
+        /// The resume file.
+        file: PathBuf,
+        /// The date "Present" means, as YYYY-MM-DD; today by default.
+        #[arg(long)]
+        today: Option<NaiveDate>,
     },
 }

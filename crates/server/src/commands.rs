@@ -2,6 +2,7 @@
 
 mod accounts;
 pub(crate) mod ai;
+mod resume;
 mod serve;
 
 use anyhow::Context;
@@ -30,6 +31,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::telemetry::init(config.log_json);
             serve::work(config).await
         }
+        Command::Sandbox { .. } => {
+            anyhow::bail!("the sandbox runs before the async runtime starts (see viva_server::main)")
+        }
         Command::Ai { command } => {
             let settings = crate::config::Settings::load(cli.config.as_deref())?;
             crate::telemetry::init(settings.log_json);
@@ -50,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     });
                     ai::evaluate(&config, model_dir.as_deref(), single).await
                 }
+                AiCommand::AnalyzeResume { file, today } => resume::analyze(&file, today).await,
             }
         }
         Command::Migrate => {

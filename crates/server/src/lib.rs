@@ -13,6 +13,11 @@ use clap::Parser;
 /// and a failing exit code, never a panic.
 pub fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // The document sandbox sets its resource limits and parses before any runtime or thread
+    // exists, so that the limits cover the parse alone.
+    if let cli::Command::Sandbox { command: cli::SandboxCommand::Extract { args } } = &cli.command {
+        return viva_resumes::sandbox::run(args.iter().cloned());
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {

@@ -121,7 +121,8 @@ impl Experience {
             let mut dated = vec![false; lines.len()];
             for (range, period) in dates::ranges(layout.text_of(first, span.end), today) {
                 let base = lines.first().map_or(0, |(offset, _)| *offset);
-                let line = lines.partition_point(|(offset, _)| *offset <= base + range.start).saturating_sub(1);
+                let line =
+                    lines.partition_point(|(offset, _)| *offset <= base + range.start).saturating_sub(1);
                 if let Some(flag) = dated.get_mut(line) {
                     *flag = true;
                 }

@@ -152,6 +152,21 @@ async fn a_docx_zip_bomb_stops_at_the_decompression_limit() {
 }
 
 #[tokio::test]
+async fn a_parse_that_runs_out_of_memory_is_stopped_by_the_address_space_limit() {
+    let _serial = SERIAL.lock().await;
+    // 24 MiB of text in one run: reading it needs a buffer that outgrows 16 MiB of address space.
+    let bytes = docx_bomb(24 << 20);
+    let limits = Limits { memory_bytes: 16 << 20, ..Limits::default() };
+    let outcome = measured(&bytes, &limits, &sandbox()).await;
+    assert_bounded("DOCX needing more memory than allowed (16 MiB)", &outcome, &limits);
+    assert!(
+        matches!(&outcome.result, Err(ExtractError::TooComplex { what }) if what.contains("memory")),
+        "{:?}",
+        outcome.result
+    );
+}
+
+#[tokio::test]
 async fn an_encrypted_docx_entry_is_refused() {
     use zip::unstable::write::FileOptionsExt;
     let _serial = SERIAL.lock().await;
