@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares what the report tests (crates/reports) need, from Debian's packages:
-#   poppler-utils      pdftotext, pdfinfo and pdftoppm, which read the rendered PDFs back
+#   poppler-utils      pdftotext, pdfinfo and pdftoppm, which read the rendered PDFs back;
+#                      pdftotext is also what reads PDF resumes (crates/resumes), tests included
 #   fonts-dejavu-core  DejaVu Sans, the fonts the PDF reports are set in (also at run time)
 # Idempotent: installs only what is missing. Exit 0: ready. Exit 1: not, with why on stderr.
 set -euo pipefail

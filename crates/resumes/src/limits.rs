@@ -41,11 +41,11 @@ impl Default for Limits {
     }
 }
 
-/// The program that runs the child side ([`crate::sandbox::run`]), and the PDF tool it starts.
+/// The program that runs the child side (`viva_resumes::sandbox::run`), and the PDF tool it starts.
 ///
 /// In the service and the CLI this is the running `viva` binary itself
 /// ([`Sandbox::current_exe`], whose hidden `sandbox extract` subcommand calls
-/// [`crate::sandbox::run`]): nothing to install or keep in step, and the child runs exactly
+/// `viva_resumes::sandbox::run`): nothing to install or keep in step, and the child runs exactly
 /// the code the parent was built with. Tests point it at this crate's `viva-resume-sandbox`
 /// binary, which calls the same function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl Sandbox {
         Ok(Self::new(program, ["sandbox", "extract"]))
     }
 
-    /// Any program that calls [`crate::sandbox::run`] with the arguments after `args`.
+    /// Any program that calls `viva_resumes::sandbox::run` with the arguments after `args`.
     pub fn new(program: impl Into<PathBuf>, args: impl IntoIterator<Item = impl Into<OsString>>) -> Self {
         Self {
             program: program.into(),
