@@ -142,3 +142,7 @@ uuid_id!(
     /// Identifies a candidate's resume.
     ResumeId
 );
+uuid_id!(
+    /// Identifies a flag raised on two answers that look copied.
+    SimilarityFlagId
+);

@@ -92,6 +92,9 @@ vocabulary! {
         RenderReport => "render_report",
         /// Extracts, analyses and embeds an uploaded resume.
         AnalyzeResume => "analyze_resume",
+        /// Fingerprints a stored answer and flags near-copies of other candidates' answers to
+        /// the same question.
+        CheckAnswerSimilarity => "check_answer_similarity",
     }
 }
 
@@ -206,6 +209,18 @@ vocabulary! {
         Analysed => "ANALYSED",
         /// Could not be read; the resume says why.
         Failed => "FAILED",
+    }
+}
+
+vocabulary! {
+    /// Where a staff review of a suspected copied answer stands.
+    FlagReview, "flag review" {
+        /// Not reviewed yet.
+        Open => "OPEN",
+        /// Reviewed: the answers are alike by chance, or for an innocent reason.
+        Dismissed => "DISMISSED",
+        /// Reviewed: one answer was copied from the other, or both from one source.
+        Confirmed => "CONFIRMED",
     }
 }
 

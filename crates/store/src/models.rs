@@ -28,5 +28,6 @@ pub mod question;
 pub mod report_export;
 pub mod resume;
 pub mod session;
+pub mod similarity;
 pub mod throttle;
 pub mod user;

@@ -306,6 +306,72 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// How often each bank question was asked, kept by a trigger on interview_questions.
+    question_usage (question_id) {
+        question_id -> Uuid,
+        role_slug -> Text,
+        asked_in_interviews -> Int8,
+        asked_in_practice -> Int8,
+        distinct_candidates -> Int8,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// Which candidate has seen which bank question (kept by the same trigger).
+    question_exposures (question_id, candidate_id) {
+        question_id -> Uuid,
+        candidate_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    /// The MinHash LSH fingerprint of each answer, for finding near-copies through an index.
+    answer_fingerprints (answer_id) {
+        answer_id -> Uuid,
+        question_key -> Uuid,
+        candidate_id -> Uuid,
+        practice -> Bool,
+        word_count -> Int4,
+        shingle_count -> Int4,
+        bands -> Array<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// The LSH band index: which answers fall in which (question, band, bucket).
+    answer_lsh_buckets (bucket, answer_id) {
+        bucket -> Int8,
+        answer_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    /// Verified near-copies between answers of different candidates to the same question.
+    answer_similarity_flags (id) {
+        id -> Uuid,
+        earlier_answer_id -> Uuid,
+        later_answer_id -> Uuid,
+        question_key -> Uuid,
+        question_id -> Nullable<Uuid>,
+        earlier_candidate_id -> Uuid,
+        later_candidate_id -> Uuid,
+        earlier_practice -> Bool,
+        later_practice -> Bool,
+        jaccard -> Float4,
+        containment -> Float4,
+        cosine -> Nullable<Float4>,
+        embedding_model -> Nullable<Text>,
+        status -> Text,
+        review_note -> Nullable<Text>,
+        reviewed_by -> Nullable<Uuid>,
+        reviewed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     /// The durable background-job queue.
     background_jobs (id) {
         id -> Uuid,
@@ -397,6 +463,11 @@ diesel::joinable!(email_outbox -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     evaluations,
+    question_usage,
+    question_exposures,
+    answer_fingerprints,
+    answer_lsh_buckets,
+    answer_similarity_flags,
     users,
     sessions,
     refresh_tokens,

@@ -1,0 +1,13 @@
+DELETE FROM background_jobs WHERE kind = 'check_answer_similarity';
+DROP TABLE answer_similarity_flags;
+DROP TRIGGER answer_fingerprints_buckets ON answer_fingerprints;
+DROP FUNCTION delete_answer_buckets();
+DROP TABLE answer_lsh_buckets;
+DROP TABLE answer_fingerprints;
+DROP TRIGGER interview_questions_usage ON interview_questions;
+DROP FUNCTION count_question_usage();
+DROP TRIGGER questions_usage_row ON questions;
+DROP FUNCTION question_usage_for_new_question();
+DROP TABLE question_exposures;
+DROP TABLE question_usage;
+ALTER TABLE questions DROP CONSTRAINT questions_id_role_key;
