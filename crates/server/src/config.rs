@@ -117,6 +117,9 @@ pub struct Settings {
     /// Practice sessions with model-written questions one candidate may start in an hour
     /// (VIVA_MAX_WRITTEN_PRACTICE_PER_HOUR); each one is paid from the platform's AI budget.
     pub max_written_practice_per_hour: i64,
+    /// Distinct candidates a bank question may have been given to before `questionUsage`
+    /// suggests retiring it (VIVA_RETIRE_AFTER_CANDIDATES).
+    pub retire_after_candidates: i64,
     /// Password hashes computed at once (VIVA_MAX_CONCURRENT_HASHES).
     pub max_concurrent_hashes: usize,
     /// SMTP server for outgoing email, e.g. `smtp://user:pass@mail.example:587?tls=required`
@@ -197,6 +200,7 @@ impl Default for Settings {
             max_login_failures_per_address: throttle.max_failures_per_address,
             max_requests_per_address: throttle.max_requests_per_address,
             max_written_practice_per_hour: throttle.max_written_practice_per_hour,
+            retire_after_candidates: viva_service::similarity::DEFAULT_RETIRE_AFTER_CANDIDATES,
             max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
             smtp_url: None,
             smtp_from: "Viva <no-reply@viva.invalid>".to_owned(),
@@ -303,6 +307,9 @@ impl Settings {
         if self.db_pool_size == 0 || self.max_concurrent_hashes == 0 {
             bail!("VIVA_DB_POOL_SIZE and VIVA_MAX_CONCURRENT_HASHES must be at least 1");
         }
+        if self.retire_after_candidates < 1 {
+            bail!("VIVA_RETIRE_AFTER_CANDIDATES must be at least 1");
+        }
         let smtp = match self.smtp_url.filter(|url| !url.trim().is_empty()) {
             Some(url) => {
                 let settings = SmtpSettings { url: Secret::new(url.into_bytes()), from: self.smtp_from };
@@ -361,6 +368,7 @@ impl Settings {
                     ..ThrottleSettings::default()
                 },
                 max_concurrent_hashes: self.max_concurrent_hashes,
+                retire_after_candidates: self.retire_after_candidates,
                 smtp,
                 session_cache: SessionCacheSettings {
                     enabled: self.session_cache,

@@ -76,6 +76,9 @@ pub struct ServiceConfig {
     pub throttle: ThrottleSettings,
     /// Password hashes computed at once, at most.
     pub max_concurrent_hashes: usize,
+    /// Distinct candidates a bank question may have been given to before `questionUsage`
+    /// suggests retiring it (its answers may be circulating).
+    pub retire_after_candidates: i64,
     /// SMTP delivery of email; without it, emails are kept (and, outside production, logged).
     pub smtp: Option<SmtpSettings>,
     /// The cache of resolved sessions.
@@ -105,6 +108,7 @@ impl ServiceConfig {
             public_url: "http://localhost:8000".to_owned(),
             throttle: ThrottleSettings::default(),
             max_concurrent_hashes: 2,
+            retire_after_candidates: crate::similarity::DEFAULT_RETIRE_AFTER_CANDIDATES,
             smtp: None,
             session_cache: SessionCacheSettings::default(),
             analytics: AnalyticsSettings::default(),

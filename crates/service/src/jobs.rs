@@ -3,6 +3,7 @@
 //! | kind | enqueued by | does |
 //! |---|---|---|
 //! | `evaluate_answer` | an answer stored, a re-evaluation asked | scores the answer |
+//! | `check_answer_similarity` | an answer stored | fingerprints it and flags near-copies of other candidates' answers |
 //! | `plan_follow_up` | a first evaluation of an interview in progress | may add a follow-up |
 //! | `complete_interview` | completion, the last evaluation | records the AI result |
 //! | `send_email` | any email queued | delivers it over SMTP |
@@ -15,6 +16,7 @@
 //! `viva worker` runs the [`runner`]; so does `viva serve` unless `workers_in_serve` is off.
 
 pub mod analyze_resume;
+pub mod check_answer_similarity;
 pub mod complete_interview;
 pub mod evaluate_answer;
 pub mod expire_interviews;
@@ -52,6 +54,7 @@ pub fn runner(service: Service, settings: RunnerSettings) -> Runner<Service> {
     let pool = service.pool.clone();
     Runner::new(service, pool, settings)
         .handle(evaluate_answer::EvaluateAnswer)
+        .handle(check_answer_similarity::CheckAnswerSimilarity)
         .handle(plan_follow_up::PlanFollowUp)
         .handle(complete_interview::CompleteInterview)
         .handle(send_email::SendEmail)

@@ -28,6 +28,7 @@ pub mod questions;
 pub mod reads;
 pub mod reports;
 pub mod resumes;
+pub mod similarity;
 pub mod users;
 
 use std::sync::Arc;

@@ -16,7 +16,7 @@ use viva_store::models::session::Principal;
 
 use super::access::candidate_interview;
 use super::schedule::MAX_QUESTIONS;
-use crate::jobs::{complete_interview, evaluate_answer};
+use crate::jobs::{check_answer_similarity, complete_interview, evaluate_answer};
 use crate::{Service, ServiceError, ServiceResult};
 
 /// Longest answer, in characters.
@@ -200,6 +200,7 @@ async fn store_answer(
     };
     store::publish(conn, interview.id, InterviewEventKind::AnswerReceived, answer.id).await?;
     evaluate_answer::enqueue(conn, answer.id, None, None).await?;
+    check_answer_similarity::enqueue(conn, answer.id).await?;
     Ok((answer, true))
 }
 
