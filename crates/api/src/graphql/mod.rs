@@ -19,6 +19,7 @@ pub mod people;
 pub mod questions;
 pub mod reports;
 pub mod resumes;
+pub mod similarity;
 pub mod types;
 pub mod users;
 
@@ -31,6 +32,7 @@ use crate::state::Services;
 #[derive(MergedObject, Default)]
 pub struct Query(
     users::UserQuery,
+    similarity::SimilarityQuery,
     account_data::AccountDataQuery,
     admin::AdminQuery,
     mapping::MappingQuery,
@@ -49,6 +51,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     accounts::AccountMutation,
+    similarity::SimilarityMutation,
     users::UserMutation,
     account_data::AccountDataMutation,
     admin::AdminMutation,
