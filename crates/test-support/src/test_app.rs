@@ -175,6 +175,15 @@ impl TestApp {
 
     /// An app whose configuration `adjust` changes first.
     pub async fn with_config(adjust: impl FnOnce(&mut ApiConfig)) -> Self {
+        Self::with_config_and_ai(adjust, viva_ai::Registry::empty).await
+    }
+
+    /// An app whose AI registry `build` makes (given the metrics it records into), such as one
+    /// with the real embedding model; by default the app has no AI provider.
+    pub async fn with_config_and_ai(
+        adjust: impl FnOnce(&mut ApiConfig),
+        build: impl FnOnce(viva_ai::AiMetrics) -> viva_ai::Registry,
+    ) -> Self {
         let database = TestDatabase::new().await;
         let mut config = ApiConfig::for_tests(JWT_SECRET);
         adjust(&mut config);
@@ -184,7 +193,7 @@ impl TestApp {
         let pool = build_pool(database.url(), &settings).expect("pool");
         let (events, listener) = EventBus::start(database.url().to_owned());
         assert!(events.wait_connected(std::time::Duration::from_secs(10)).await, "event bus did not connect");
-        let services = Services::new(pool, config, events).await.expect("services");
+        let services = Services::with_ai(pool, config, events, build).await.expect("services");
         let router = viva_api::app(services.clone());
         Self { router, services, listener, queries, database, jobs_may_remain: Default::default() }
     }
