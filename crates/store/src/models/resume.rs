@@ -115,7 +115,11 @@ pub async fn set_active(conn: &mut AsyncPgConnection, candidate: UserId, id: Res
 
 /// Deletes a resume (its passages and embeddings go with it); returns it as it was.
 pub async fn delete(conn: &mut AsyncPgConnection, id: ResumeId) -> QueryResult<Option<Resume>> {
-    diesel::delete(resumes::table.find(id)).returning(Resume::as_returning()).get_result(conn).await.optional()
+    diesel::delete(resumes::table.find(id))
+        .returning(Resume::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// The stored file names of every resume of a candidate (to delete the files on erasure).
@@ -144,20 +148,23 @@ pub struct Analysed<'a> {
 
 /// Stores a pending resume's analysis and embeddings; `false` when it is gone or no longer
 /// pending (call in a transaction).
-pub async fn mark_analysed(conn: &mut AsyncPgConnection, id: ResumeId, found: &Analysed<'_>) -> QueryResult<bool> {
-    let updated = diesel::update(
-        resumes::table.find(id).filter(resumes::status.eq(ResumeStatus::Pending.as_str())),
-    )
-    .set((
-        resumes::status.eq(ResumeStatus::Analysed.as_str()),
-        resumes::text.eq(found.text),
-        resumes::analysis.eq(&found.analysis),
-        resumes::skills.eq(found.skills),
-        resumes::years_of_experience.eq(found.years_of_experience),
-        resumes::analysed_at.eq(diesel::dsl::now),
-    ))
-    .execute(conn)
-    .await?;
+pub async fn mark_analysed(
+    conn: &mut AsyncPgConnection,
+    id: ResumeId,
+    found: &Analysed<'_>,
+) -> QueryResult<bool> {
+    let updated =
+        diesel::update(resumes::table.find(id).filter(resumes::status.eq(ResumeStatus::Pending.as_str())))
+            .set((
+                resumes::status.eq(ResumeStatus::Analysed.as_str()),
+                resumes::text.eq(found.text),
+                resumes::analysis.eq(&found.analysis),
+                resumes::skills.eq(found.skills),
+                resumes::years_of_experience.eq(found.years_of_experience),
+                resumes::analysed_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
     if updated == 0 {
         return Ok(false);
     }
@@ -245,10 +252,7 @@ pub struct SearchFilters {
 
 /// Active, analysed resumes of active candidates in `scope` that pass `filters`: the boxed
 /// query every search starts from.
-fn searchable<'a>(
-    scope: SearchScope,
-    filters: &'a SearchFilters,
-) -> resumes::BoxedQuery<'a, diesel::pg::Pg> {
+fn searchable<'a>(scope: SearchScope, filters: &'a SearchFilters) -> resumes::BoxedQuery<'a, diesel::pg::Pg> {
     use crate::schema::users;
     let eligible = users::table
         .filter(users::role.eq(viva_domain::Role::Candidate.as_str()))
@@ -290,30 +294,38 @@ pub async fn searchable_candidates(
 }
 
 /// Full-text search (PostgreSQL's `websearch_to_tsquery`, English) over the skills and text of
-/// the searchable resumes, best first by `ts_rank_cd`: at most `limit` candidates.
+/// the searchable resumes, best first by `ts_rank_cd` (returned with each): at most `limit`.
 pub async fn keyword_search(
     conn: &mut AsyncPgConnection,
     query: &str,
     scope: SearchScope,
     filters: &SearchFilters,
     limit: i64,
-) -> QueryResult<Vec<UserId>> {
+) -> QueryResult<Vec<(UserId, f32)>> {
     use diesel::dsl::sql;
     use diesel::sql_types::{Bool, Float4, Text};
-    let ids: Vec<Uuid> = searchable(scope, filters)
-        .filter(sql::<Bool>("resumes.search @@ websearch_to_tsquery('english', ").bind::<Text, _>(query).sql(")"))
-        .order((
+    let ids: Vec<(Uuid, f32)> = searchable(scope, filters)
+        .filter(
+            sql::<Bool>("resumes.search @@ websearch_to_tsquery('english', ").bind::<Text, _>(query).sql(")"),
+        )
+        // The direction is written in the literal: diesel's `.desc()` on a literal with binds
+        // renders invalid SQL.
+        .order(
             sql::<Float4>("ts_rank_cd(resumes.search, websearch_to_tsquery('english', ")
                 .bind::<Text, _>(query)
-                .sql(")")
-                .desc(),
-            resumes::candidate_id.asc(),
-        ))
+                .sql(")) DESC"),
+        )
+        .then_order_by(resumes::candidate_id.asc())
         .limit(limit)
-        .select(resumes::candidate_id)
+        .select((
+            resumes::candidate_id,
+            sql::<Float4>("ts_rank_cd(resumes.search, websearch_to_tsquery('english', ")
+                .bind::<Text, _>(query)
+                .sql("))"),
+        ))
         .load(conn)
         .await?;
-    Ok(ids.into_iter().map(UserId).collect())
+    Ok(ids.into_iter().map(|(id, rank)| (UserId(id), rank)).collect())
 }
 
 /// The active resumes of these candidates (id, candidate, skills, years).
