@@ -15,6 +15,7 @@ mod notifications;
 mod providers;
 mod replicas;
 mod reports;
+mod resumes;
 mod server;
 mod soak;
 mod websocket;
