@@ -379,9 +379,20 @@ impl Walker {
             "tr" => {
                 if let Some(table) = self.open_tables.last_mut() {
                     let row = std::mem::take(&mut table.row);
-                    let line = row.join("\t");
-                    if !line.trim().is_empty() {
-                        self.deliver(line)?;
+                    // A row of one-line cells is data: one line, cells tab-separated. A row
+                    // whose cells hold several lines is layout (a resume set in columns): each
+                    // cell's lines in turn, so headings stay on lines of their own.
+                    let text = if row.iter().any(|cell| cell.contains('\n')) {
+                        row.iter()
+                            .map(|cell| cell.trim())
+                            .filter(|cell| !cell.is_empty())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    } else {
+                        row.join("\t")
+                    };
+                    if !text.trim().is_empty() {
+                        self.deliver(text)?;
                     }
                 }
             }
@@ -409,7 +420,7 @@ impl Walker {
     fn deliver(&mut self, text: String) -> Result<(), DocxError> {
         if let Some(cell) = self.open_tables.last_mut().and_then(|table| table.cell.as_mut()) {
             if !cell.is_empty() && !text.is_empty() {
-                cell.push(' ');
+                cell.push('\n');
             }
             cell.push_str(&text);
             return Ok(());

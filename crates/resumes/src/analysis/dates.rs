@@ -6,6 +6,8 @@
 //!   Mar 2019" is three months;
 //! - a bare year stands for its middle (1 July), both as a start and as an end, so "2016-2018"
 //!   is two years: the expected length when the months are unknown;
+//! - a season is its usual first month: winter January, spring April, summer July, fall and
+//!   autumn October;
 //! - "Present", "Current", "Now", "Today", "Ongoing" and "to date" mean `today`, which the
 //!   caller passes in, so results do not drift with the clock;
 //! - ranges that overlap (two jobs at once) are merged before summing.
@@ -24,7 +26,7 @@ pub(crate) struct Period {
     pub(crate) end: NaiveDate,
 }
 
-const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?";
+const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|fall|autumn|winter)\.?";
 
 fn date_pattern() -> String {
     format!(
@@ -111,6 +113,14 @@ fn parse(text: &str, today: NaiveDate) -> Option<Written> {
 
 fn month_number(name: &str) -> Option<u32> {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
+    // Seasons, as the month they are usually taken to start (northern hemisphere).
+    match name.as_str() {
+        "winter" => return Some(1),
+        "spring" => return Some(4),
+        "summer" => return Some(7),
+        "fall" | "autumn" => return Some(10),
+        _ => {}
+    }
     let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     months.iter().position(|m| name.starts_with(m)).and_then(|i| u32::try_from(i + 1).ok())
 }
@@ -192,6 +202,8 @@ mod tests {
         assert_eq!(one("2020 – Now"), Some((date(2020, 7, 1), today())));
         assert_eq!(one("Dec 2023 to date"), Some((date(2023, 12, 1), today())));
         assert_eq!(one("05.2018 - 04.2019"), Some((date(2018, 5, 1), date(2019, 5, 1))));
+        assert_eq!(one("(2015 – Spring 2019)"), Some((date(2015, 7, 1), date(2019, 5, 1))));
+        assert_eq!(one("Fall 2020 - Summer 2021"), Some((date(2020, 10, 1), date(2021, 8, 1))));
     }
 
     #[test]

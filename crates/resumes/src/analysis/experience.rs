@@ -1,8 +1,8 @@
 //! The experience section(s): periods worked, roles, and bullets with measurable results.
 //!
-//! Without a section recognised as experience, the date ranges outside education, projects,
-//! certifications and skills are taken instead, so a resume with odd headings still gets its
-//! years.
+//! Without a section recognised as experience, or with one that holds no dates, the date
+//! ranges outside education, projects and certifications are taken instead, so a resume with
+//! odd headings, or columns read out of order, still gets its years.
 
 use std::sync::LazyLock;
 
@@ -96,21 +96,7 @@ impl Experience {
             layout.sections.iter().filter(|s| s.heading.kind == SectionKind::Experience).collect();
         let mut experience = Self { has_section: !spans.is_empty(), ..Self::default() };
         if spans.is_empty() {
-            let text = layout.text_of(0, layout.lines.len());
-            for (range, period) in dates::ranges(text, today) {
-                let excluded = matches!(
-                    layout.kind_at(range.start),
-                    Some(
-                        SectionKind::Education
-                            | SectionKind::Projects
-                            | SectionKind::Certifications
-                            | SectionKind::Skills
-                    )
-                );
-                if !excluded {
-                    experience.periods.push(period);
-                }
-            }
+            experience.periods = periods_outside_education(layout, today);
             return experience;
         }
         for span in spans {
@@ -177,8 +163,27 @@ impl Experience {
             experience.roles += roles.max(ranges);
             experience.roles_without_dates += undated.min(roles.saturating_sub(ranges));
         }
+        if experience.periods.is_empty() {
+            // Two columns read in the wrong order can leave the experience heading apart from
+            // its roles: the dates outside education and the like are then the best guess.
+            experience.periods = periods_outside_education(layout, today);
+        }
         experience
     }
+}
+
+/// The date ranges of the whole text but for those of education, projects and certifications.
+fn periods_outside_education(layout: &Layout<'_>, today: NaiveDate) -> Vec<Period> {
+    dates::ranges(layout.text_of(0, layout.lines.len()), today)
+        .into_iter()
+        .filter(|(range, _)| {
+            !matches!(
+                layout.kind_at(range.start),
+                Some(SectionKind::Education | SectionKind::Projects | SectionKind::Certifications)
+            )
+        })
+        .map(|(_, period)| period)
+        .collect()
 }
 
 fn is_bullet(line: &str) -> bool {

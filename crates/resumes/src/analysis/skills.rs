@@ -273,8 +273,14 @@ fn opens_sentence(text: &str, start: usize) -> bool {
 
 const BULLETS: &[char] = &['•', '·', '-', '*', '–', '—', '▪', '●', '◦', '‣', '>', '○', '■', '□', '➢', '✓'];
 
-/// Whether the word at `start..end` stands in a list.
+/// Whether the word at `start..end` stands in a list ("Spring 2019" is a season, not one).
 fn in_list(text: &str, start: usize, end: usize) -> bool {
+    let next_word = text[end..].trim_start_matches([' ', '\t']);
+    let year = next_word.get(..4).is_some_and(|y| y.starts_with("19") || y.starts_with("20"))
+        && next_word[..4].bytes().all(|b| b.is_ascii_digit());
+    if year {
+        return false;
+    }
     let before = text[..start].trim_end_matches([' ', '\t']);
     if before.ends_with([',', '/', '(', '|', ':', ';', '•', '·', '&']) {
         return true;
@@ -354,6 +360,11 @@ aliases = ["k8s"]
 name = "PostgreSQL"
 category = "backend"
 aliases = ["Postgres", "psql"]
+
+[[skill]]
+name = "Spring"
+category = "backend"
+listed = ["Spring"]
 "#;
 
     fn catalog() -> SkillCatalog {
@@ -394,6 +405,21 @@ aliases = ["Postgres", "psql"]
         assert_eq!(found("Python and C"), ["C"]);
         assert!(found("Raised a Series C round").is_empty());
         assert!(found("Grade C").is_empty());
+        assert_eq!(found("Java, Spring, Postgres"), ["Java", "Spring", "PostgreSQL"]);
+        assert!(found("Operations Manager (Spring 2019 – Present)").is_empty());
+    }
+
+    #[test]
+    fn the_shipped_list_is_valid_and_broad() {
+        let catalog = SkillCatalog::builtin().expect("data/skills.toml loads");
+        assert!(catalog.len() >= 250, "{}", catalog.len());
+        for category in CATEGORIES {
+            assert!(catalog.skills.iter().any(|s| s.category == *category), "no {category} skill");
+        }
+        assert_eq!(catalog.canonical("k8s"), Some("Kubernetes"));
+        assert_eq!(catalog.canonical("psql"), Some("PostgreSQL"));
+        assert_eq!(catalog.canonical("JS"), Some("JavaScript"));
+        assert_eq!(catalog.canonical("golang"), Some("Go"));
     }
 
     #[test]

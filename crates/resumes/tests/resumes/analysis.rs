@@ -136,3 +136,51 @@ async fn the_pages_of_a_pdf_are_counted() {
     assert_eq!(document.pages, Some(1));
     assert!(document.text.starts_with("Daniel Okafor\nSenior Backend Engineer\n"), "{}", document.text);
 }
+
+/// A DOCX whose body is `body` (WordprocessingML inside `w:body`).
+fn docx(body: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    write!(
+        zip,
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    )
+    .unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+fn paragraphs(lines: &[&str]) -> String {
+    lines.iter().map(|line| format!("<w:p><w:r><w:t>{line}</w:t></w:r></w:p>")).collect()
+}
+
+#[tokio::test]
+async fn a_resume_set_in_two_columns_keeps_its_headings() {
+    let left =
+        paragraphs(&["Contact", "maria.garcia@example.com", "+1 646 555 0111", "Skills", "Go", "Kubernetes"]);
+    let right = paragraphs(&[
+        "Maria Garcia",
+        "Experience",
+        "Platform Engineer, Streamly, 2020 – Present",
+        "Software Engineer, Bankly, 2016 – 2020",
+        "Education",
+        "BS Computer Science, NYU, 2012 – 2016",
+    ]);
+    let bytes = docx(&format!("<w:tbl><w:tr><w:tc>{left}</w:tc><w:tc>{right}</w:tc></w:tr></w:tbl>"));
+    let document =
+        viva_resumes::extract(&bytes, &viva_resumes::Limits::default(), &crate::support::sandbox())
+            .await
+            .unwrap();
+    assert_eq!(document.layout.tables, 1);
+    let analysis = analyze(&document, &catalog(), today());
+    let kinds: Vec<SectionKind> = analysis.sections.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [SectionKind::Skills, SectionKind::Experience, SectionKind::Education],
+        "{}",
+        document.text
+    );
+    assert_eq!(analysis.skills, ["Go", "Kubernetes"]);
+    // Jul 2016 to Jun 2026; the degree does not count.
+    assert!((analysis.years_of_experience - 9.9).abs() < 0.05, "{}", analysis.years_of_experience);
+}

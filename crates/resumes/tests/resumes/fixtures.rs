@@ -37,6 +37,7 @@ struct Tally {
     years_within_one: usize,
     documents: usize,
     times: Vec<(DocumentKind, Duration)>,
+    analysis: Duration,
 }
 
 #[tokio::test]
@@ -45,7 +46,13 @@ async fn every_contact_found_skills_above_ninety_percent_and_years_within_one() 
     let expected: Expected = toml::from_str(&source).unwrap();
     let today: NaiveDate = expected.today.parse().unwrap();
     assert!(expected.resume.len() >= 12, "at least 12 resumes");
+    let loading = Instant::now();
     let catalog = catalog();
+    println!(
+        "skills list: {} skills compiled in {:.1} ms",
+        catalog.len(),
+        loading.elapsed().as_secs_f64() * 1000.0
+    );
     let mut tally = Tally::default();
     let mut problems = Vec::new();
     for resume in &expected.resume {
@@ -59,7 +66,9 @@ async fn every_contact_found_skills_above_ninety_percent_and_years_within_one() 
             let started = Instant::now();
             let document = extract_fixture(&file).await;
             tally.times.push((document.kind, started.elapsed()));
+            let analysing = Instant::now();
             let analysis = analyze(&document, &catalog, today);
+            tally.analysis += analysing.elapsed();
             tally.documents += 1;
 
             let emails: BTreeSet<String> = analysis.contact.emails.iter().map(|e| e.to_lowercase()).collect();
@@ -88,7 +97,7 @@ async fn every_contact_found_skills_above_ninety_percent_and_years_within_one() 
 
             let off = (analysis.years_of_experience - resume.years).abs();
             tally.years_within_one += usize::from(off <= 1.0);
-            if off > 0.05 {
+            if off > 0.1 {
                 println!("{file}: {} years, expected {}", analysis.years_of_experience, resume.years);
             }
         }
@@ -119,6 +128,10 @@ async fn every_contact_found_skills_above_ninety_percent_and_years_within_one() 
             slowest.as_secs_f64() * 1000.0
         );
     }
+    println!(
+        "analysis: mean {:.2} ms per document",
+        tally.analysis.as_secs_f64() * 1000.0 / tally.documents as f64
+    );
     assert!(problems.is_empty(), "contact details:\n{}", problems.join("\n"));
     assert!(recall >= 0.9, "skill recall {recall:.3}");
     assert!(precision >= 0.9, "skill precision {precision:.3}");
