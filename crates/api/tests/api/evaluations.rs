@@ -11,9 +11,35 @@ const CURRENT: &str = "query($id: ID!) { interview(id: $id) { status progress { 
 const SUBMIT: &str = "mutation($id: ID!, $a: AnswerInput!) { submitAnswer(interviewId: $id, input: $a) { answer { id } interview { status } } }";
 const EVALUATION: &str = "query($id: ID!) { interview(id: $id) { status result { overallScore grade recommendations } answers { id aiScore evaluation { scores { overall content communication technicalDepth relevance } grade strengths improvements feedback remark provenance { provider model rubricVersion } analysis { keywordsCovered keywordsMissing words length } } } } }";
 
+/// The bank question the strong answer below answers (a story about a slow endpoint).
+const PERFORMANCE_QUESTION: &str =
+    "Tell me about a time you significantly improved the performance of a slow endpoint or query.";
+
+/// Starts an interview of `count` bank questions (1 or 2) that ends with the question the strong
+/// answer fits: chosen, not drawn, so that the scores this test compares do not depend on which
+/// questions a draw brings.
 async fn started_interview(o: &Org, count: i32) -> String {
+    let bank = o
+        .app
+        .graphql_as(
+            &o.hr,
+            "{ defaultQuestions(filter: { role: \"backend-engineer\" }, first: 100) { edges { node { id text } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes: Vec<Value> = bank.data()["defaultQuestions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    let fitting =
+        nodes.iter().find(|q| q["text"] == PERFORMANCE_QUESTION).expect("the performance question ships");
+    let other = nodes.iter().find(|q| q["text"] != PERFORMANCE_QUESTION).unwrap();
+    let ids: Vec<&Value> = if count >= 2 { vec![&other["id"], &fitting["id"]] } else { vec![&fitting["id"]] };
     let input = json!({
         "candidateId": o.candidate.id, "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": count,
+        "questionSource": "EXPLICIT", "questionIds": ids,
         "windowStart": (Utc::now() - Duration::minutes(1)).to_rfc3339(), "windowEnd": (Utc::now() + Duration::hours(2)).to_rfc3339(),
     });
     let scheduled = o
