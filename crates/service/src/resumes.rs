@@ -57,7 +57,12 @@ fn display_name(client: &str, kind: ResumeFormat) -> String {
 /// Stores a candidate's uploaded resume and queues its analysis. The first resume becomes the
 /// active one. Refused with `BAD_USER_INPUT` (field `file`) when the file is too large, empty,
 /// or not a PDF or Word document by its content.
-pub async fn upload(service: &Service, principal: &Principal, file_name: &str, bytes: Vec<u8>) -> ServiceResult<Resume> {
+pub async fn upload(
+    service: &Service,
+    principal: &Principal,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> ServiceResult<Resume> {
     if principal.role != Role::Candidate {
         return Err(ServiceError::Forbidden("only candidates upload resumes"));
     }
@@ -118,7 +123,11 @@ pub async fn upload(service: &Service, principal: &Principal, file_name: &str, b
 
 /// The resumes of `candidate` (the caller's own when `None`), newest first, for those who may
 /// see them ([`access::may_see`]); `NOT_FOUND` for anyone else.
-pub async fn list(service: &Service, principal: &Principal, candidate: Option<UserId>) -> ServiceResult<Vec<Resume>> {
+pub async fn list(
+    service: &Service,
+    principal: &Principal,
+    candidate: Option<UserId>,
+) -> ServiceResult<Vec<Resume>> {
     let candidate = candidate.unwrap_or(principal.user_id);
     let mut conn = service.pool.get().await?;
     access::check(&mut conn, principal, candidate).await?;
@@ -159,7 +168,11 @@ pub async fn delete(service: &Service, principal: &Principal, id: ResumeId) -> S
 }
 
 /// One of the caller's own resumes; `NOT_FOUND` for anyone else's.
-async fn own(conn: &mut viva_store::AsyncPgConnection, principal: &Principal, id: ResumeId) -> ServiceResult<Resume> {
+async fn own(
+    conn: &mut viva_store::AsyncPgConnection,
+    principal: &Principal,
+    id: ResumeId,
+) -> ServiceResult<Resume> {
     match store::find(conn, id).await? {
         Some(resume) if resume.candidate_id == principal.user_id => Ok(resume),
         _ => Err(ServiceError::NotFound("resume")),
@@ -168,7 +181,10 @@ async fn own(conn: &mut viva_store::AsyncPgConnection, principal: &Principal, id
 
 /// The settings' extraction limits, with the file size the upload allows.
 fn limits(service: &Service) -> viva_resumes::Limits {
-    viva_resumes::Limits { max_file_bytes: service.config.resumes.max_bytes as u64, ..viva_resumes::Limits::default() }
+    viva_resumes::Limits {
+        max_file_bytes: service.config.resumes.max_bytes as u64,
+        ..viva_resumes::Limits::default()
+    }
 }
 
 /// Reads a resume's text in the isolated child process (the running binary's `sandbox
@@ -186,7 +202,8 @@ pub(crate) async fn extract(
 
 /// The shipped skills list (`data/skills.toml`), parsed once.
 pub(crate) fn catalog() -> ServiceResult<&'static viva_resumes::SkillCatalog> {
-    static CATALOG: std::sync::OnceLock<Result<viva_resumes::SkillCatalog, String>> = std::sync::OnceLock::new();
+    static CATALOG: std::sync::OnceLock<Result<viva_resumes::SkillCatalog, String>> =
+        std::sync::OnceLock::new();
     CATALOG
         .get_or_init(|| viva_resumes::SkillCatalog::builtin().map_err(|err| err.to_string()))
         .as_ref()
@@ -194,7 +211,9 @@ pub(crate) fn catalog() -> ServiceResult<&'static viva_resumes::SkillCatalog> {
 }
 
 /// The offline analysis of a resume's text, against the shipped skills list, as of today.
-pub(crate) fn analyse(extracted: &viva_resumes::ExtractedText) -> ServiceResult<viva_resumes::ResumeAnalysis> {
+pub(crate) fn analyse(
+    extracted: &viva_resumes::ExtractedText,
+) -> ServiceResult<viva_resumes::ResumeAnalysis> {
     Ok(viva_resumes::analyze(extracted, catalog()?, chrono::Utc::now().date_naive()))
 }
 

@@ -225,7 +225,8 @@ impl ResumeQuery {
         };
         let first = first as usize;
         let page =
-            search::search(&ctx.services()?.service, &principal, &query, filters, ranking, first, offset).await?;
+            search::search(&ctx.services()?.service, &principal, &query, filters, ranking, first, offset)
+                .await?;
         let end = offset + page.hits.len();
         Ok(CandidateSearch {
             has_next_page: page.has_next,
@@ -242,7 +243,9 @@ impl ResumeQuery {
                     similarity: hit.similarity.map(f64::from),
                     matched_skills: hit.matched_skills,
                     passage: hit.passage,
-                    years_of_experience: hit.years_of_experience.map(|y| (f64::from(y) * 10.0).round() / 10.0),
+                    years_of_experience: hit
+                        .years_of_experience
+                        .map(|y| (f64::from(y) * 10.0).round() / 10.0),
                 })
                 .collect(),
         })
@@ -262,7 +265,9 @@ impl ResumeMutation {
     async fn upload_resume(&self, ctx: &Context<'_>, file: Upload) -> AppResult<Resume> {
         let principal = ctx.principal()?;
         let services = ctx.services()?;
-        let upload = file.value(ctx).map_err(|_| AppError::bad_field("file", "the uploaded file could not be read; send it again"))?;
+        let upload = file
+            .value(ctx)
+            .map_err(|_| AppError::bad_field("file", "the uploaded file could not be read; send it again"))?;
         let limit = services.service.config.resumes.max_bytes;
         let name = upload.filename.clone();
         // Read one byte past the limit, so an oversized file is refused without reading it all.

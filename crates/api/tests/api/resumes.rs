@@ -8,7 +8,8 @@ use http::Request;
 use serde_json::{Value, json};
 use viva_test_support::{TestApp, TestUser};
 
-const UPLOAD: &str = "mutation($f: Upload!) { uploadResume(file: $f) { id status format fileName active byteSize } }";
+const UPLOAD: &str =
+    "mutation($f: Upload!) { uploadResume(file: $f) { id status format fileName active byteSize } }";
 const LIST: &str = "query($c: ID) { resumes(candidateId: $c) { id active fileName } }";
 
 /// A small but well-formed PDF (header to `%%EOF`).
@@ -28,7 +29,9 @@ fn upload_request(user: &TestUser, file_name: &str, content: &[u8]) -> Request<B
     let map = json!({ "0": ["variables.f"] }).to_string();
     let mut body = Vec::new();
     for (name, value) in [("operations", operations), ("map", map)] {
-        body.extend(format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        body.extend(
+            format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
     }
     body.extend(
         format!(
@@ -68,7 +71,9 @@ async fn a_candidate_uploads_lists_activates_and_deletes_resumes_typed_by_their_
     assert_eq!(queued.len(), 2, "each upload queues its analysis");
 
     // Not a PDF or a Word document by content: refused, whatever the name; nothing stored.
-    for (name, content) in [("photo.pdf", png()), ("empty.pdf", Vec::new()), ("cut.pdf", pdf()[..40].to_vec())] {
+    for (name, content) in
+        [("photo.pdf", png()), ("empty.pdf", Vec::new()), ("cut.pdf", pdf()[..40].to_vec())]
+    {
         let refused = upload(&app, &candidate, name, &content).await;
         assert_eq!(refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{name}: {refused}");
     }
@@ -85,7 +90,11 @@ async fn a_candidate_uploads_lists_activates_and_deletes_resumes_typed_by_their_
     assert_eq!(mine[0]["id"], second["id"], "newest first");
 
     let switched = app
-        .graphql_as(&candidate, "mutation($id: ID!) { setActiveResume(id: $id) { id active } }", json!({ "id": second["id"] }))
+        .graphql_as(
+            &candidate,
+            "mutation($id: ID!) { setActiveResume(id: $id) { id active } }",
+            json!({ "id": second["id"] }),
+        )
         .await;
     assert_eq!(switched.data()["setActiveResume"]["active"], true);
     let mine = app.graphql_as(&candidate, LIST, json!({})).await.data()["resumes"].clone();
@@ -94,7 +103,9 @@ async fn a_candidate_uploads_lists_activates_and_deletes_resumes_typed_by_their_
     assert_eq!(active[0]["id"], second["id"]);
 
     // Deleting the active resume makes the other one active.
-    app.graphql_as(&candidate, "mutation($id: ID!) { deleteResume(id: $id) }", json!({ "id": second["id"] })).await.data();
+    app.graphql_as(&candidate, "mutation($id: ID!) { deleteResume(id: $id) }", json!({ "id": second["id"] }))
+        .await
+        .data();
     let mine = app.graphql_as(&candidate, LIST, json!({})).await.data()["resumes"].clone();
     assert_eq!(mine.as_array().unwrap().len(), 1);
     assert_eq!(mine[0]["id"], first["id"]);
@@ -120,7 +131,10 @@ async fn resumes_are_seen_by_their_candidate_their_hr_user_and_admins_and_discov
         app.graphql_as(user, LIST, json!({ "c": candidate.id })).await.expect_error("NOT_FOUND");
     }
     // Another candidate can neither activate nor delete it.
-    for mutation in ["mutation($id: ID!) { setActiveResume(id: $id) { id } }", "mutation($id: ID!) { deleteResume(id: $id) }"] {
+    for mutation in [
+        "mutation($id: ID!) { setActiveResume(id: $id) { id } }",
+        "mutation($id: ID!) { deleteResume(id: $id) }",
+    ] {
         app.graphql_as(&other, mutation, json!({ "id": resume["id"] })).await.expect_error("NOT_FOUND");
         app.graphql_as(&hr, mutation, json!({ "id": resume["id"] })).await.expect_error("NOT_FOUND");
     }

@@ -15,7 +15,8 @@ use crate::objects::ObjectKey;
 use crate::{Service, ServiceError, ServiceResult, resumes};
 
 /// What the candidate is told when the failure is ours and the attempts ran out.
-const GAVE_UP: &str = "the resume could not be analysed because of a problem on our side; upload it again later";
+const GAVE_UP: &str =
+    "the resume could not be analysed because of a problem on our side; upload it again later";
 
 /// Analyses one resume.
 pub struct AnalyzeResume;
@@ -50,7 +51,10 @@ impl Handler<Service> for AnalyzeResume {
 }
 
 /// Enqueues the analysis of an uploaded resume.
-pub async fn enqueue(conn: &mut viva_store::AsyncPgConnection, resume_id: ResumeId) -> ServiceResult<BackgroundJobId> {
+pub async fn enqueue(
+    conn: &mut viva_store::AsyncPgConnection,
+    resume_id: ResumeId,
+) -> ServiceResult<BackgroundJobId> {
     Ok(viva_jobs::enqueue::<AnalyzeResume>(conn, &Payload { resume_id }).await?)
 }
 
@@ -73,7 +77,8 @@ async fn analyze(service: &Service, id: ResumeId) -> ServiceResult<()> {
     };
     let analysis = resumes::analyse(&extracted)?;
     let passages = resumes::passages(&extracted.text);
-    let (vectors, model) = service.ai.registry.embeddings.embed(&passages).await.map_err(ServiceError::internal)?;
+    let (vectors, model) =
+        service.ai.registry.embeddings.embed(&passages).await.map_err(ServiceError::internal)?;
     let model = format!("{}/{}", model.provider, model.model);
     let embedding = resumes::mean_direction(&vectors);
     let analysis_json = serde_json::to_value(&analysis).map_err(ServiceError::internal)?;

@@ -27,7 +27,11 @@ pub fn may_see(principal: &Principal, candidate: &User) -> bool {
 }
 
 /// [`may_see`] for a candidate by id; `NOT_FOUND` when they may not (or no such candidate).
-pub async fn check(conn: &mut AsyncPgConnection, principal: &Principal, candidate: UserId) -> ServiceResult<User> {
+pub async fn check(
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    candidate: UserId,
+) -> ServiceResult<User> {
     let found = User::find(conn, candidate).await?.ok_or(ServiceError::NotFound("candidate"))?;
     if may_see(principal, &found) { Ok(found) } else { Err(ServiceError::NotFound("candidate")) }
 }

@@ -64,7 +64,9 @@ impl ResumeIndex {
                 for candidate in &changed {
                     index.remove(candidate.0);
                 }
-                for (candidate, vector) in store::active_embeddings(conn, loaded_model, Some(&changed)).await? {
+                for (candidate, vector) in
+                    store::active_embeddings(conn, loaded_model, Some(&changed)).await?
+                {
                     if let Err(err) = index.insert(candidate.0, &vector) {
                         tracing::warn!(error = %err, %candidate, "a stored resume vector was skipped");
                     }
