@@ -8,3 +8,4 @@ DROP TABLE evaluation_days;
 DROP TABLE answer_score_days;
 DROP TABLE answer_scores;
 DROP VIEW answer_score_source;
+DROP TABLE evaluators;

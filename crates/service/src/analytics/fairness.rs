@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use viva_domain::interview::QuestionKind;
 use viva_domain::{AnswerId, JobId};
 use viva_store::models::TimeCursor;
-use viva_store::models::analytics::fairness::{self as store, Dimension, GroupRow};
+use viva_store::models::analytics::fairness::{self as store, Dimension, Group as StoreGroup, GroupRow};
 use viva_store::models::analytics::interviews::{self as jobs, JobRef};
 use viva_store::models::analytics::{Population, tune};
 use viva_store::models::session::Principal;
@@ -90,7 +90,7 @@ pub async fn by_job(
             Ok::<_, ServiceError>(
                 page.into_iter()
                     .map(|job| {
-                        let found = figures.remove(&[Some(job.id.to_string()), None, None, None]);
+                        let found = figures.remove(&(Some(job.id.to_string()), None)).map(|(_, f)| f);
                         let distribution = found.and_then(|f| f.shown(min));
                         Group { key: GroupKey::Job(job), distribution }
                     })
@@ -140,15 +140,18 @@ async fn by_dimension(
             tune(conn).await?;
             let rows = store::by_dimension(conn, dimension, population, window.span(), bucket_size).await?;
             let mut groups = Vec::new();
-            for (key, mut figures) in collect(rows, bucket_size) {
-                let parts: Vec<String> = key.iter().map(|k| k.clone().unwrap_or_default()).collect();
+            for ((kind, evaluator), (names, mut figures)) in collect(rows, bucket_size) {
+                let group = match (dimension, kind.as_deref(), evaluator) {
+                    (Dimension::QuestionKind, Some(kind), _) => StoreGroup::QuestionKind(kind),
+                    (Dimension::Evaluator, _, Some(id)) => StoreGroup::Evaluator(id),
+                    _ => continue,
+                };
                 if figures.candidates.is_none() && population == Population::All {
                     // The rollups do not know people: count them up to the minimum.
-                    let enough =
-                        store::candidates_at_least(conn, dimension, &parts, window.span(), min).await?;
+                    let enough = store::candidates_at_least(conn, group, window.span(), min).await?;
                     figures.candidates = Some(if enough { min } else { 0 });
                 }
-                let Some(key) = group_key(dimension, parts) else { continue };
+                let Some(key) = group_key(group, names) else { continue };
                 groups.push(Group { key, distribution: figures.shown(min) });
             }
             Ok::<_, ServiceError>(groups)
@@ -156,13 +159,13 @@ async fn by_dimension(
         .await
 }
 
-fn group_key(dimension: Dimension, parts: Vec<String>) -> Option<GroupKey> {
-    let mut parts = parts.into_iter();
-    let mut next = || parts.next().unwrap_or_default();
-    match dimension {
-        Dimension::QuestionKind => QuestionKind::try_from(next()).ok().map(GroupKey::QuestionKind),
-        Dimension::Evaluator => {
-            let (provider, model, rubric_version, prompt) = (next(), next(), next(), next());
+fn group_key(group: StoreGroup<'_>, names: Names) -> Option<GroupKey> {
+    match group {
+        StoreGroup::QuestionKind(kind) => {
+            QuestionKind::try_from(kind.to_owned()).ok().map(GroupKey::QuestionKind)
+        }
+        StoreGroup::Evaluator(_) => {
+            let [provider, model, rubric_version, prompt] = names.map(Option::unwrap_or_default);
             let prompt_version = (!prompt.is_empty()).then_some(prompt);
             Some(GroupKey::Evaluator { provider, model, rubric_version, prompt_version })
         }
@@ -197,16 +200,20 @@ impl Figures {
     }
 }
 
-type Key = [Option<String>; 4];
+/// A group's key: the question kind or the job's id, or the evaluator version's number.
+type Key = (Option<String>, Option<i32>);
+/// An evaluator version's provider, model, rubric and prompt versions.
+type Names = [Option<String>; 4];
 
 /// The groups of the rows (totals and buckets), by key, with every bucket present.
-fn collect(rows: Vec<GroupRow>, bucket_size: i32) -> BTreeMap<Key, Figures> {
+fn collect(rows: Vec<GroupRow>, bucket_size: i32) -> BTreeMap<Key, (Names, Figures)> {
     let buckets = usize::try_from(100 / bucket_size).unwrap_or(1);
-    let mut groups: BTreeMap<Key, Figures> = BTreeMap::new();
+    let mut groups: BTreeMap<Key, (Names, Figures)> = BTreeMap::new();
     for row in rows {
-        let figures = groups
-            .entry([row.k1, row.k2, row.k3, row.k4])
-            .or_insert_with(|| Figures { buckets: vec![0; buckets], ..Figures::default() });
+        let (_, figures) = groups.entry((row.key, row.evaluator_id)).or_insert_with(|| {
+            let names = [row.provider, row.model, row.rubric_version, row.prompt_version];
+            (names, Figures { buckets: vec![0; buckets], ..Figures::default() })
+        });
         match row.bucket.and_then(|b| usize::try_from(b).ok()) {
             Some(bucket) => {
                 if let Some(slot) = figures.buckets.get_mut(bucket) {
@@ -258,18 +265,18 @@ mod tests {
     use super::*;
 
     fn row(
-        key: &str,
+        kind: &str,
         bucket: Option<i32>,
-        answers: i64,
-        sum: i64,
-        squares: i64,
+        [answers, sum, squares]: [i64; 3],
         candidates: Option<i64>,
     ) -> GroupRow {
         GroupRow {
-            k1: Some(key.to_owned()),
-            k2: None,
-            k3: None,
-            k4: None,
+            key: Some(kind.to_owned()),
+            evaluator_id: None,
+            provider: None,
+            model: None,
+            rubric_version: None,
+            prompt_version: None,
             bucket,
             answers,
             score_sum: sum,
@@ -282,29 +289,28 @@ mod tests {
     fn groups_gather_their_buckets_and_hide_small_ones() {
         // Scores 40, 60, 60, 80 from 5 candidates; and one answer from one candidate.
         let rows = vec![
-            row("TECHNICAL", None, 4, 240, 15_200, Some(5)),
-            row("TECHNICAL", Some(1), 1, 40, 1600, None),
-            row("TECHNICAL", Some(2), 2, 120, 7200, None),
-            row("TECHNICAL", Some(3), 1, 80, 6400, None),
-            row("SITUATIONAL", None, 1, 90, 8100, Some(1)),
-            row("SITUATIONAL", Some(3), 1, 90, 8100, None),
+            row("TECHNICAL", None, [4, 240, 15_200], Some(5)),
+            row("TECHNICAL", Some(1), [1, 40, 1600], None),
+            row("TECHNICAL", Some(2), [2, 120, 7200], None),
+            row("TECHNICAL", Some(3), [1, 80, 6400], None),
+            row("SITUATIONAL", None, [1, 90, 8100], Some(1)),
+            row("SITUATIONAL", Some(3), [1, 90, 8100], None),
         ];
         let mut groups = collect(rows, 25);
-        let technical =
-            groups.remove(&[Some("TECHNICAL".into()), None, None, None]).unwrap().shown(5).unwrap();
+        let (_, technical) = groups.remove(&(Some("TECHNICAL".into()), None)).unwrap();
+        let technical = technical.shown(5).unwrap();
         assert_eq!(technical.buckets, vec![0, 1, 2, 1]);
         assert_eq!(technical.mean, 60.0);
         assert!((technical.standard_deviation - 200f64.sqrt()).abs() < 1e-9);
-        let situational = groups.remove(&[Some("SITUATIONAL".into()), None, None, None]).unwrap();
+        let (_, situational) = groups.remove(&(Some("SITUATIONAL".into()), None)).unwrap();
         assert_eq!(situational.shown(5), None);
     }
 
     #[test]
     fn evaluator_keys_read_an_empty_prompt_as_none() {
-        let key =
-            group_key(Dimension::Evaluator, vec!["offline".into(), "m".into(), "r3".into(), String::new()]);
+        let names = [Some("offline".into()), Some("m".into()), Some("r3".into()), Some(String::new())];
         assert_eq!(
-            key,
+            group_key(StoreGroup::Evaluator(1), names),
             Some(GroupKey::Evaluator {
                 provider: "offline".into(),
                 model: "m".into(),
@@ -312,6 +318,6 @@ mod tests {
                 prompt_version: None
             })
         );
-        assert_eq!(group_key(Dimension::QuestionKind, vec!["NOPE".into()]), None);
+        assert_eq!(group_key(StoreGroup::QuestionKind("NOPE"), Names::default()), None);
     }
 }

@@ -18,22 +18,16 @@ struct Contribution {
     day: NaiveDate,
     #[diesel(sql_type = Text)]
     question_kind: String,
-    #[diesel(sql_type = Text)]
-    provider: String,
-    #[diesel(sql_type = Text)]
-    model: String,
-    #[diesel(sql_type = Text)]
-    rubric_version: String,
-    #[diesel(sql_type = Text)]
-    prompt_version: String,
+    #[diesel(sql_type = Integer)]
+    evaluator_id: i32,
     #[diesel(sql_type = SmallInt)]
     bin: i16,
     #[diesel(sql_type = SmallInt)]
     overall: i16,
 }
 
-const CONTRIBUTION: &str = "(submitted_at AT TIME ZONE 'UTC')::date AS day, question_kind, provider, model, \
-     rubric_version, prompt_version, (least(overall, 99) / 5)::smallint AS bin, overall";
+const CONTRIBUTION: &str = "(submitted_at AT TIME ZONE 'UTC')::date AS day, question_kind, evaluator_id, \
+     (least(overall, 99) / 5)::smallint AS bin, overall";
 
 /// Brings the answer's row of `answer_scores` up to date with its current evaluation and any
 /// person's score (from the view `answer_score_source`), and moves its contribution in the day
@@ -46,17 +40,28 @@ pub async fn record(conn: &mut AsyncPgConnection, answer: AnswerId) -> QueryResu
             .get_result(conn)
             .await
             .optional()?;
+    // The evaluation's version is numbered once, the first time it is seen.
+    diesel::sql_query(
+        "INSERT INTO evaluators (provider, model, rubric_version, prompt_version) \
+         SELECT e.provider, e.model, e.rubric_version, coalesce(e.prompt_version, '') FROM evaluations e \
+         WHERE e.answer_id = $1 AND e.current AND NOT EXISTS (SELECT 1 FROM evaluators v \
+             WHERE v.provider = e.provider AND v.model = e.model AND v.rubric_version = e.rubric_version \
+               AND v.prompt_version = coalesce(e.prompt_version, '')) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(answer)
+    .execute(conn)
+    .await?;
     let new: Option<Contribution> = diesel::sql_query(format!(
         "INSERT INTO answer_scores AS s (answer_id, interview_id, interview_question_id, candidate_id, job_id, \
-             practice, question_kind, submitted_at, evaluated_at, provider, model, rubric_version, prompt_version, \
-             overall, content, communication, technical_depth, relevance, human_score) \
+             practice, question_kind, submitted_at, evaluated_at, evaluator_id, overall, content, communication, \
+             technical_depth, relevance, human_score) \
          SELECT answer_id, interview_id, interview_question_id, candidate_id, job_id, practice, question_kind, \
-             submitted_at, evaluated_at, provider, model, rubric_version, prompt_version, overall, content, \
-             communication, technical_depth, relevance, human_score \
+             submitted_at, evaluated_at, evaluator_id, overall, content, communication, technical_depth, relevance, \
+             human_score \
          FROM answer_score_source WHERE answer_id = $1 \
          ON CONFLICT (answer_id) DO UPDATE SET job_id = EXCLUDED.job_id, evaluated_at = EXCLUDED.evaluated_at, \
-             provider = EXCLUDED.provider, model = EXCLUDED.model, rubric_version = EXCLUDED.rubric_version, \
-             prompt_version = EXCLUDED.prompt_version, overall = EXCLUDED.overall, content = EXCLUDED.content, \
+             evaluator_id = EXCLUDED.evaluator_id, overall = EXCLUDED.overall, content = EXCLUDED.content, \
              communication = EXCLUDED.communication, technical_depth = EXCLUDED.technical_depth, \
              relevance = EXCLUDED.relevance, human_score = EXCLUDED.human_score \
          RETURNING {CONTRIBUTION}"
@@ -83,19 +88,16 @@ pub async fn record(conn: &mut AsyncPgConnection, answer: AnswerId) -> QueryResu
     for (c, sign) in changes {
         let overall = i64::from(c.overall) * i64::from(sign);
         diesel::sql_query(
-            "INSERT INTO answer_score_days AS d (day, question_kind, provider, model, rubric_version, \
-                 prompt_version, bin, answers, overall_sum, overall_squares) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (day, question_kind, provider, model, rubric_version, prompt_version, bin) DO UPDATE SET \
+            "INSERT INTO answer_score_days AS d (day, question_kind, evaluator_id, bin, answers, overall_sum, \
+                 overall_squares) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (day, question_kind, evaluator_id, bin) DO UPDATE SET \
                  answers = d.answers + EXCLUDED.answers, overall_sum = d.overall_sum + EXCLUDED.overall_sum, \
                  overall_squares = d.overall_squares + EXCLUDED.overall_squares",
         )
         .bind::<Date, _>(c.day)
         .bind::<Text, _>(&c.question_kind)
-        .bind::<Text, _>(&c.provider)
-        .bind::<Text, _>(&c.model)
-        .bind::<Text, _>(&c.rubric_version)
-        .bind::<Text, _>(&c.prompt_version)
+        .bind::<Integer, _>(c.evaluator_id)
         .bind::<SmallInt, _>(c.bin)
         .bind::<Integer, _>(sign)
         .bind::<BigInt, _>(overall)

@@ -1,6 +1,6 @@
 //! The fairness view: the AI's overall scores of answers, distributed per job, per question kind
-//! and per evaluator (provider, model, rubric and prompt versions), with how many different
-//! candidates each group holds; and the answers a person scored far from the AI.
+//! and per evaluator version (provider, model, rubric and prompt versions), with how many
+//! different candidates each group holds; and the answers a person scored far from the AI.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use diesel::sql_types::{Array, BigInt, Integer, Nullable, SmallInt, Text, Timestamptz, Uuid as SqlUuid};
@@ -15,20 +15,16 @@ use crate::QueryResult;
 pub enum Dimension {
     /// The question's kind.
     QuestionKind,
-    /// The evaluation's provider, model, rubric version and prompt version.
+    /// The evaluation's version: provider, model, rubric version and prompt version.
     Evaluator,
 }
 
 impl Dimension {
-    /// The key columns, as text, aliased k1 to k4.
+    /// The key columns, `k1` (text) and `ev` (an evaluator's number), of a row aliased `alias`.
     fn key(self, alias: &str) -> String {
         match self {
-            Dimension::QuestionKind => {
-                format!("{alias}.question_kind AS k1, NULL::text AS k2, NULL::text AS k3, NULL::text AS k4")
-            }
-            Dimension::Evaluator => format!(
-                "{alias}.provider AS k1, {alias}.model AS k2, {alias}.rubric_version AS k3, {alias}.prompt_version AS k4"
-            ),
+            Dimension::QuestionKind => format!("{alias}.question_kind AS k1, NULL::integer AS ev"),
+            Dimension::Evaluator => format!("NULL::text AS k1, {alias}.evaluator_id AS ev"),
         }
     }
 }
@@ -36,19 +32,24 @@ impl Dimension {
 /// One row of a grouped distribution: a group's totals (`bucket` none) or one of its buckets.
 #[derive(Clone, Debug, PartialEq, Eq, diesel::QueryableByName)]
 pub struct GroupRow {
-    /// The group's key: the question kind; the provider, model, rubric and prompt version
-    /// (empty when no prompt); or the job's id.
+    /// The group's key for a group per question kind (the kind) or per job (the job's id).
     #[diesel(sql_type = Nullable<Text>)]
-    pub k1: Option<String>,
-    /// Second key column.
+    pub key: Option<String>,
+    /// The evaluator version's number, for a group per evaluator.
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub evaluator_id: Option<i32>,
+    /// Its provider.
     #[diesel(sql_type = Nullable<Text>)]
-    pub k2: Option<String>,
-    /// Third key column.
+    pub provider: Option<String>,
+    /// Its model.
     #[diesel(sql_type = Nullable<Text>)]
-    pub k3: Option<String>,
-    /// Fourth key column.
+    pub model: Option<String>,
+    /// Its rubric version.
     #[diesel(sql_type = Nullable<Text>)]
-    pub k4: Option<String>,
+    pub rubric_version: Option<String>,
+    /// Its prompt version (empty when no prompt wrote it).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub prompt_version: Option<String>,
     /// The bucket (scores from `bucket × size`), or none for the group's totals.
     #[diesel(sql_type = Nullable<Integer>)]
     pub bucket: Option<i32>,
@@ -66,21 +67,32 @@ pub struct GroupRow {
     pub candidates: Option<i64>,
 }
 
-/// Groups the facts in `source` (a subquery yielding `k1`–`k4`, `candidate_id` and `overall`)
+/// The grouped rows `grouped` (with `k1`, `ev`, `bucket`, `answers`, `score_sum`,
+/// `score_squares`, `candidates`) with the evaluator versions' names.
+fn named(grouped: &str) -> String {
+    format!(
+        "SELECT g.k1 AS key, g.ev AS evaluator_id, v.provider, v.model, v.rubric_version, v.prompt_version, \
+             g.bucket, g.answers, g.score_sum, g.score_squares, g.candidates \
+         FROM ({grouped}) g LEFT JOIN evaluators v ON v.id = g.ev"
+    )
+}
+
+/// Groups the facts in `source` (a subquery yielding `k1`, `ev`, `candidate_id` and `overall`)
 /// into totals with exact candidate counts, and buckets of `$size` points.
 fn grouped_facts(source: &str, size_param: usize) -> String {
-    format!(
+    let grouped = format!(
         "WITH f AS ({source}), \
-         per AS (SELECT k1, k2, k3, k4, candidate_id, least(overall, 99) / ${size_param} AS bucket, \
+         per AS (SELECT k1, ev, candidate_id, least(overall, 99) / ${size_param} AS bucket, \
                      count(*) AS n, sum(overall) AS s, sum(overall::bigint * overall) AS sq \
-                 FROM f GROUP BY k1, k2, k3, k4, candidate_id, bucket) \
-         SELECT k1, k2, k3, k4, bucket, sum(n)::bigint AS answers, sum(s)::bigint AS score_sum, \
+                 FROM f GROUP BY k1, ev, candidate_id, bucket) \
+         SELECT k1, ev, bucket, sum(n)::bigint AS answers, sum(s)::bigint AS score_sum, \
              sum(sq)::bigint AS score_squares, NULL::bigint AS candidates \
-         FROM per GROUP BY k1, k2, k3, k4, bucket \
+         FROM per GROUP BY k1, ev, bucket \
          UNION ALL \
-         SELECT k1, k2, k3, k4, NULL, sum(n)::bigint, sum(s)::bigint, sum(sq)::bigint, count(DISTINCT candidate_id) \
-         FROM per GROUP BY k1, k2, k3, k4"
-    )
+         SELECT k1, ev, NULL, sum(n)::bigint, sum(s)::bigint, sum(sq)::bigint, count(DISTINCT candidate_id) \
+         FROM per GROUP BY k1, ev"
+    );
+    named(&grouped)
 }
 
 /// The distributions per job of these jobs' answers in the window, from `answer_scores_job_idx`,
@@ -93,8 +105,7 @@ pub async fn by_job(
     bucket_size: i32,
 ) -> QueryResult<Vec<GroupRow>> {
     let source = format!(
-        "SELECT s.job_id::text AS k1, NULL::text AS k2, NULL::text AS k3, NULL::text AS k4, s.candidate_id, s.overall \
-         FROM answer_scores s \
+        "SELECT s.job_id::text AS k1, NULL::integer AS ev, s.candidate_id, s.overall FROM answer_scores s \
          WHERE s.job_id = ANY($1) AND s.submitted_at >= $2 AND s.submitted_at < $3 AND {}",
         population.facts_condition("s", 5)
     );
@@ -108,13 +119,13 @@ pub async fn by_job(
         .await
 }
 
-/// The distributions per question kind or per evaluator of the answers in the window, in
-/// buckets of `bucket_size` points (a multiple of 5 dividing 100).
+/// The distributions per question kind or per evaluator version of the answers in the window,
+/// in buckets of `bucket_size` points (a multiple of 5 dividing 100).
 ///
 /// For everyone's answers, the window's whole UTC days come from the rollup `answer_score_days`
 /// and only its partial first and last days from `answer_scores`, so a year costs about what a
 /// week does; candidates are not counted (see [`candidates_at_least`]). For an HR user's
-/// candidates, from `answer_scores_candidate_idx`, with exact candidate counts.
+/// candidates, an index-only scan of `answer_scores_candidate_idx`, with exact candidate counts.
 pub async fn by_dimension(
     conn: &mut AsyncPgConnection,
     dimension: Dimension,
@@ -140,7 +151,7 @@ pub async fn by_dimension(
         }
         Population::All => {
             let days = WholeDays::of(span);
-            let sql = format!(
+            let grouped = format!(
                 "WITH parts AS ( \
                      SELECT {day_key}, d.bin * 5 / $7 AS bucket, d.answers::bigint AS n, d.overall_sum AS s, \
                          d.overall_squares AS sq \
@@ -149,14 +160,14 @@ pub async fn by_dimension(
                      SELECT {fact_key}, least(s.overall, 99) / 5 * 5 / $7, 1, s.overall, s.overall::bigint * s.overall \
                      FROM answer_scores s \
                      WHERE (s.submitted_at >= $3 AND s.submitted_at < $4) OR (s.submitted_at >= $5 AND s.submitted_at < $6)) \
-                 SELECT k1, k2, k3, k4, bucket, sum(n)::bigint AS answers, sum(s)::bigint AS score_sum, \
+                 SELECT k1, ev, bucket, sum(n)::bigint AS answers, sum(s)::bigint AS score_sum, \
                      sum(sq)::bigint AS score_squares, NULL::bigint AS candidates \
-                 FROM parts GROUP BY GROUPING SETS ((k1, k2, k3, k4, bucket), (k1, k2, k3, k4)) \
+                 FROM parts GROUP BY GROUPING SETS ((k1, ev, bucket), (k1, ev)) \
                  HAVING sum(n) > 0",
                 day_key = dimension.key("d"),
                 fact_key = dimension.key("s"),
             );
-            diesel::sql_query(sql)
+            diesel::sql_query(named(&grouped))
                 .bind::<diesel::sql_types::Date, _>(days.first)
                 .bind::<diesel::sql_types::Date, _>(days.end)
                 .bind::<Timestamptz, _>(days.head.from)
@@ -196,13 +207,21 @@ impl WholeDays {
     }
 }
 
+/// A group of answers, for [`candidates_at_least`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group<'a> {
+    /// The answers to questions of this kind.
+    QuestionKind(&'a str),
+    /// The answers this evaluator version scored.
+    Evaluator(i32),
+}
+
 /// Whether at least `cap` different candidates answered in the group in the window: counts them
 /// up to `cap` by stepping down `answer_scores_kind_candidate_idx` (or the evaluator's) from
 /// candidate to candidate, a few index probes whatever the group's size. Everyone's answers.
 pub async fn candidates_at_least(
     conn: &mut AsyncPgConnection,
-    dimension: Dimension,
-    key: &[String],
+    group: Group<'_>,
     span: Span,
     cap: i64,
 ) -> QueryResult<bool> {
@@ -211,16 +230,14 @@ pub async fn candidates_at_least(
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let group = match dimension {
-        Dimension::QuestionKind => "s.question_kind = $3",
-        Dimension::Evaluator => {
-            "s.provider = $3 AND s.model = $4 AND s.rubric_version = $5 AND s.prompt_version = $6"
-        }
+    let (condition, kind, evaluator) = match group {
+        Group::QuestionKind(kind) => ("s.question_kind = $3", kind, 0),
+        Group::Evaluator(id) => ("s.evaluator_id = $4", "", id),
     };
     let next = |after: &str| {
         format!(
             "(SELECT s.candidate_id FROM answer_scores s \
-              WHERE {group} {after} AND s.submitted_at >= $1 AND s.submitted_at < $2 \
+              WHERE {condition} {after} AND s.submitted_at >= $1 AND s.submitted_at < $2 \
               ORDER BY s.candidate_id LIMIT 1)"
         )
     };
@@ -228,19 +245,16 @@ pub async fn candidates_at_least(
         "WITH RECURSIVE found(n, candidate) AS ( \
              SELECT 1, {first} \
              UNION ALL \
-             SELECT f.n + 1, {following} FROM found f WHERE f.candidate IS NOT NULL AND f.n < $7) \
+             SELECT f.n + 1, {following} FROM found f WHERE f.candidate IS NOT NULL AND f.n < $5) \
          SELECT count(candidate) AS n FROM found",
         first = next(""),
         following = next("AND s.candidate_id > f.candidate"),
     );
-    let part = |i: usize| key.get(i).cloned().unwrap_or_default();
     let found: Found = diesel::sql_query(sql)
         .bind::<Timestamptz, _>(span.from)
         .bind::<Timestamptz, _>(span.to)
-        .bind::<Text, _>(part(0))
-        .bind::<Text, _>(part(1))
-        .bind::<Text, _>(part(2))
-        .bind::<Text, _>(part(3))
+        .bind::<Text, _>(kind)
+        .bind::<Integer, _>(evaluator)
         .bind::<BigInt, _>(cap)
         .get_result(conn)
         .await?;
@@ -309,10 +323,11 @@ pub async fn disagreements(
              WHERE p.disagreement > $1 AND p.submitted_at >= $2 AND p.submitted_at < $3 AND {scope} {cursor} \
              ORDER BY p.disagreement DESC, p.answer_id DESC LIMIT $7) \
          SELECT s.answer_id, s.interview_id, s.question_kind, q.text AS question_text, s.overall AS ai_score, \
-             s.human_score, s.disagreement AS difference, s.provider, s.model, s.rubric_version, s.prompt_version, \
+             s.human_score, s.disagreement AS difference, v.provider, v.model, v.rubric_version, v.prompt_version, \
              s.submitted_at \
          FROM page JOIN answer_scores s ON s.answer_id = page.answer_id \
          JOIN interview_questions q ON q.id = s.interview_question_id \
+         JOIN evaluators v ON v.id = s.evaluator_id \
          ORDER BY page.disagreement DESC, page.answer_id DESC",
         scope = population.facts_lookup("p", 4),
     ))
