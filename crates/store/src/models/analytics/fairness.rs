@@ -20,11 +20,14 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    /// The key columns, `k1` (text) and `ev` (an evaluator's number), of a row aliased `alias`.
+    /// The key columns, `k1` (text), `ev` (an evaluator's number) and `kj` (a job), of a row
+    /// aliased `alias`.
     fn key(self, alias: &str) -> String {
         match self {
-            Dimension::QuestionKind => format!("{alias}.question_kind AS k1, NULL::integer AS ev"),
-            Dimension::Evaluator => format!("NULL::text AS k1, {alias}.evaluator_id AS ev"),
+            Dimension::QuestionKind => {
+                format!("{alias}.question_kind AS k1, NULL::integer AS ev, NULL::uuid AS kj")
+            }
+            Dimension::Evaluator => format!("NULL::text AS k1, {alias}.evaluator_id AS ev, NULL::uuid AS kj"),
         }
     }
 }
@@ -67,35 +70,37 @@ pub struct GroupRow {
     pub candidates: Option<i64>,
 }
 
-/// The grouped rows `grouped` (with `k1`, `ev`, `bucket`, `answers`, `score_sum`,
+/// The grouped rows `grouped` (with `k1`, `ev`, `kj`, `bucket`, `answers`, `score_sum`,
 /// `score_squares`, `candidates`) with the evaluator versions' names.
 fn named(grouped: &str) -> String {
     format!(
-        "SELECT g.k1 AS key, g.ev AS evaluator_id, v.provider, v.model, v.rubric_version, v.prompt_version, \
+        "SELECT coalesce(g.k1, g.kj::text) AS key, g.ev AS evaluator_id, v.provider, v.model, v.rubric_version, \
+             v.prompt_version, \
              g.bucket, g.answers, g.score_sum, g.score_squares, g.candidates \
          FROM ({grouped}) g LEFT JOIN evaluators v ON v.id = g.ev"
     )
 }
 
-/// Groups the facts in `source` (a subquery yielding `k1`, `ev`, `candidate_id` and `overall`)
-/// into totals with exact candidate counts, and buckets of `$size` points.
+/// Groups the facts in `source` (a subquery yielding `k1`, `ev`, `kj`, `candidate_id` and
+/// `overall`) into totals with exact candidate counts, and buckets of `$size` points.
 fn grouped_facts(source: &str, size_param: usize) -> String {
     let grouped = format!(
         "WITH f AS ({source}), \
-         per AS (SELECT k1, ev, candidate_id, least(overall, 99) / ${size_param} AS bucket, \
+         per AS (SELECT k1, ev, kj, candidate_id, least(overall, 99) / ${size_param} AS bucket, \
                      count(*) AS n, sum(overall) AS s, sum(overall::bigint * overall) AS sq \
-                 FROM f GROUP BY k1, ev, candidate_id, bucket) \
-         SELECT k1, ev, bucket, sum(n)::bigint AS answers, sum(s)::bigint AS score_sum, \
+                 FROM f GROUP BY k1, ev, kj, candidate_id, bucket) \
+         SELECT k1, ev, kj, bucket, sum(n)::bigint AS answers, sum(s)::bigint AS score_sum, \
              sum(sq)::bigint AS score_squares, NULL::bigint AS candidates \
-         FROM per GROUP BY k1, ev, bucket \
+         FROM per GROUP BY k1, ev, kj, bucket \
          UNION ALL \
-         SELECT k1, ev, NULL, sum(n)::bigint, sum(s)::bigint, sum(sq)::bigint, count(DISTINCT candidate_id) \
-         FROM per GROUP BY k1, ev"
+         SELECT k1, ev, kj, NULL, sum(n)::bigint, sum(s)::bigint, sum(sq)::bigint, count(DISTINCT candidate_id) \
+         FROM per GROUP BY k1, ev, kj"
     );
     named(&grouped)
 }
 
-/// The distributions per job of these jobs' answers in the window, from `answer_scores_job_idx`,
+/// The distributions per job of these jobs' answers in the window, an index-only scan of
+/// `answer_scores_job_idx` (an HR user's candidates looked up per row, in a hash),
 /// in buckets of `bucket_size` points (a multiple of 5 dividing 100); the key is the job's id.
 pub async fn by_job(
     conn: &mut AsyncPgConnection,
@@ -105,9 +110,10 @@ pub async fn by_job(
     bucket_size: i32,
 ) -> QueryResult<Vec<GroupRow>> {
     let source = format!(
-        "SELECT s.job_id::text AS k1, NULL::integer AS ev, s.candidate_id, s.overall FROM answer_scores s \
+        "SELECT NULL::text AS k1, NULL::integer AS ev, s.job_id AS kj, s.candidate_id, s.overall \
+         FROM answer_scores s \
          WHERE s.job_id = ANY($1) AND s.submitted_at >= $2 AND s.submitted_at < $3 AND {}",
-        population.facts_condition("s", 5)
+        population.facts_lookup("s", 5)
     );
     diesel::sql_query(grouped_facts(&source, 4))
         .bind::<Array<SqlUuid>, _>(jobs)
@@ -160,9 +166,9 @@ pub async fn by_dimension(
                      SELECT {fact_key}, least(s.overall, 99) / 5 * 5 / $7, 1, s.overall, s.overall::bigint * s.overall \
                      FROM answer_scores s \
                      WHERE (s.submitted_at >= $3 AND s.submitted_at < $4) OR (s.submitted_at >= $5 AND s.submitted_at < $6)) \
-                 SELECT k1, ev, bucket, sum(n)::bigint AS answers, sum(s)::bigint AS score_sum, \
+                 SELECT k1, ev, kj, bucket, sum(n)::bigint AS answers, sum(s)::bigint AS score_sum, \
                      sum(sq)::bigint AS score_squares, NULL::bigint AS candidates \
-                 FROM parts GROUP BY GROUPING SETS ((k1, ev, bucket), (k1, ev)) \
+                 FROM parts GROUP BY GROUPING SETS ((k1, ev, kj, bucket), (k1, ev, kj)) \
                  HAVING sum(n) > 0",
                 day_key = dimension.key("d"),
                 fact_key = dimension.key("s"),

@@ -94,7 +94,7 @@ pub async fn result_distributions(
     let scope = match population {
         Population::All => "TRUE",
         Population::HrCandidates(_) => {
-            "i.candidate_id = ANY (ARRAY(SELECT u.id FROM users u WHERE u.assigned_hr_id = $5)) AND NOT i.practice"
+            "i.candidate_id IN (SELECT u.id FROM users u WHERE u.assigned_hr_id = $5) AND NOT i.practice"
         }
     };
     diesel::sql_query(format!(
@@ -169,9 +169,14 @@ pub async fn funnel(
     span: Span,
 ) -> QueryResult<FunnelCounts> {
     let job_condition = if job.is_some() { "i.job_id = $3" } else { "TRUE" };
-    let scope = match population {
-        Population::All => "TRUE",
-        Population::HrCandidates(_) => {
+    // Over one job's interviews an HR user's candidates are looked up per row (in a hash); over
+    // every job they drive the scan, candidate by candidate, down `interviews_candidate_idx`.
+    let scope = match (population, job) {
+        (Population::All, _) => "TRUE",
+        (Population::HrCandidates(_), Some(_)) => {
+            "i.candidate_id IN (SELECT u.id FROM users u WHERE u.assigned_hr_id = $4)"
+        }
+        (Population::HrCandidates(_), None) => {
             "i.candidate_id = ANY (ARRAY(SELECT u.id FROM users u WHERE u.assigned_hr_id = $4))"
         }
     };
