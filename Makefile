@@ -9,7 +9,7 @@ help:
 	@echo "make run     - start PostgreSQL if needed, migrate, load demo data, serve on http://localhost:8000"
 	@echo "make test    - formatting, clippy -D warnings and the whole test suite"
 	@echo "make schema  - rewrite schema.graphql from the code"
-	@echo "make bench   - resume vector search over 100,000 embeddings; load benchmarks of sign-in, me, interviews and 10,000 live subscriptions (release build)"
+	@echo "make bench   - resume vector search over 100,000 embeddings; load benchmarks of sign-in, me, interviews and 10,000 live subscriptions; analytics on 1,000,000 answers (release build)"
 	@echo "make bench-ai - candle embeddings vs Python sentence-transformers, evaluation latency, and remote (Gemini) evaluation throughput"
 
 postgres:
@@ -58,6 +58,7 @@ bench: postgres
 	cargo bench --bench interviews_load
 	@# 2,500 WebSocket connections need more open files than the usual soft limit of 1024.
 	ulimit -Sn $$(ulimit -Hn) && cargo bench --bench subscriptions
+	cargo bench --bench analytics
 
 bench-ai: model postgres
 	RAYON_NUM_THREADS=2 cargo bench --bench embeddings
