@@ -447,6 +447,26 @@ async fn submit_all_answers_stores_everything_and_completes() {
     o.app.run_jobs().await;
 }
 
+/// Schedules an interview of two questions, starts it and answers the first; returns its id.
+async fn started_with_one_answer(o: &Org) -> String {
+    let scheduled = schedule(o, 2).await;
+    let id = scheduled["id"].as_str().unwrap().to_owned();
+    o.app
+        .graphql_as(
+            &o.candidate,
+            "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await
+        .data();
+    let q = scheduled["questions"][0]["id"].as_str().unwrap();
+    o.app
+        .graphql_as(&o.candidate, SUBMIT, json!({ "id": id, "a": answer(q, &format!("answered-{id}")) }))
+        .await
+        .data();
+    id
+}
+
 #[tokio::test]
 async fn the_nested_reads_of_the_postgraphile_comparison_cost_two_statements_each() {
     // The queries of ../shared/bench/postgraphile (issue #16): a page of interviews and one
@@ -456,21 +476,7 @@ async fn the_nested_reads_of_the_postgraphile_comparison_cost_two_statements_eac
     // left-joined with their answers.
     let o = org().await;
     for _ in 0..3 {
-        let scheduled = schedule(&o, 2).await;
-        let id = scheduled["id"].as_str().unwrap();
-        o.app
-            .graphql_as(
-                &o.candidate,
-                "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
-                json!({ "id": id }),
-            )
-            .await
-            .data();
-        let q = scheduled["questions"][0]["id"].as_str().unwrap();
-        o.app
-            .graphql_as(&o.candidate, SUBMIT, json!({ "id": id, "a": answer(q, &format!("kit-{id}")) }))
-            .await
-            .data();
+        started_with_one_answer(&o).await;
     }
     const LIST: &str = "query { interviews(first: 20) { edges { node { id status createdAt candidate { fullName } questions { position text } answers { text } } } } }";
     const ONE: &str = "query($id: ID!) { interview(id: $id) { id status createdAt candidate { fullName } questions { position text } answers { text } } }";
@@ -498,11 +504,7 @@ async fn listing_interviews_with_nested_data_costs_a_bounded_number_of_queries()
     let mut counts = Vec::new();
     for target in [5, 50] {
         while o.app.graphql_as(&o.hr, "{ interviews(first: 100) { count } }", json!({})).await.data()["interviews"]["count"].as_i64().unwrap() < target {
-            let scheduled = schedule(&o, 2).await;
-            let id = scheduled["id"].as_str().unwrap();
-            o.app.graphql_as(&o.candidate, "mutation($id: ID!) { startInterview(interviewId: $id) { status } }", json!({ "id": id })).await.data();
-            let q = scheduled["questions"][0]["id"].as_str().unwrap();
-            o.app.graphql_as(&o.candidate, SUBMIT, json!({ "id": id, "a": answer(q, &format!("bounded-{id}")) })).await.data();
+            started_with_one_answer(&o).await;
         }
         let before = o.app.queries.get();
         let listed = o.app.graphql_as(&o.hr, NESTED, json!({ "n": target })).await;

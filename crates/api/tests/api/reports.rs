@@ -22,6 +22,28 @@ struct Org {
     other_hr: TestUser,
 }
 
+/// Schedules an interview of two bank questions for `candidate` and starts it; returns its id.
+async fn started(app: &TestApp, hr: &TestUser, candidate: &TestUser, difficulty: &str) -> String {
+    let input = json!({ "candidateId": candidate.id, "role": "backend-engineer", "difficulty": difficulty, "questionCount": 2,
+        "windowStart": (Utc::now() - Duration::minutes(1)).to_rfc3339(), "windowEnd": (Utc::now() + Duration::hours(2)).to_rfc3339() });
+    let scheduled = app
+        .graphql_as(
+            hr,
+            "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await;
+    let id = scheduled.data()["scheduleInterview"]["id"].as_str().unwrap().to_owned();
+    app.graphql_as(
+        candidate,
+        "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await
+    .data();
+    id
+}
+
 /// An organisation whose candidate has a completed, evaluated interview of two questions, one
 /// of them scored by the HR user too; returns it and the interview's id.
 async fn evaluated(link_ttl_secs: u64) -> (Org, String) {
@@ -36,23 +58,7 @@ async fn evaluated(link_ttl_secs: u64) -> (Org, String) {
     app.map_hr(&admin, &other_hr).await;
     app.assign(&admin, &candidate, &hr).await;
     app.assign(&admin, &other_candidate, &other_hr).await;
-    let input = json!({ "candidateId": candidate.id, "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": 2,
-        "windowStart": (Utc::now() - Duration::minutes(1)).to_rfc3339(), "windowEnd": (Utc::now() + Duration::hours(2)).to_rfc3339() });
-    let scheduled = app
-        .graphql_as(
-            &hr,
-            "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
-            json!({ "i": input }),
-        )
-        .await;
-    let id = scheduled.data()["scheduleInterview"]["id"].as_str().unwrap().to_owned();
-    app.graphql_as(
-        &candidate,
-        "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
-        json!({ "id": id }),
-    )
-    .await
-    .data();
+    let id = started(&app, &hr, &candidate, "MEDIUM").await;
     let answer = "At my last company I owned the orders service. Checkout latency had crept to 900 ms at p99, so my task was to bring it under 200 ms. I profiled it, added a composite index and cached the price lookups. As a result p99 fell to 140 ms and errors dropped by 30 percent.";
     let mut first_answer = None;
     for n in 0..2 {
@@ -257,26 +263,7 @@ async fn a_pdf_is_rendered_in_the_background_and_a_candidate_sees_no_scores_befo
     assert!(file.body.starts_with(b"%PDF-"));
 
     // While an interview runs, its candidate's report carries no AI scores.
-    let input = json!({ "candidateId": o.candidate.id, "role": "backend-engineer", "difficulty": "EASY", "questionCount": 2,
-        "windowStart": (Utc::now() - Duration::minutes(1)).to_rfc3339(), "windowEnd": (Utc::now() + Duration::hours(2)).to_rfc3339() });
-    let running = o
-        .app
-        .graphql_as(
-            &o.hr,
-            "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
-            json!({ "i": input }),
-        )
-        .await
-        .data()["scheduleInterview"]["id"]
-        .clone();
-    o.app
-        .graphql_as(
-            &o.candidate,
-            "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
-            json!({ "id": running }),
-        )
-        .await
-        .data();
+    let running = started(&o.app, &o.hr, &o.candidate, "EASY").await;
     let question = o
         .app
         .graphql_as(
