@@ -12,33 +12,12 @@ use regex::Regex;
 use super::SectionKind;
 use super::compiled;
 use super::dates::{self, Period};
-use super::sections::Layout;
+use super::sections::{Layout, ROLE_WORDS};
 
-/// Words that make a short line a role ("Senior Backend Engineer, Acme").
-const TITLE_WORDS: &[&str] = &[
-    "engineer",
-    "developer",
+/// Words that make a short line a role ("Senior Backend Engineer, Acme"), besides the common
+/// [`ROLE_WORDS`].
+const MORE_TITLE_WORDS: &[&str] = &[
     "programmer",
-    "manager",
-    "designer",
-    "analyst",
-    "scientist",
-    "intern",
-    "consultant",
-    "specialist",
-    "director",
-    "lead",
-    "architect",
-    "representative",
-    "executive",
-    "coordinator",
-    "assistant",
-    "associate",
-    "officer",
-    "administrator",
-    "tester",
-    "owner",
-    "head",
     "vp",
     "president",
     "founder",
@@ -196,7 +175,9 @@ fn is_role(line: &str) -> bool {
         .filter(|w| !w.is_empty())
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase())
         .collect();
-    words.len() <= 12 && !line.ends_with('.') && words.iter().any(|w| TITLE_WORDS.contains(&w.as_str()))
+    words.len() <= 12
+        && !line.ends_with('.')
+        && words.iter().any(|w| ROLE_WORDS.contains(&w.as_str()) || MORE_TITLE_WORDS.contains(&w.as_str()))
 }
 
 fn has_figure(line: &str) -> bool {

@@ -163,8 +163,9 @@ const KEYWORDS: &[(&str, SectionKind)] = {
     ]
 };
 
-/// Words that make a short line a job title or an employer, not a heading.
-const NOT_HEADINGS: &[&str] = &[
+/// The words of job titles ("engineer", "manager", …): a short line holding one is a role, not
+/// a heading. The experience section adds its own, rarer ones.
+pub(super) const ROLE_WORDS: &[&str] = &[
     "engineer",
     "developer",
     "manager",
@@ -187,15 +188,10 @@ const NOT_HEADINGS: &[&str] = &[
     "tester",
     "owner",
     "head",
-    "inc",
-    "ltd",
-    "llc",
-    "gmbh",
-    "corp",
-    "university of",
-    "college",
-    "institute",
 ];
+
+/// Words that make a short line an employer, not a heading (job titles are [`ROLE_WORDS`]).
+const NOT_HEADINGS: &[&str] = &["inc", "ltd", "llc", "gmbh", "corp", "university of", "college", "institute"];
 
 /// A heading found on a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -327,7 +323,7 @@ pub(crate) fn heading(line: &str) -> Option<Heading> {
         return None;
     }
     let words = normal_words(text);
-    if words.iter().any(|w| NOT_HEADINGS.contains(&w.as_str()))
+    if words.iter().any(|w| ROLE_WORDS.contains(&w.as_str()) || NOT_HEADINGS.contains(&w.as_str()))
         || words.windows(2).any(|w| w.join(" ") == "university of")
     {
         return None;
