@@ -469,6 +469,17 @@ impl Chain<dyn Transcriber> {
     pub async fn transcribe(&self, audio: &Audio) -> Result<(Transcript, ModelInfo), AiError> {
         self.run(|p, _| p.transcribe(audio)).await
     }
+
+    /// Transcribes with the first provider that succeeds, reporting segments as they come.
+    /// A provider that fails part-way may already have reported segments; the next one starts
+    /// again from the beginning.
+    pub async fn transcribe_streaming(
+        &self,
+        audio: &Audio,
+        on_segment: viva_domain::ai::SegmentSink<'_>,
+    ) -> Result<(Transcript, ModelInfo), AiError> {
+        self.run(|p, _| p.transcribe_streaming(audio, on_segment)).await
+    }
 }
 
 /// Every capability's chain.

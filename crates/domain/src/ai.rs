@@ -175,7 +175,27 @@ pub struct Transcript {
     pub text: String,
     /// The detected language, if reported.
     pub language: Option<String>,
+    /// How long the recording lasts, in seconds, if the provider reports it.
+    #[serde(default)]
+    pub duration_seconds: Option<f64>,
+    /// The text with its timing, in order; empty when the provider gives no timings.
+    #[serde(default)]
+    pub segments: Vec<TranscriptSegment>,
 }
+
+/// A stretch of speech and when it was said.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptSegment {
+    /// Where it starts, in seconds from the beginning of the recording.
+    pub start: f64,
+    /// Where it ends, in seconds.
+    pub end: f64,
+    /// What was said.
+    pub text: String,
+}
+
+/// Told of each segment as soon as it is transcribed.
+pub type SegmentSink<'a> = &'a (dyn Fn(&TranscriptSegment) + Send + Sync);
 
 /// Speech to text.
 #[async_trait]
@@ -184,6 +204,20 @@ pub trait Transcriber: Send + Sync {
     fn info(&self) -> ModelInfo;
     /// Transcribes a recording.
     async fn transcribe(&self, audio: &Audio) -> Result<Transcript, AiError>;
+    /// Transcribes a recording, handing each segment to `on_segment` as soon as it is known.
+    /// Providers that decode incrementally override this; the default reports every segment
+    /// once the whole transcript is back.
+    async fn transcribe_streaming(
+        &self,
+        audio: &Audio,
+        on_segment: SegmentSink<'_>,
+    ) -> Result<Transcript, AiError> {
+        let transcript = self.transcribe(audio).await?;
+        for segment in &transcript.segments {
+            on_segment(segment);
+        }
+        Ok(transcript)
+    }
 }
 
 /// Cosine similarity of two vectors (0 when either is all zeros).

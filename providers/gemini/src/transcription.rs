@@ -47,7 +47,12 @@ pub(crate) async fn transcribe(api: &Api, model: &str, audio: &Audio) -> Result<
     let reply = read_reply(response, model)?;
     // Silence is a valid, empty transcript. Gemini does not report the language it heard, so
     // the hint (when there was one) is all there is to say.
-    Ok(Transcript { text: reply.text.trim().to_owned(), language: language.map(str::to_owned) })
+    Ok(Transcript {
+        text: reply.text.trim().to_owned(),
+        language: language.map(str::to_owned),
+        duration_seconds: None,
+        segments: Vec::new(),
+    })
 }
 
 fn instruction(language: Option<&str>) -> String {

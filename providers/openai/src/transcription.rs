@@ -6,16 +6,29 @@
 
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
-use viva_domain::ai::{AiError, Audio, Transcript};
+use viva_domain::ai::{AiError, Audio, Transcript, TranscriptSegment};
 
 use crate::OpenAi;
 use crate::errors;
 
+/// The `json` reply, and the fields `verbose_json` adds, which servers that always give
+/// timings (several OpenAI-compatible ones do) may send with it.
 #[derive(Deserialize)]
 struct WireTranscript {
     text: String,
     #[serde(default)]
     language: Option<String>,
+    #[serde(default)]
+    duration: Option<f64>,
+    #[serde(default)]
+    segments: Vec<WireSegment>,
+}
+
+#[derive(Deserialize)]
+struct WireSegment {
+    start: f64,
+    end: f64,
+    text: String,
 }
 
 impl OpenAi {
@@ -47,7 +60,18 @@ impl OpenAi {
         let body = self.success(reply)?;
         let wire: WireTranscript =
             serde_json::from_slice(&body).map_err(|e| errors::unparsable("the transcription reply", &e))?;
-        Ok(Transcript { text: wire.text, language: wire.language.filter(|l| !l.is_empty()) })
+        let segments = wire
+            .segments
+            .into_iter()
+            .filter(|s| s.start.is_finite() && s.end.is_finite() && s.end >= s.start)
+            .map(|s| TranscriptSegment { start: s.start, end: s.end, text: s.text.trim().to_owned() })
+            .collect();
+        Ok(Transcript {
+            text: wire.text,
+            language: wire.language.filter(|l| !l.is_empty()),
+            duration_seconds: wire.duration.filter(|d| d.is_finite() && *d >= 0.0),
+            segments,
+        })
     }
 }
 
