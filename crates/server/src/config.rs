@@ -13,6 +13,7 @@ use viva_api::config::{ApiConfig, Environment, Limits, Secret, ServiceConfig, Th
 use viva_api::persisted::{PersistedSettings, TrustedDocuments};
 use viva_service::analytics::AnalyticsSettings;
 use viva_service::auth::session_cache::SessionCacheSettings;
+use viva_service::interviews::spoken::SpokenSettings;
 use viva_service::mail::smtp::SmtpSettings;
 use viva_service::objects::ObjectStorage;
 use viva_service::reports::ReportSettings;
@@ -149,6 +150,18 @@ pub struct Settings {
     pub report_fonts_dir: Option<std::path::PathBuf>,
     /// Largest resume file accepted, in bytes (VIVA_MAX_RESUME_BYTES).
     pub max_resume_bytes: usize,
+    /// Largest audio file of a spoken answer, in bytes (VIVA_MAX_AUDIO_BYTES).
+    pub max_audio_bytes: usize,
+    /// Longest audio of a spoken answer, in seconds (VIVA_MAX_AUDIO_SECONDS); longer audio fails
+    /// transcription and says so on the answer.
+    pub max_audio_seconds: u32,
+    /// Largest recording (camera, screen or both), in bytes (VIVA_MAX_RECORDING_BYTES).
+    pub max_recording_bytes: usize,
+    /// Days answers' audio and recordings are kept before they are deleted
+    /// (VIVA_MEDIA_RETENTION_DAYS); transcripts and scores stay.
+    pub media_retention_days: u64,
+    /// Seconds a recording's download link works (VIVA_MEDIA_LINK_TTL_SECS).
+    pub media_link_ttl_secs: u64,
 }
 
 impl Default for Settings {
@@ -157,6 +170,7 @@ impl Default for Settings {
         let throttle = ThrottleSettings::default();
         let persisted = PersistedSettings::default();
         let analytics = AnalyticsSettings::default();
+        let spoken = SpokenSettings::default();
         Self {
             ai: ai::AiSection::default(),
             model_dir: None,
@@ -212,6 +226,11 @@ impl Default for Settings {
             report_retention_days: 7,
             report_fonts_dir: None,
             max_resume_bytes: ResumeSettings::default().max_bytes,
+            max_audio_bytes: spoken.max_audio_bytes,
+            max_audio_seconds: spoken.max_audio_seconds,
+            max_recording_bytes: spoken.max_recording_bytes,
+            media_retention_days: spoken.retention.as_secs() / (24 * 3600),
+            media_link_ttl_secs: spoken.link_ttl.as_secs(),
         }
     }
 }
@@ -344,6 +363,14 @@ impl Settings {
         if self.report_link_ttl_secs == 0 || self.report_retention_days == 0 {
             bail!("VIVA_REPORT_LINK_TTL_SECS and VIVA_REPORT_RETENTION_DAYS must be at least 1");
         }
+        if self.media_link_ttl_secs == 0 || self.media_retention_days == 0 || self.max_audio_seconds == 0 {
+            bail!(
+                "VIVA_MEDIA_LINK_TTL_SECS, VIVA_MEDIA_RETENTION_DAYS and VIVA_MAX_AUDIO_SECONDS must be at least 1"
+            );
+        }
+        if self.max_audio_bytes.max(self.max_recording_bytes) > self.max_upload_bytes {
+            bail!("VIVA_MAX_UPLOAD_BYTES must be at least VIVA_MAX_AUDIO_BYTES and VIVA_MAX_RECORDING_BYTES");
+        }
         let objects_dir = match self.objects_dir {
             Some(dir) => dir,
             // Opening the store warns when files would live in the temporary directory.
@@ -385,6 +412,14 @@ impl Settings {
                     fonts_dir: self.report_fonts_dir,
                 },
                 resumes: ResumeSettings { max_bytes: self.max_resume_bytes, ..ResumeSettings::default() },
+                spoken: SpokenSettings {
+                    max_audio_bytes: self.max_audio_bytes,
+                    max_recording_bytes: self.max_recording_bytes,
+                    max_audio_seconds: self.max_audio_seconds,
+                    retention: Duration::from_secs(self.media_retention_days.saturating_mul(24 * 3600)),
+                    link_ttl: Duration::from_secs(self.media_link_ttl_secs),
+                    decoder: None,
+                },
             },
             cookie_secure: self.cookie_secure,
             trust_forwarded_for: self.trust_forwarded_for,

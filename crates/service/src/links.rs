@@ -50,6 +50,17 @@ pub struct DownloadLink {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A file to send.
+#[derive(Debug)]
+pub struct Download {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The media type.
+    pub content_type: String,
+    /// The name to save it under.
+    pub filename: String,
+}
+
 fn mac(
     service: &Service,
     kind: LinkKind,

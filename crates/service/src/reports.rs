@@ -29,8 +29,8 @@ use crate::interviews::access::{find_visible, viewer_for};
 use crate::objects::ObjectKey;
 use crate::{Service, ServiceError, ServiceResult};
 
-pub use crate::links::DownloadLink;
 use crate::links::{self, LinkKind};
+pub use crate::links::{Download, DownloadLink};
 
 /// How exports are kept and handed out.
 #[derive(Clone, Debug)]
@@ -60,17 +60,6 @@ pub struct ExportView {
     pub export: ReportExport,
     /// A link for the caller, while the file is ready.
     pub link: Option<DownloadLink>,
-}
-
-/// A file to send.
-#[derive(Debug)]
-pub struct Download {
-    /// The bytes.
-    pub bytes: Vec<u8>,
-    /// The media type.
-    pub content_type: &'static str,
-    /// The name to save it under.
-    pub filename: String,
 }
 
 /// The report of an interview the caller may see.
@@ -204,7 +193,11 @@ pub async fn download(
         ReportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
         ReportFormat::Json => ("application/json", "json"),
     };
-    Ok(Download { bytes, content_type, filename: format!("interview-{}.{extension}", interview.id) })
+    Ok(Download {
+        bytes,
+        content_type: content_type.to_owned(),
+        filename: format!("interview-{}.{extension}", interview.id),
+    })
 }
 
 fn extension(format: ReportFormat) -> &'static str {
