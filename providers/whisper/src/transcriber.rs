@@ -1,10 +1,13 @@
-//! The [`Transcriber`]: a [`Model`] on its own thread, loaded when first needed.
+//! The [`Transcriber`]: recordings decoded by `viva-media`, then a [`Model`] on its own
+//! thread, loaded when first needed.
 
 use std::path::Path;
 use std::sync::mpsc;
 
+use async_trait::async_trait;
 use tokio::sync::{mpsc as async_mpsc, oneshot};
-use viva_domain::ai::{AiError, ModelInfo, SegmentSink, Transcript, TranscriptSegment};
+use viva_domain::ai::{AiError, Audio, ModelInfo, SegmentSink, Transcriber, Transcript, TranscriptSegment};
+use viva_media::{AudioDecoder, DecodeLimits, MediaError};
 
 use crate::{LoadError, Model, Options, PROVIDER, is_model_dir};
 
@@ -15,19 +18,21 @@ struct Job {
     reply: oneshot::Sender<Result<Transcript, AiError>>,
 }
 
-/// Whisper as Viva's [`Transcriber`](viva_domain::ai::Transcriber). Recordings are transcribed
-/// one at a time on a dedicated thread (each uses [`Options::threads`] threads); the model is
-/// loaded there on first use, so a server that never transcribes never pays for it.
+/// Whisper as Viva's [`Transcriber`]. Recordings are decoded to 16 kHz mono by `decoder` (a
+/// sandboxed ffmpeg), then transcribed one at a time on a dedicated thread (each using
+/// [`Options::threads`] threads); the model is loaded there on first use, so a server that
+/// never transcribes never pays for it.
 pub struct WhisperTranscriber {
     sender: mpsc::Sender<Job>,
     name: String,
     options: Options,
+    decoder: AudioDecoder,
 }
 
 impl WhisperTranscriber {
     /// Checks that `dir` holds a model and starts the inference thread; `name` is the model's
-    /// name as configured (`tiny.en`, `base`).
-    pub fn new(dir: &Path, name: &str, options: Options) -> Result<Self, LoadError> {
+    /// name as configured (`tiny.en`, `base`), `decoder` what turns recordings into samples.
+    pub fn new(dir: &Path, name: &str, options: Options, decoder: AudioDecoder) -> Result<Self, LoadError> {
         if !is_model_dir(dir) {
             return Err(LoadError::Missing { dir: dir.to_path_buf() });
         }
@@ -37,7 +42,7 @@ impl WhisperTranscriber {
             .name("viva-whisper".to_owned())
             .spawn(move || serve(&worker_dir, options, &receiver))
             .map_err(|e| LoadError::Thread(e.to_string()))?;
-        Ok(Self { sender, name: name.to_owned(), options })
+        Ok(Self { sender, name: name.to_owned(), options, decoder })
     }
 
     /// Transcribes 16 kHz mono samples, handing each segment to `on_segment` as it is decoded.
@@ -68,9 +73,36 @@ impl WhisperTranscriber {
             .map_err(|_| AiError::Internal("the whisper inference thread dropped a request".to_owned()))?
     }
 
-    /// The provider and model.
-    pub fn model_info(&self) -> ModelInfo {
+    /// Decodes a recording to 16 kHz mono samples within the configured duration.
+    async fn decode(&self, audio: &Audio) -> Result<Vec<f32>, AiError> {
+        let limits = DecodeLimits { max_seconds: self.options.max_seconds, ..DecodeLimits::default() };
+        let pcm = self.decoder.decode(&audio.bytes, &limits).await.map_err(|err| match err {
+            MediaError::Timeout { .. } => AiError::Timeout,
+            MediaError::Internal(_) => AiError::Unavailable(err.to_string()),
+            // The recording is at fault; the message says how (and is meant for its owner).
+            _ => AiError::InvalidInput(err.to_string()),
+        })?;
+        Ok(pcm.samples)
+    }
+}
+
+#[async_trait]
+impl Transcriber for WhisperTranscriber {
+    fn info(&self) -> ModelInfo {
         ModelInfo::new(PROVIDER, &self.name)
+    }
+
+    async fn transcribe(&self, audio: &Audio) -> Result<Transcript, AiError> {
+        self.transcribe_streaming(audio, &|_| {}).await
+    }
+
+    async fn transcribe_streaming(
+        &self,
+        audio: &Audio,
+        on_segment: SegmentSink<'_>,
+    ) -> Result<Transcript, AiError> {
+        let pcm = self.decode(audio).await?;
+        self.transcribe_pcm(pcm, audio.language.clone(), on_segment).await
     }
 }
 
