@@ -7,17 +7,16 @@
 //! per 30 s window. That turns a window's decoding from quadratic to linear in its tokens.
 
 use candle_core::{DType, Device, IndexOp, Module, Tensor};
-use candle_nn::{LayerNorm, Linear, VarBuilder};
+use candle_nn::{LayerNorm, VarBuilder};
 
-use crate::layers::{Attention, layer_norm, linear};
+use crate::layers::{Attention, FeedForward, layer_norm};
 
 struct Block {
     self_attn: Attention,
     self_ln: LayerNorm,
     cross_attn: Attention,
     cross_ln: LayerNorm,
-    fc1: Linear,
-    fc2: Linear,
+    ffn: FeedForward,
     mlp_ln: LayerNorm,
 }
 
@@ -56,8 +55,7 @@ impl TextDecoder {
                     self_ln: layer_norm(&b.pp("self_attn_layer_norm"))?,
                     cross_attn: Attention::load(&b.pp("encoder_attn"), heads)?,
                     cross_ln: layer_norm(&b.pp("encoder_attn_layer_norm"))?,
-                    fc1: linear(&b.pp("fc1"), true)?,
-                    fc2: linear(&b.pp("fc2"), true)?,
+                    ffn: FeedForward::load(&b)?,
                     mlp_ln: layer_norm(&b.pp("final_layer_norm"))?,
                 })
             })
@@ -121,7 +119,7 @@ impl TextDecoder {
             let h = block.cross_ln.forward(&x)?;
             x = (&x + block.cross_attn.attend(&h, cross_k, cross_v, None)?)?;
             let h = block.mlp_ln.forward(&x)?;
-            x = (&x + block.fc2.forward(&block.fc1.forward(&h)?.gelu_erf()?)?)?;
+            x = (&x + block.ffn.forward(&h)?)?;
         }
         state.len += n;
         self.ln.forward(&x)?.squeeze(0)

@@ -1,18 +1,19 @@
 //! Whisper's audio encoder over the weights (and names) candle-transformers' `AudioEncoder`
 //! reads. candle-transformers' own uses the tanh approximation of GELU; Whisper (and
 //! CTranslate2, whose files these are) use the exact one, and the approximation changes words
-//! of short clips, so this encoder is the model's as trained.
+//! of short clips, so this encoder is the model's as trained (with vectorised GELU and
+//! softmax, see [`crate::layers`]).
 
 use candle_core::{Module, Tensor};
-use candle_nn::{Conv1d, Conv1dConfig, LayerNorm, Linear, VarBuilder};
+use candle_nn::{Conv1d, Conv1dConfig, LayerNorm, VarBuilder};
 
-use crate::layers::{Attention, layer_norm, linear};
+use crate::layers::{Attention, FeedForward, layer_norm};
+use viva_candle::kernels::Gelu;
 
 struct Block {
     attn: Attention,
     attn_ln: LayerNorm,
-    fc1: Linear,
-    fc2: Linear,
+    ffn: FeedForward,
     mlp_ln: LayerNorm,
 }
 
@@ -40,8 +41,7 @@ impl AudioEncoder {
                 Ok(Block {
                     attn: Attention::load(&b.pp("self_attn"), heads)?,
                     attn_ln: layer_norm(&b.pp("self_attn_layer_norm"))?,
-                    fc1: linear(&b.pp("fc1"), true)?,
-                    fc2: linear(&b.pp("fc2"), true)?,
+                    ffn: FeedForward::load(&b)?,
                     mlp_ln: layer_norm(&b.pp("final_layer_norm"))?,
                 })
             })
@@ -57,8 +57,8 @@ impl AudioEncoder {
 
     /// Encodes a window's log-mel spectrogram `[1, mels, 3000]` into `[1, 1500, d]`.
     pub(crate) fn forward(&self, mel: &Tensor) -> candle_core::Result<Tensor> {
-        let x = self.conv1.forward(mel)?.gelu_erf()?;
-        let x = self.conv2.forward(&x)?.gelu_erf()?;
+        let x = self.conv1.forward(mel)?.apply_op1_no_bwd(&Gelu)?;
+        let x = self.conv2.forward(&x)?.apply_op1_no_bwd(&Gelu)?;
         let x = x.transpose(1, 2)?;
         let frames = x.dim(1)?;
         let mut x = x.broadcast_add(&self.positions.narrow(0, 0, frames)?)?;
@@ -67,7 +67,7 @@ impl AudioEncoder {
             let (k, v) = block.attn.keys_values(&h)?;
             x = (&x + block.attn.attend(&h, &k, &v, None)?)?;
             let h = block.mlp_ln.forward(&x)?;
-            x = (&x + block.fc2.forward(&block.fc1.forward(&h)?.gelu_erf()?)?)?;
+            x = (&x + block.ffn.forward(&h)?)?;
         }
         self.ln_post.forward(&x)
     }
