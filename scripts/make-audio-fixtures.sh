@@ -3,7 +3,8 @@
 # (providers/whisper/tests/fixtures): interview answers with known text, spoken by espeak-ng and
 # encoded by ffmpeg the ways recordings reach Viva: WAV (16-bit PCM), WebM/Opus (what browsers'
 # MediaRecorder writes) and Ogg/Opus. The expected text of each clip is written next to it as
-# <name>.txt. Installs espeak-ng and ffmpeg from Debian's packages when they are missing.
+# <name>.txt. Installs espeak-ng and ffmpeg from Debian's packages when they are missing
+# (scripts/setup-audio-tests.sh).
 #
 #   scripts/make-audio-fixtures.sh [OUT_DIR]
 #
@@ -19,22 +20,7 @@ fail() {
   exit 1
 }
 
-missing=()
-command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
-command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
-if [ "${#missing[@]}" -gt 0 ]; then
-  command -v apt-get >/dev/null 2>&1 || fail "${missing[*]} missing and apt-get is not available to install them"
-  sudo=""
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 || fail "${missing[*]} missing; install them as root (apt-get install ${missing[*]})"
-    sudo="sudo"
-  fi
-  echo "make-audio-fixtures: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
-    || { $sudo apt-get update >/dev/null 2>&1 && $sudo apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } \
-    || fail "apt-get could not install ${missing[*]}"
-fi
+"$root/scripts/setup-audio-tests.sh" || fail "espeak-ng and ffmpeg are needed (scripts/setup-audio-tests.sh installs them)"
 
 mkdir -p "$out"
 work="$(mktemp -d)"
