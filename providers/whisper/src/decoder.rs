@@ -5,9 +5,17 @@
 //! here each step runs only the new tokens: the self-attention keys and values of earlier
 //! tokens are kept, and the cross-attention keys and values of the audio are computed once
 //! per 30 s window. That turns a window's decoding from quadratic to linear in its tokens.
+//!
+//! The token embeddings double as the output projection: every step reads all of them
+//! (51,864 × 384 for tiny.en), which made that one product half a step's time, bound by memory
+//! bandwidth. They are kept in float16, as the model file stores them (so nothing is lost),
+//! and widened a row at a time inside the product: half the bytes per step.
 
 use candle_core::{DType, Device, IndexOp, Module, Tensor};
 use candle_nn::{LayerNorm, VarBuilder};
+use half::f16;
+use half::slice::HalfFloatSliceExt;
+use rayon::prelude::*;
 
 use crate::layers::{Attention, FeedForward, layer_norm};
 
@@ -20,9 +28,14 @@ struct Block {
     mlp_ln: LayerNorm,
 }
 
+/// Vocabulary rows per task of the output projection.
+const ROWS_PER_TASK: usize = 2048;
+
 /// The decoder's weights.
 pub(crate) struct TextDecoder {
-    embeddings: Tensor,
+    /// `[vocab · d]`, row-major, float16.
+    embeddings: Vec<f16>,
+    width: usize,
     positions: Tensor,
     blocks: Vec<Block>,
     ln: LayerNorm,
@@ -60,8 +73,11 @@ impl TextDecoder {
                 })
             })
             .collect::<candle_core::Result<Vec<_>>>()?;
+        let embeddings = vb.pp("embed_tokens").get_unchecked("weight")?;
+        let width = embeddings.dim(1)?;
         Ok(Self {
-            embeddings: vb.pp("embed_tokens").get_unchecked("weight")?,
+            embeddings: embeddings.to_dtype(DType::F16)?.flatten_all()?.to_vec1::<f16>()?,
+            width,
             positions: vb.pp("embed_positions").get_unchecked("weight")?,
             blocks,
             ln: layer_norm(&vb.pp("layer_norm"))?,
@@ -87,10 +103,16 @@ impl TextDecoder {
     /// `[n, d]` (after the last layer norm).
     pub(crate) fn step(&self, tokens: &[u32], state: &mut DecoderState) -> candle_core::Result<Tensor> {
         let n = tokens.len();
-        let ids = Tensor::new(tokens, &Device::Cpu)?;
-        let mut x = self
-            .embeddings
-            .index_select(&ids, 0)?
+        let d = self.width;
+        let mut rows = vec![0f32; n * d];
+        for (row, &token) in rows.chunks_exact_mut(d).zip(tokens) {
+            let start = token as usize * d;
+            let Some(embedding) = self.embeddings.get(start..start + d) else {
+                candle_core::bail!("token {token} is outside the vocabulary");
+            };
+            embedding.convert_to_f32_slice(row);
+        }
+        let mut x = Tensor::from_vec(rows, (n, d), &Device::Cpu)?
             .add(&self.positions.narrow(0, state.len, n)?)?
             .unsqueeze(0)?;
         let mask = if n > 1 {
@@ -125,9 +147,51 @@ impl TextDecoder {
         self.ln.forward(&x)?.squeeze(0)
     }
 
-    /// The logits `[vocab]` of one hidden state row `[d]`.
+    /// The logits `[vocab]` of one hidden state row `[d]`: its dot product with every token
+    /// embedding, split over the current thread pool.
     pub(crate) fn logits(&self, hidden: &Tensor, row: usize) -> candle_core::Result<Vec<f32>> {
-        let h = hidden.i(row..row + 1)?;
-        h.matmul(&self.embeddings.t()?)?.squeeze(0)?.to_dtype(DType::F32)?.to_vec1()
+        let h: Vec<f32> = hidden.i(row)?.to_dtype(DType::F32)?.to_vec1()?;
+        if h.len() != self.width {
+            candle_core::bail!("a hidden state of {} values, not {}", h.len(), self.width);
+        }
+        let mut logits = vec![0f32; self.embeddings.len() / self.width];
+        let arch = pulp::Arch::new();
+        logits
+            .par_chunks_mut(ROWS_PER_TASK)
+            .zip(self.embeddings.par_chunks(ROWS_PER_TASK * self.width))
+            .for_each(|(out, weights)| arch.dispatch(Dots { out, weights, hidden: &h }));
+        Ok(logits)
+    }
+}
+
+/// Dot products of `hidden` with float16 rows, as a unit `pulp` compiles for each
+/// instruction set (AVX-512, AVX2, the baseline) and picks at run time.
+struct Dots<'a> {
+    out: &'a mut [f32],
+    weights: &'a [f16],
+    hidden: &'a [f32],
+}
+
+impl pulp::WithSimd for Dots<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        const LANES: usize = 16;
+        let d = self.hidden.len();
+        let mut row = vec![0f32; d];
+        for (out, weights) in self.out.iter_mut().zip(self.weights.chunks_exact(d)) {
+            weights.convert_to_f32_slice(&mut row);
+            let mut sums = [0f32; LANES];
+            let mut pairs = row.chunks_exact(LANES).zip(self.hidden.chunks_exact(LANES));
+            for (w, h) in pairs.by_ref() {
+                for ((s, &w), &h) in sums.iter_mut().zip(w).zip(h) {
+                    *s += w * h;
+                }
+            }
+            let tail = d - d % LANES;
+            let rest: f32 = row[tail..].iter().zip(&self.hidden[tail..]).map(|(w, h)| w * h).sum();
+            *out = sums.iter().sum::<f32>() + rest;
+        }
     }
 }
