@@ -134,4 +134,15 @@ pub enum AiCommand {
         #[arg(long)]
         today: Option<NaiveDate>,
     },
+    /// Transcribes a recording (WebM, Ogg, WAV, MP3, MP4/M4A or FLAC, recognised by content)
+    /// with the configured transcription providers, in order, and prints JSON `{text, language,
+    /// duration_seconds, segments: [{start, end, text}], provider, model}`. Offline by default:
+    /// Whisper tiny.en in-process.
+    Transcribe {
+        /// The recording.
+        file: PathBuf,
+        /// The language spoken (BCP 47, such as `en` or `de`), if known.
+        #[arg(long)]
+        language: Option<String>,
+    },
 }

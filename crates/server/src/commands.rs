@@ -55,6 +55,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     ai::evaluate(&config, model_dir.as_deref(), single).await
                 }
                 AiCommand::AnalyzeResume { file, today } => resume::analyze(&file, today).await,
+                AiCommand::Transcribe { file, language } => {
+                    ai::transcribe(&config, model_dir.as_deref(), &file, language).await
+                }
             }
         }
         Command::Migrate => {

@@ -278,6 +278,9 @@ impl Settings {
             "gemini_api_key",
             "openai_api_key",
             "openai_base_url",
+            // Read where they are used (the Whisper section and the model fetch script).
+            "whisper_model",
+            "whisper_dir",
         ]));
         let mut settings: Settings =
             figment.extract().map_err(|err| anyhow::anyhow!("invalid configuration: {err}"))?;

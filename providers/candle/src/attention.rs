@@ -166,7 +166,7 @@ fn query_scores(q: &[f32], keys_t: &[f32], scale: f32, scores: &mut [f32]) {
 /// Softmax over one row, with the max and the sum kept in sixteen lanes so that both
 /// reductions vectorise.
 #[inline(always)]
-fn softmax_in_place(scores: &mut [f32]) {
+pub(crate) fn softmax_in_place(scores: &mut [f32]) {
     const LANES: usize = 16;
     let mut lanes = [f32::NEG_INFINITY; LANES];
     let mut chunks = scores.chunks_exact(LANES);

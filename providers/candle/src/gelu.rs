@@ -10,7 +10,7 @@ use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape};
 use rayon::prelude::*;
 
 /// `gelu(x + bias)` where `bias` broadcasts over the last dimension of `x`.
-pub(crate) struct BiasGelu;
+pub struct BiasGelu;
 
 impl CustomOp2 for BiasGelu {
     fn name(&self) -> &'static str {

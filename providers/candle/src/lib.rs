@@ -11,6 +11,7 @@
 
 mod attention;
 mod gelu;
+pub mod kernels;
 mod model;
 
 use std::path::{Path, PathBuf};

@@ -30,6 +30,21 @@ pub(crate) fn registry(ai: &AiConfig, model_dir: Option<&Path>, metrics: AiMetri
                 .map_err(|err| err.to_string())?;
             Ok((Provider::Embedder(Arc::new(embedder)), Policy::local()))
         }
+        (Capability::Transcription, "whisper") => {
+            let w = &ai.whisper;
+            let dir = viva_whisper::locate(w.model_dir.as_deref(), &w.model).ok_or_else(|| match &w.model_dir {
+                Some(dir) => format!("{} holds no Whisper model (model.bin, config.json, tokenizer.json)", dir.display()),
+                None => format!(
+                    "Whisper {0} is not in the model cache; run scripts/fetch-whisper.sh {0} or set VIVA_WHISPER_DIR",
+                    w.model
+                ),
+            })?;
+            // Recordings are decoded by this very binary's `sandbox decode-audio` child.
+            let decoder = viva_media::AudioDecoder::current_exe().map_err(|err| err.to_string())?;
+            let transcriber = viva_whisper::WhisperTranscriber::new(&dir, &w.model, w.options, decoder)
+                .map_err(|err| err.to_string())?;
+            Ok((Provider::Transcriber(Arc::new(transcriber)), w.policy.clone()))
+        }
         (capability, "gemini") => {
             let client = gemini
                 .get_or_insert_with(|| viva_gemini::Gemini::new(ai.gemini.clone()).map(Arc::new))
@@ -75,6 +90,49 @@ pub(crate) async fn embed(ai: &AiConfig, model_dir: Option<&Path>) -> anyhow::Re
             writeln!(out, "{}", serde_json::to_string(&v)?)?;
         }
     }
+    Ok(())
+}
+
+/// `viva ai transcribe FILE`: the recording transcribed by the first configured provider that
+/// can, as one JSON object with the provider and model that made it.
+pub(crate) async fn transcribe(
+    ai: &AiConfig,
+    model_dir: Option<&Path>,
+    file: &Path,
+    language: Option<String>,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    // Only the transcription chain: nothing else is needed, and models load at start.
+    let mut only_transcription = ai.clone();
+    only_transcription.chains.chat.clear();
+    only_transcription.chains.embeddings.clear();
+    let registry = registry(&only_transcription, model_dir, AiMetrics::unregistered()?);
+    for degraded in registry.degraded() {
+        eprintln!("viva: transcription provider {} unavailable: {}", degraded.provider, degraded.reason);
+    }
+    if registry.transcription.is_empty() {
+        anyhow::bail!(
+            "no transcription provider is available (see above; scripts/fetch-whisper.sh fetches the default)"
+        );
+    }
+    let mime_type = viva_media::sniff(&bytes)
+        .map(|container| container.mime_type(false).to_owned())
+        .map_err(|err| anyhow::anyhow!("{}: {err}", file.display()))?;
+    let audio = Audio { bytes, mime_type, language };
+    let (transcript, info) = registry
+        .transcription
+        .transcribe(&audio)
+        .await
+        .map_err(|err| anyhow::anyhow!("transcription failed: {err}"))?;
+    let line = serde_json::json!({
+        "text": transcript.text,
+        "language": transcript.language,
+        "duration_seconds": transcript.duration_seconds,
+        "segments": transcript.segments,
+        "provider": info.provider,
+        "model": info.model,
+    });
+    writeln!(std::io::stdout().lock(), "{line}")?;
     Ok(())
 }
 

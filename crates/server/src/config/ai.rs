@@ -5,7 +5,10 @@
 //! [ai]
 //! chat = ["gemini", "openai"]      # tried in order; empty = offline rules
 //! embeddings = ["candle"]
-//! transcription = ["gemini"]
+//! transcription = ["whisper"]      # in-process Whisper, the default; also "gemini", "openai"
+//! [ai.whisper]
+//! model = "tiny.en"                # or "base" (multilingual); also VIVA_WHISPER_MODEL
+//! threads = 2
 //! [ai.gemini]
 //! api_key = "…"                    # also VIVA_GEMINI_API_KEY, or GEMINI_API_KEY
 //! model = "gemini-2.5-flash"
@@ -15,6 +18,7 @@
 //! daily_budget_usd = 5.0
 //! ```
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::bail;
@@ -30,8 +34,10 @@ pub struct AiSection {
     pub chat: Vec<String>,
     /// Embedding providers.
     pub embeddings: Vec<String>,
-    /// Transcription providers.
+    /// Transcription providers; by default the in-process Whisper.
     pub transcription: Vec<String>,
+    /// The in-process Whisper model.
+    pub whisper: WhisperSection,
     /// The Gemini API.
     pub gemini: GeminiSection,
     /// An OpenAI-compatible server (OpenAI, Ollama's `/v1`, vLLM, LocalAI).
@@ -44,10 +50,89 @@ impl Default for AiSection {
         Self {
             chat: chains.chat,
             embeddings: chains.embeddings,
-            transcription: chains.transcription,
+            // Transcription works offline by default, as embeddings do: on Whisper tiny.en when
+            // its files are in the model cache, and degraded (saying why) when they are not.
+            transcription: if chains.transcription.is_empty() {
+                vec![viva_whisper::PROVIDER.to_owned()]
+            } else {
+                chains.transcription
+            },
+            whisper: WhisperSection::default(),
             gemini: GeminiSection::default(),
             openai: OpenAiSection::default(),
         }
+    }
+}
+
+/// `[ai.whisper]`: the in-process transcription model.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WhisperSection {
+    /// `tiny.en` (English only, fast; the default) or `base` (multilingual, about twice as
+    /// slow); also `VIVA_WHISPER_MODEL`. `scripts/fetch-whisper.sh <model>` fetches either.
+    pub model: String,
+    /// A CTranslate2 Whisper directory; by default `VIVA_WHISPER_DIR`, else Viva's model cache
+    /// (`~/.cache/viva/models/whisper-<model>`).
+    pub model_dir: Option<PathBuf>,
+    /// Threads one transcription uses; recordings are transcribed one at a time.
+    pub threads: usize,
+    /// The longest recording transcribed, in seconds.
+    pub max_seconds: f64,
+    /// Seconds one transcription may take, waiting for others included.
+    pub timeout_secs: f64,
+}
+
+impl Default for WhisperSection {
+    fn default() -> Self {
+        let options = viva_whisper::Options::default();
+        Self {
+            model: viva_whisper::DEFAULT_MODEL.to_owned(),
+            model_dir: None,
+            threads: options.threads,
+            max_seconds: options.max_seconds,
+            timeout_secs: 900.0,
+        }
+    }
+}
+
+/// The checked `[ai.whisper]`.
+#[derive(Clone, Debug)]
+pub struct WhisperConfig {
+    /// The model's name (`tiny.en`, `base`).
+    pub model: String,
+    /// Where it is, if configured; else it is looked for in the usual places.
+    pub model_dir: Option<PathBuf>,
+    /// How it runs.
+    pub options: viva_whisper::Options,
+    /// How calls are guarded: no retries, [`WhisperSection::timeout_secs`].
+    pub policy: Policy,
+}
+
+impl WhisperSection {
+    fn validate(self) -> anyhow::Result<WhisperConfig> {
+        let model = env_key(&["VIVA_WHISPER_MODEL"]).unwrap_or(self.model);
+        if self.model_dir.is_none() && !viva_whisper::MODELS.contains(&model.as_str()) {
+            bail!(
+                "ai.whisper.model must be one of {} (or set ai.whisper.model_dir to a CTranslate2 Whisper directory), not {model:?}",
+                viva_whisper::MODELS.join(", ")
+            );
+        }
+        if !(1..=64).contains(&self.threads) {
+            bail!("ai.whisper.threads must be between 1 and 64");
+        }
+        if !(1.0..=6.0 * 3600.0).contains(&self.max_seconds) {
+            bail!("ai.whisper.max_seconds must be between 1 and 21600");
+        }
+        if !(1.0..=7200.0).contains(&self.timeout_secs) {
+            bail!("ai.whisper.timeout_secs must be between 1 and 7200");
+        }
+        let model_dir = self.model_dir.or_else(|| std::env::var_os("VIVA_WHISPER_DIR").map(PathBuf::from));
+        Ok(WhisperConfig {
+            model,
+            model_dir: model_dir.filter(|d| !d.as_os_str().is_empty()),
+            options: viva_whisper::Options { threads: self.threads, max_seconds: self.max_seconds },
+            policy: Policy { timeout: Duration::from_secs_f64(self.timeout_secs), ..Policy::local() },
+        })
     }
 }
 
@@ -241,6 +326,8 @@ pub struct AiConfig {
     pub openai: viva_openai::Settings,
     /// How OpenAI-compatible calls are guarded.
     pub openai_policy: Policy,
+    /// The in-process Whisper model.
+    pub whisper: WhisperConfig,
 }
 
 fn env_key(names: &[&str]) -> Option<String> {
@@ -253,12 +340,13 @@ impl AiSection {
         for (capability, names, known) in [
             ("chat", &self.chat, &["gemini", "openai"][..]),
             ("embeddings", &self.embeddings, &["candle", "gemini", "openai"][..]),
-            ("transcription", &self.transcription, &["gemini", "openai"][..]),
+            ("transcription", &self.transcription, &["whisper", "gemini", "openai"][..]),
         ] {
             if let Some(unknown) = names.iter().find(|n| !known.contains(&n.as_str())) {
                 bail!("ai.{capability}: unknown provider {unknown:?} (known: {})", known.join(", "));
             }
         }
+        let whisper = self.whisper.validate()?;
         let g = self.gemini;
         let gemini_key = g
             .api_key
@@ -308,6 +396,7 @@ impl AiSection {
             gemini_policy,
             openai,
             openai_policy,
+            whisper,
         })
     }
 }
@@ -331,5 +420,30 @@ mod tests {
         assert!(shown.contains("<redacted>"), "{shown}");
         let config = section.validate().expect("valid");
         assert!(!format!("{config:?}").contains("secret"));
+    }
+
+    #[test]
+    fn transcription_defaults_to_whisper_tiny_en_and_base_is_a_setting() {
+        use figment::providers::{Format, Toml};
+        let config = AiSection::default().validate().expect("valid");
+        assert_eq!(config.chains.transcription, vec!["whisper".to_owned()]);
+        if std::env::var_os("VIVA_WHISPER_MODEL").is_none() {
+            assert_eq!(config.whisper.model, "tiny.en");
+        }
+        let base: AiSection =
+            figment::Figment::from(Toml::string("[whisper]\nmodel = \"base\"\nthreads = 3\n"))
+                .extract()
+                .expect("parse");
+        let base = base.validate().expect("valid");
+        if std::env::var_os("VIVA_WHISPER_MODEL").is_none() {
+            assert_eq!(base.whisper.model, "base");
+        }
+        assert_eq!(base.whisper.options.threads, 3);
+        let unknown: AiSection =
+            figment::Figment::from(Toml::string("[whisper]\nmodel = \"huge\"\n")).extract().expect("parse");
+        if std::env::var_os("VIVA_WHISPER_MODEL").is_none() {
+            let err = unknown.validate().expect_err("unknown model").to_string();
+            assert!(err.contains("ai.whisper.model") && err.contains("tiny.en, base"), "{err}");
+        }
     }
 }
