@@ -51,7 +51,7 @@ impl Handler<Service> for TranscribeAnswer {
             Err(Failure::Ours(err)) if last_attempt => {
                 tracing::error!(error = %err, answer = %payload.answer_id, job = %job.id, "a spoken answer could not be transcribed");
                 let reason = "the audio could not be transcribed (the speech-to-text service kept failing); \
-                              an admin can ask for the answer to be evaluated again";
+                              the answer is evaluated on its typed text";
                 Ok(fail(service, payload.answer_id, reason).await?)
             }
             Err(Failure::Ours(err)) => Err(err.into()),
@@ -110,6 +110,13 @@ async fn transcribe(service: &Service, answer_id: AnswerId) -> Result<(), Failur
         Err(err) => return Err(Failure::Ours(ServiceError::internal(err))),
     };
     let audio = Audio { bytes, mime_type: audio.media_type, language: None };
+    if service.ai.registry.transcription.is_empty() {
+        return Err(Failure::Input(
+            "this server has no speech-to-text provider, so the audio could not be transcribed; \
+             the answer is evaluated on its typed text"
+                .to_owned(),
+        ));
+    }
 
     let (sender, mut heard) = mpsc::unbounded_channel::<TranscriptSegment>();
     let registry = &service.ai.registry;
