@@ -137,10 +137,19 @@ pub struct Settings {
     /// Points by which an answer's AI and human scores must differ to be listed as a
     /// disagreement when the request names no margin (VIVA_DISAGREEMENT_MARGIN).
     pub disagreement_margin: i32,
-    /// The directory of the object store (exported reports) (VIVA_OBJECTS_DIR); by default
+    /// The directory of the object store (reports, resumes, answers' audio and recordings)
+    /// (VIVA_OBJECTS_DIR); by default
     /// `$XDG_DATA_HOME/viva/objects` (`~/.local/share/viva/objects`), and without either, the
     /// system's temporary directory (with a warning).
     pub objects_dir: Option<std::path::PathBuf>,
+    /// Keep files in this S3-compatible bucket instead of a directory (VIVA_OBJECTS_S3_BUCKET);
+    /// credentials from the standard AWS_* environment variables.
+    pub objects_s3_bucket: Option<String>,
+    /// The S3-compatible endpoint, such as `http://minio:9000` (VIVA_OBJECTS_S3_ENDPOINT); AWS's
+    /// when unset.
+    pub objects_s3_endpoint: Option<String>,
+    /// The bucket's region (VIVA_OBJECTS_S3_REGION); else AWS_DEFAULT_REGION.
+    pub objects_s3_region: Option<String>,
     /// Seconds a report's download link works (VIVA_REPORT_LINK_TTL_SECS).
     pub report_link_ttl_secs: u64,
     /// Days an exported report's file is kept (VIVA_REPORT_RETENTION_DAYS).
@@ -222,6 +231,9 @@ impl Default for Settings {
             min_group_size: analytics.min_group_size,
             disagreement_margin: analytics.disagreement_margin,
             objects_dir: None,
+            objects_s3_bucket: None,
+            objects_s3_endpoint: None,
+            objects_s3_region: None,
             report_link_ttl_secs: 15 * 60,
             report_retention_days: 7,
             report_fonts_dir: None,
@@ -408,7 +420,14 @@ impl Settings {
                     min_group_size: self.min_group_size,
                     disagreement_margin: self.disagreement_margin,
                 },
-                objects: ObjectStorage::Local { dir: objects_dir },
+                objects: match self.objects_s3_bucket {
+                    Some(bucket) => ObjectStorage::S3 {
+                        bucket,
+                        endpoint: self.objects_s3_endpoint,
+                        region: self.objects_s3_region,
+                    },
+                    None => ObjectStorage::Local { dir: objects_dir },
+                },
                 reports: ReportSettings {
                     link_ttl: Duration::from_secs(self.report_link_ttl_secs),
                     retention: Duration::from_secs(self.report_retention_days.saturating_mul(24 * 3600)),

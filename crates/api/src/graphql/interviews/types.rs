@@ -449,7 +449,7 @@ pub struct InterviewUpdate {
     pub answer: Option<Answer>,
     /// The question added (FOLLOW_UP_ADDED).
     pub question_id: Option<ID>,
-    /// The transcript as it stood at the event (TRANSCRIPT_PARTIAL, TRANSCRIPT_FINAL,
-    /// TRANSCRIPT_FAILED).
+    /// The answer's transcript (TRANSCRIPT_PARTIAL, TRANSCRIPT_FINAL, TRANSCRIPT_FAILED), as it
+    /// stands when the event is delivered: at least what was heard when the event was published.
     pub transcript: Option<AnswerTranscript>,
 }
