@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod index;
+pub mod matching;
 pub mod search;
 
 use diesel_async::AsyncConnection;

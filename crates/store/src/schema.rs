@@ -448,6 +448,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A job description's embedding per model, with the digest of the text it was made from.
+    job_embeddings (job_id, model) {
+        job_id -> Uuid,
+        model -> Text,
+        description_digest -> Text,
+        embedding -> Array<Float4>,
+    }
+}
+
+diesel::joinable!(job_embeddings -> jobs (job_id));
 diesel::joinable!(resume_embeddings -> resumes (resume_id));
 diesel::joinable!(resume_passages -> resumes (resume_id));
 diesel::joinable!(questions -> job_roles (role_slug));
@@ -490,4 +501,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     resumes,
     resume_passages,
     resume_embeddings,
+    job_embeddings,
 );

@@ -12,6 +12,7 @@ pub mod interviews;
 pub mod introspection;
 pub mod jobs;
 pub mod mapping;
+pub mod matching;
 pub mod messages;
 pub mod notifications;
 pub mod pagination;
@@ -45,6 +46,7 @@ pub struct Query(
     analytics::AnalyticsQuery,
     reports::ReportQuery,
     resumes::ResumeQuery,
+    matching::MatchingQuery,
 );
 
 /// Every mutation.

@@ -15,6 +15,7 @@ mod endpoint;
 mod evaluations;
 mod interview_authorization;
 mod interviews;
+mod matching;
 mod matrix;
 mod messaging;
 mod organisation;

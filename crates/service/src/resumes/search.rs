@@ -109,6 +109,18 @@ pub fn skills_in(text: &str) -> ServiceResult<Vec<String>> {
     Ok(found)
 }
 
+/// Whose active resumes the caller may find (the resume policy, [`super::access`], as a
+/// query): every candidate for admins; for an HR user mapped to an admin, the candidates
+/// assigned to them and the discoverable ones. Refused for anyone else.
+pub(crate) fn scope_of(principal: &Principal) -> ServiceResult<SearchScope> {
+    match principal.role {
+        Role::Admin => Ok(SearchScope::All),
+        Role::Hr if crate::organisation::is_mapped_hr(principal) => Ok(SearchScope::Hr(principal.user_id)),
+        Role::Hr => Err(ServiceError::Forbidden("you must be mapped to an admin to search candidates")),
+        Role::Candidate => Err(ServiceError::Forbidden("only HR users and admins search candidates")),
+    }
+}
+
 /// Searches the candidates the caller may find. HR users mapped to an admin, and admins.
 pub async fn search(
     service: &Service,
@@ -119,14 +131,7 @@ pub async fn search(
     first: usize,
     offset: usize,
 ) -> ServiceResult<SearchPage> {
-    let scope = match principal.role {
-        Role::Admin => SearchScope::All,
-        Role::Hr if crate::organisation::is_mapped_hr(principal) => SearchScope::Hr(principal.user_id),
-        Role::Hr => {
-            return Err(ServiceError::Forbidden("you must be mapped to an admin to search candidates"));
-        }
-        Role::Candidate => return Err(ServiceError::Forbidden("only HR users and admins search candidates")),
-    };
+    let scope = scope_of(principal)?;
     let query = query.trim();
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(ServiceError::bad_field(
