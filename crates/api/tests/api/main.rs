@@ -22,6 +22,7 @@ mod organisation;
 mod persisted;
 mod profile;
 mod reports;
+mod resume_questions;
 mod resumes;
 mod schema;
 mod security;
