@@ -21,6 +21,7 @@ mod messaging;
 mod organisation;
 mod persisted;
 mod profile;
+mod reembedding;
 mod reports;
 mod resume_questions;
 mod resumes;
