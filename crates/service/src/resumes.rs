@@ -5,6 +5,7 @@
 //! Who may see a candidate's resumes is decided once, in [`access`].
 
 pub mod access;
+pub mod files;
 pub mod index;
 pub mod matching;
 pub mod search;

@@ -99,6 +99,15 @@ impl Resume {
         self.0.years_of_experience.map(|y| (f64::from(y) * 10.0).round() / 10.0)
     }
 
+    /// A link to download the file: GET it from the API's origin with your access token as
+    /// `Authorization: Bearer`, within 15 minutes (`report_link_ttl_secs`); it works for you
+    /// alone, and only while you may see the candidate's resumes.
+    async fn download_url(&self, ctx: &Context<'_>) -> AppResult<String> {
+        let principal = ctx.principal()?;
+        let link = viva_service::resumes::files::link(&ctx.services()?.service, principal.user_id, &self.0)?;
+        Ok(link.url)
+    }
+
     /// When it was uploaded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

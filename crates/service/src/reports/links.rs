@@ -1,12 +1,14 @@
 //! Download links for exported reports: `/exports/<id>?expires=<unix seconds>&signature=<mac>`,
 //! where the MAC (HMAC-SHA256, base64url) covers the export, the user the link was issued to
-//! and the expiry, under a key derived from the token secret for this use only.
+//! and the expiry, under a key derived from the token secret for this use only. Resume file
+//! links are signed the same way, under a key of their own ([`Purpose`]).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 use viva_domain::{ReportExportId, UserId};
 
 use crate::{Service, ServiceError, ServiceResult};
@@ -20,16 +22,73 @@ pub struct DownloadLink {
     pub expires_at: DateTime<Utc>,
 }
 
-fn mac(service: &Service, id: ReportExportId, user: UserId, expires: i64) -> ServiceResult<Hmac<Sha256>> {
+/// What a signed link is for: each use has its own key, so a link of one kind can never pass
+/// for another.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Purpose {
+    /// An exported report's file.
+    Report,
+    /// A resume's file.
+    Resume,
+}
+
+impl Purpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Purpose::Report => b"viva report download links\0",
+            Purpose::Resume => b"viva resume download links\0",
+        }
+    }
+}
+
+fn mac(
+    service: &Service,
+    purpose: Purpose,
+    id: Uuid,
+    user: UserId,
+    expires: i64,
+) -> ServiceResult<Hmac<Sha256>> {
     let key = Sha256::new()
-        .chain_update(b"viva report download links\0")
+        .chain_update(purpose.label())
         .chain_update(service.config.jwt_secret.expose())
         .finalize();
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(ServiceError::internal)?;
-    mac.update(id.0.as_bytes());
+    mac.update(id.as_bytes());
     mac.update(user.0.as_bytes());
     mac.update(&expires.to_be_bytes());
     Ok(mac)
+}
+
+/// The signature (base64url) of a link for `user` to `id` until `expires` (Unix seconds).
+pub(crate) fn sign(
+    service: &Service,
+    purpose: Purpose,
+    id: Uuid,
+    user: UserId,
+    expires: i64,
+) -> ServiceResult<String> {
+    Ok(URL_SAFE_NO_PAD.encode(mac(service, purpose, id, user, expires)?.finalize().into_bytes()))
+}
+
+/// Checks a signature presented by `user`: `NOT_FOUND` (naming `what`) when it was not made for
+/// them and `id` (or was altered), `FORBIDDEN` when the link has expired.
+pub(crate) fn check(
+    service: &Service,
+    purpose: Purpose,
+    what: &'static str,
+    id: Uuid,
+    user: UserId,
+    expires: i64,
+    signature: &str,
+) -> ServiceResult<()> {
+    let presented = URL_SAFE_NO_PAD.decode(signature).map_err(|_| ServiceError::NotFound(what))?;
+    mac(service, purpose, id, user, expires)?
+        .verify_slice(&presented)
+        .map_err(|_| ServiceError::NotFound(what))?;
+    if expires <= Utc::now().timestamp() {
+        return Err(ServiceError::Forbidden("this download link has expired; ask for a new link"));
+    }
+    Ok(())
 }
 
 /// A link for `user` to download export `id`, working until the link's lifetime or the file's,
@@ -42,7 +101,7 @@ pub fn issue(
 ) -> ServiceResult<DownloadLink> {
     let expires_at = super::link_expiry(service, file_expires_at);
     let expires = expires_at.timestamp();
-    let signature = URL_SAFE_NO_PAD.encode(mac(service, id, user, expires)?.finalize().into_bytes());
+    let signature = sign(service, Purpose::Report, id.0, user, expires)?;
     Ok(DownloadLink {
         url: format!("/exports/{id}?expires={expires}&signature={signature}"),
         expires_at: DateTime::from_timestamp(expires, 0).unwrap_or(expires_at),
@@ -58,14 +117,12 @@ pub fn verify(
     expires: i64,
     signature: &str,
 ) -> ServiceResult<()> {
-    let presented = URL_SAFE_NO_PAD.decode(signature).map_err(|_| ServiceError::NotFound("report export"))?;
-    mac(service, id, user, expires)?
-        .verify_slice(&presented)
-        .map_err(|_| ServiceError::NotFound("report export"))?;
-    if expires <= Utc::now().timestamp() {
-        return Err(ServiceError::Forbidden(
-            "this download link has expired; ask for the export again for a new link",
-        ));
-    }
-    Ok(())
+    check(service, Purpose::Report, "report export", id.0, user, expires, signature).map_err(
+        |err| match err {
+            ServiceError::Forbidden(_) => ServiceError::Forbidden(
+                "this download link has expired; ask for the export again for a new link",
+            ),
+            other => other,
+        },
+    )
 }
