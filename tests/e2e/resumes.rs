@@ -82,7 +82,8 @@ const JUDGED: [(&str, &[(&str, u32)]); 30] = [
 
 const SEARCH: &str = "query($q: String!, $r: SearchRanking!) { searchCandidates(query: $q, ranking: $r, first: 10) { hits { candidate { id fullName } matchedSkills passage } } }";
 
-fn fixture(name: &str) -> PathBuf {
+/// A committed fixture resume (PDF).
+pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("crates/resumes/tests/fixtures")
         .join(format!("{name}.pdf"))
@@ -111,7 +112,8 @@ async fn register(server: &Server, email: &str) -> (String, String) {
     (login["accessToken"].as_str().unwrap().to_owned(), login["user"]["id"].as_str().unwrap().to_owned())
 }
 
-async fn upload(server: &Server, token: &str, name: &str) -> Value {
+/// Uploads a fixture resume as the candidate whose token this is.
+pub(crate) async fn upload(server: &Server, token: &str, name: &str) -> Value {
     let operations = json!({ "query": "mutation($f: Upload!) { uploadResume(file: $f) { id status } }", "variables": { "f": null } });
     let bytes = std::fs::read(fixture(name)).unwrap();
     let form = reqwest::multipart::Form::new()

@@ -5,6 +5,7 @@
 //! Who may see a candidate's resumes is decided once, in [`access`].
 
 pub mod access;
+pub mod analysis_view;
 pub mod files;
 pub mod index;
 pub mod matching;
@@ -217,6 +218,47 @@ pub(crate) fn analyse(
     extracted: &viva_resumes::ExtractedText,
 ) -> ServiceResult<viva_resumes::ResumeAnalysis> {
     Ok(viva_resumes::analyze(extracted, catalog()?, chrono::Utc::now().date_naive()))
+}
+
+/// The chat model's review of a resume, as JSON to keep beside the offline analysis: `summary`
+/// (which becomes the analysis's summary), `advice` (each with a `topic` and a `message`),
+/// `offlineSummary` (the rules' summary it replaced), and who wrote it (`provider`, `model`,
+/// `promptVersion`). `None` when no chat model is configured or every one failed: the offline
+/// analysis then stands alone, as it always can.
+pub(crate) async fn review(
+    service: &Service,
+    text: &str,
+    analysis: &viva_resumes::ResumeAnalysis,
+) -> ServiceResult<Option<serde_json::Value>> {
+    let chat = &service.ai.registry.chat;
+    if chat.is_empty() {
+        return Ok(None);
+    }
+    let known: Vec<String> = catalog()?.names().map(str::to_lowercase).collect();
+    let headings: Vec<String> = analysis.sections.iter().map(|s| s.heading.clone()).collect();
+    let rule_advice: Vec<String> = analysis.ats_feedback.iter().map(|a| a.message.clone()).collect();
+    let brief = viva_ai::llm::resume_review::Brief {
+        text,
+        skills: &analysis.skills,
+        years_of_experience: analysis.years_of_experience,
+        headings: &headings,
+        rule_advice: &rule_advice,
+        known_skills: &known,
+    };
+    match viva_ai::llm::resume_review::write(chat, &brief).await {
+        Ok(served) => Ok(Some(serde_json::json!({
+            "summary": served.value.summary,
+            "advice": served.value.advice,
+            "offlineSummary": analysis.summary,
+            "provider": served.info.provider,
+            "model": served.info.model,
+            "promptVersion": viva_ai::llm::resume_review::PROMPT_VERSION,
+        }))),
+        Err(exhausted) => {
+            tracing::warn!(why = %exhausted, "a resume was analysed by the offline rules alone after the chat providers failed");
+            Ok(None)
+        }
+    }
 }
 
 /// Words per passage: about a paragraph, under the embedding model's 256-token window.

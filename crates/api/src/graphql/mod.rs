@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod people;
 pub mod questions;
 pub mod reports;
+pub mod resume_analysis;
 pub mod resumes;
 pub mod similarity;
 pub mod types;

@@ -99,6 +99,12 @@ impl Resume {
         self.0.years_of_experience.map(|y| (f64::from(y) * 10.0).round() / 10.0)
     }
 
+    /// What the analysis found, once analysed: summary, quality score and its parts, advice,
+    /// contact details and sections.
+    async fn analysis(&self) -> Option<crate::graphql::resume_analysis::ResumeAnalysis> {
+        viva_service::resumes::analysis_view::of(&self.0).map(Into::into)
+    }
+
     /// A link to download the file: GET it from the API's origin with your access token as
     /// `Authorization: Bearer`, within 15 minutes (`report_link_ttl_secs`); it works for you
     /// alone, and only while you may see the candidate's resumes.
