@@ -128,7 +128,8 @@ impl Resume {
 /// How to rank a candidate search.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SearchRanking {
-    /// Keywords and meaning fused (a convex combination of the two scores): the best of both.
+    /// Keywords and meaning fused (each side's scores min-max normalised, then 0.6 · meaning +
+    /// 0.4 · keywords): the best of both.
     #[default]
     Hybrid,
     /// PostgreSQL full-text search over skills and text alone.
