@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint fmt schema bench bench-ai postgres model graphiql browser report-tools
+.PHONY: help run test lint fmt schema bench bench-ai postgres model graphiql browser report-tools audio-tools
 
 help:
 	@echo "make run     - start PostgreSQL if needed, migrate, load demo data, serve on http://localhost:8000"
@@ -31,7 +31,12 @@ browser:
 report-tools:
 	@scripts/setup-report-tests.sh
 
+# ffmpeg (spoken answers are decoded with it) and espeak-ng (the audio fixtures' voice).
+audio-tools:
+	@scripts/setup-audio-tests.sh
+
 run: postgres
+	@scripts/setup-audio-tests.sh || echo "make run: continuing without ffmpeg (spoken answers cannot be transcribed)"
 	@scripts/fetch-model.sh || echo "make run: continuing without the embedding model (AI features degraded)"
 	@scripts/fetch-graphiql.sh || echo "make run: continuing without GraphiQL's assets (/graphiql will say how to get them)"
 	cargo build --bin viva
@@ -43,7 +48,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	python3 scripts/check-shape.py
 
-test: postgres model browser report-tools lint
+test: postgres model browser report-tools audio-tools lint
 	cargo test --workspace
 
 fmt:

@@ -1,7 +1,7 @@
 //! `GET /exports/<id>?expires=…&signature=…`: an exported report's file, for the user its link
 //! was issued to (their access token in `Authorization: Bearer`), while the link lasts and they
 //! may still see the interview. The rules are the service's ([`viva_service::reports::download`]).
-//! `GET /resumes/<id>/file?expires=…&signature=…`: a resume's file, the same way, while they may
+//! `GET /resume-files/<id>?expires=…&signature=…`: a resume's file, the same way, while they may
 //! see the candidate's resumes.
 
 use axum::extract::rejection::QueryRejection;
@@ -57,7 +57,7 @@ pub(crate) async fn export_file(
     respond(file)
 }
 
-/// Serves a resume's file (`/resumes/<id>/file?expires=…&signature=…`), for the user its link
+/// Serves a resume's file (`/resume-files/<id>?expires=…&signature=…`), for the user its link
 /// was issued to while they may see the candidate's resumes; the rules are the service's
 /// ([`viva_service::resumes::files`]).
 pub(crate) async fn resume_file(

@@ -1,6 +1,6 @@
 //! The axum router: `/graphql` (POST JSON and multipart, GET for queries), `/graphql/ws`,
 //! `/graphiql` (see [`crate::graphiql`]), `/exports/<id>` (report downloads),
-//! `/resumes/<id>/file` (resume downloads), `/healthz`, `/readyz` and `/metrics`.
+//! `/resume-files/<id>` (resume downloads), `/healthz`, `/readyz` and `/metrics`.
 //!
 //! The GraphQL endpoint is handled here rather than by async-graphql-axum's extractor, because
 //! that extractor reads any content type as JSON, accepts batches, and reads the body without the
@@ -49,7 +49,7 @@ pub fn router(schema: VivaSchema, services: Services) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/exports/{id}", get(crate::downloads::export_file))
-        .route("/resumes/{id}/file", get(crate::downloads::resume_file))
+        .route("/resume-files/{id}", get(crate::downloads::resume_file))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if config.metrics_on_public_router {

@@ -1,12 +1,11 @@
 //! The parent side of extraction: check the file, start the child, bound it, read its answer.
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+use viva_sandbox::{Bounds, ChildOutput, RunError};
 
 use crate::docx::DocxText;
 use crate::error::{ExtractError, human_bytes};
@@ -21,8 +20,6 @@ const STDERR_KEPT: usize = 8 * 1024;
 const MIN_TEXT_CHARS: usize = 20;
 /// The exit status of a Rust program that panicked.
 const RUST_PANIC: i32 = 101;
-/// How long a killed child is waited for.
-const REAP_WAIT: Duration = Duration::from_secs(2);
 
 /// A document's text, and what was noticed while reading it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,119 +82,27 @@ pub async fn extract(
     }
 }
 
-struct ChildOutput {
-    status: ExitStatus,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
-
-impl ChildOutput {
-    fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr).into_owned()
-    }
-}
-
-enum Stop {
-    Overflow,
-    Io(std::io::Error),
-}
-
 async fn run_child(
     options: &ChildOptions,
     bytes: &[u8],
     limits: &Limits,
     sandbox: &Sandbox,
 ) -> Result<ChildOutput, ExtractError> {
-    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-    let mut child = Command::new(sandbox.program())
-        .args(sandbox.args())
-        .args(options.to_args())
-        .env_clear()
-        .env("PATH", path)
-        .env("LC_ALL", "C.UTF-8")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|err| {
+    let mut command = Command::new(sandbox.program());
+    command.args(sandbox.args()).args(options.to_args());
+    let bounds =
+        Bounds { wall_clock: limits.wall_clock, max_stdout: limits.max_text_bytes, stderr_kept: STDERR_KEPT };
+    viva_sandbox::run(command, bytes, &bounds).await.map_err(|err| match err {
+        RunError::Timeout => ExtractError::Timeout { limit: limits.wall_clock },
+        RunError::Overflow => ExtractError::too_complex(format!(
+            "more than {} of text",
+            human_bytes(limits.max_text_bytes as u64)
+        )),
+        RunError::Start(err) => {
             ExtractError::internal(format!("cannot start {}: {err}", sandbox.program().display()))
-        })?;
-    let (Some(mut stdin), Some(stdout), Some(stderr)) =
-        (child.stdin.take(), child.stdout.take(), child.stderr.take())
-    else {
-        kill(&mut child).await;
-        return Err(ExtractError::internal("the child's pipes are missing"));
-    };
-    let started = Instant::now();
-    let io = async {
-        let write = async {
-            // A child that stops reading (it refused the file, or died) closes the pipe: that
-            // is its exit status's to explain, not a failure here.
-            let _ = stdin.write_all(bytes).await;
-            let _ = stdin.shutdown().await;
-            drop(stdin);
-            Ok::<(), Stop>(())
-        };
-        tokio::try_join!(write, read_capped(stdout, limits.max_text_bytes), read_head(stderr, STDERR_KEPT))
-    };
-    let (stdout, stderr) = match tokio::time::timeout(limits.wall_clock, io).await {
-        Err(_) => {
-            kill(&mut child).await;
-            return Err(ExtractError::Timeout { limit: limits.wall_clock });
         }
-        Ok(Err(Stop::Overflow)) => {
-            kill(&mut child).await;
-            return Err(ExtractError::too_complex(format!(
-                "more than {} of text",
-                human_bytes(limits.max_text_bytes as u64)
-            )));
-        }
-        Ok(Err(Stop::Io(err))) => {
-            kill(&mut child).await;
-            return Err(ExtractError::internal(format!("cannot read the child's output: {err}")));
-        }
-        Ok(Ok(((), stdout, stderr))) => (stdout, stderr),
-    };
-    let remaining = limits.wall_clock.saturating_sub(started.elapsed());
-    let status = match tokio::time::timeout(remaining, child.wait()).await {
-        Err(_) => {
-            kill(&mut child).await;
-            return Err(ExtractError::Timeout { limit: limits.wall_clock });
-        }
-        Ok(Err(err)) => return Err(ExtractError::internal(format!("cannot wait for the child: {err}"))),
-        Ok(Ok(status)) => status,
-    };
-    Ok(ChildOutput { status, stdout, stderr })
-}
-
-async fn kill(child: &mut Child) {
-    let _ = child.start_kill();
-    let _ = tokio::time::timeout(REAP_WAIT, child.wait()).await;
-}
-
-/// Reads everything, failing as soon as there is more than `cap`.
-async fn read_capped(reader: impl AsyncRead + Unpin, cap: usize) -> Result<Vec<u8>, Stop> {
-    let mut buf = Vec::new();
-    reader.take(cap as u64 + 1).read_to_end(&mut buf).await.map_err(Stop::Io)?;
-    if buf.len() > cap {
-        return Err(Stop::Overflow);
-    }
-    Ok(buf)
-}
-
-/// Reads everything, keeping the first `keep` bytes.
-async fn read_head(mut reader: impl AsyncRead + Unpin, keep: usize) -> Result<Vec<u8>, Stop> {
-    let mut head = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let read = reader.read(&mut chunk).await.map_err(Stop::Io)?;
-        if read == 0 {
-            return Ok(head);
-        }
-        let room = keep.saturating_sub(head.len()).min(read);
-        head.extend_from_slice(&chunk[..room]);
-    }
+        RunError::Io(err) => ExtractError::internal(format!("cannot read the child's output: {err}")),
+    })
 }
 
 /// A failure every child can have: killed by a limit, crashed, or never got to parse.

@@ -17,7 +17,7 @@ use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
 
-use rlimit::Resource;
+use viva_sandbox::Restrictions;
 
 use crate::docx::{self, DocxError, DocxLimits};
 use crate::kind::DocumentKind;
@@ -163,19 +163,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-/// Lowers this process's limits; `exec` keeps them.
+/// Lowers this process's limits; `exec` keeps them. No fork or thread: `exec` replaces this
+/// process and needs none. (Root is exempt from that one; the service should not run as root.)
 fn restrict(options: &ChildOptions) -> std::io::Result<()> {
-    Resource::AS.set(options.memory_bytes, options.memory_bytes)?;
-    // SIGXCPU at the soft limit, SIGKILL a second later should it be caught.
-    Resource::CPU.set(options.cpu_seconds, options.cpu_seconds.saturating_add(1))?;
-    // Writing any file at all is a SIGXFSZ; the text goes to a pipe.
-    Resource::FSIZE.set(0, 0)?;
-    Resource::NOFILE.set(MAX_OPEN_FILES, MAX_OPEN_FILES)?;
-    // No fork or thread: `exec` replaces this process and needs none. (Root is exempt from
-    // this one; the service should not run as root.)
-    Resource::NPROC.set(0, 0)?;
-    Resource::CORE.set(0, 0)?;
-    Ok(())
+    viva_sandbox::restrict(&Restrictions {
+        memory_bytes: options.memory_bytes,
+        cpu_seconds: options.cpu_seconds,
+        open_files: MAX_OPEN_FILES,
+        new_processes: false,
+    })
 }
 
 /// Becomes `pdftotext`, reading the PDF from standard input (poppler's `-` is `fd://0`) and

@@ -52,9 +52,9 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Runs one document parse in this process, under resource limits it sets itself. Started
-    /// by `viva` itself as a child process (resume uploads, `viva ai analyze-resume`), never by
-    /// hand.
+    /// Runs one document parse or audio decode in this process, under resource limits it sets
+    /// itself. Started by `viva` itself as a child process (resume uploads, spoken answers, `viva
+    /// ai analyze-resume`), never by hand.
     #[command(hide = true)]
     Sandbox {
         /// What to parse.
@@ -69,6 +69,12 @@ pub enum SandboxCommand {
     /// Reads a PDF or DOCX from standard input and writes its text to standard output.
     Extract {
         /// The kind and the limits, as `viva_resumes::sandbox::run` reads them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<OsString>,
+    },
+    /// Decodes the audio of a file to 16 kHz mono samples on standard output, through ffmpeg.
+    DecodeAudio {
+        /// The input and the limits, as `viva_media::child::run` reads them.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<OsString>,
     },

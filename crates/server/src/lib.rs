@@ -13,10 +13,13 @@ use clap::Parser;
 /// and a failing exit code, never a panic.
 pub fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    // The document sandbox sets its resource limits and parses before any runtime or thread
+    // The sandboxes set their resource limits and parse before any runtime or thread
     // exists, so that the limits cover the parse alone.
-    if let cli::Command::Sandbox { command: cli::SandboxCommand::Extract { args } } = &cli.command {
-        return viva_resumes::sandbox::run(args.iter().cloned());
+    if let cli::Command::Sandbox { command } = &cli.command {
+        return match command {
+            cli::SandboxCommand::Extract { args } => viva_resumes::sandbox::run(args.iter().cloned()),
+            cli::SandboxCommand::DecodeAudio { args } => viva_media::child::run(args.iter().cloned()),
+        };
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

@@ -13,7 +13,6 @@
 //! interview since is refused. Files are deleted `retention` after the request by the purge job.
 
 pub(crate) mod build;
-pub mod links;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,7 +29,8 @@ use crate::interviews::access::{find_visible, viewer_for};
 use crate::objects::ObjectKey;
 use crate::{Service, ServiceError, ServiceResult};
 
-pub use links::DownloadLink;
+pub use crate::links::DownloadLink;
+use crate::links::{self, LinkKind};
 
 /// How exports are kept and handed out.
 #[derive(Clone, Debug)]
@@ -159,7 +159,13 @@ pub async fn export_status(
         .await
         .map_err(|_| ServiceError::NotFound("report export"))?;
     let link = if export.status == ExportStatus::Ready && export.expires_at > Utc::now() {
-        Some(links::issue(service, export.id, principal.user_id, export.expires_at)?)
+        Some(links::issue(
+            service,
+            LinkKind::ReportExport,
+            export.id.0,
+            principal.user_id,
+            link_expiry(service, export.expires_at),
+        )?)
     } else {
         None
     };
@@ -175,7 +181,7 @@ pub async fn download(
     expires: i64,
     signature: &str,
 ) -> ServiceResult<Download> {
-    links::verify(service, id, principal.user_id, expires, signature)?;
+    links::verify(service, LinkKind::ReportExport, id.0, principal.user_id, expires, signature)?;
     let mut conn = service.pool.get().await?;
     let export = exports::find(&mut conn, id).await?.ok_or(ServiceError::NotFound("report export"))?;
     let interview = viva_store::models::interview::find(&mut conn, export.interview_id)

@@ -180,7 +180,7 @@ async fn a_resumes_file_is_downloaded_by_the_user_its_link_was_issued_to_while_t
 
     for user in [&candidate, &hr, &admin] {
         let url = download_url(&app, user, &candidate).await;
-        assert!(url.starts_with("/resumes/") && url.contains("/file?expires="), "{url}");
+        assert!(url.starts_with("/resume-files/") && url.contains("?expires="), "{url}");
         let file = get(&app, &url, Some(&user.access_token)).await;
         assert_eq!(file.status, 200, "{}: {:?}", user.email, file.body);
         assert_eq!(file.body.as_ref(), pdf().as_slice(), "the stored bytes, unchanged");

@@ -1,30 +1,29 @@
-//! Downloading a resume's file: `/resumes/<id>/file?expires=<unix seconds>&signature=<mac>`,
-//! signed like report download links (HMAC-SHA256 over the resume, the user the link was issued
-//! to and the expiry, under a key of its own; [`crate::reports::links`]), lasting
-//! `report_link_ttl_secs`. The route also requires that user's access token, and the resume
+//! Downloading a resume's file: `/resume-files/<id>?expires=<unix seconds>&signature=<mac>`,
+//! signed like every download link ([`crate::links`]: HMAC-SHA256 over the resume, the user the
+//! link was issued to and the expiry, under a key of its own), lasting `report_link_ttl_secs`. The route also requires that user's access token, and the resume
 //! policy ([`super::access`]) is checked again when the file is fetched, so a link stops working
 //! for an HR user who loses the candidate.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use viva_domain::vocab::ResumeFormat;
 use viva_domain::{ResumeId, UserId};
 use viva_store::models::resume::{self as store, Resume};
 use viva_store::models::session::Principal;
 
+use crate::links::{self, DownloadLink, LinkKind};
 use crate::objects::ObjectKey;
-use crate::reports::links::{self, Purpose};
-use crate::reports::{Download, DownloadLink};
+use crate::reports::Download;
 use crate::{Service, ServiceError, ServiceResult};
 
 /// A link for `user` to download `resume`'s file, issued to a caller the resume was shown to.
 pub fn link(service: &Service, user: UserId, resume: &Resume) -> ServiceResult<DownloadLink> {
-    let expires_at = Utc::now() + service.config.reports.link_ttl;
-    let expires = expires_at.timestamp();
-    let signature = links::sign(service, Purpose::Resume, resume.id.0, user, expires)?;
-    Ok(DownloadLink {
-        url: format!("/resumes/{}/file?expires={expires}&signature={signature}", resume.id),
-        expires_at: DateTime::from_timestamp(expires, 0).unwrap_or(expires_at),
-    })
+    links::issue(
+        service,
+        LinkKind::ResumeFile,
+        resume.id.0,
+        user,
+        Utc::now() + service.config.reports.link_ttl,
+    )
 }
 
 /// A resume's file, for the user a link was issued to, while the link lasts and they may still
@@ -36,7 +35,7 @@ pub async fn download(
     expires: i64,
     signature: &str,
 ) -> ServiceResult<Download> {
-    links::check(service, Purpose::Resume, "resume", id.0, principal.user_id, expires, signature)?;
+    links::verify(service, LinkKind::ResumeFile, id.0, principal.user_id, expires, signature)?;
     let mut conn = service.pool.get().await?;
     let resume = store::find(&mut conn, id).await?.ok_or(ServiceError::NotFound("resume"))?;
     super::access::check(&mut conn, principal, resume.candidate_id).await.map_err(|err| match err {
