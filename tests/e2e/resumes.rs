@@ -3,7 +3,8 @@
 //! process, analysed and embedded by the server's own workers. Then search quality (issue #12,
 //! item 3): nDCG@10 for the keyword, semantic and hybrid rankings over twenty-four development
 //! queries (on which the fusion was chosen) and thirty test queries (only measured), printed,
-//! with hybrid above both on each set; and who may find whom (item 5).
+//! with hybrid above both on each set; jobs matched against the same resumes (HR-5); and who
+//! may find whom (item 5).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -299,6 +300,49 @@ async fn uploaded_resumes_are_analysed_searched_by_keywords_and_meaning_and_foun
     }
     assert!(totals[&("test", "KEYWORD")] >= 0.80 && totals[&("test", "SEMANTIC")] >= 0.90, "{totals:?}");
     assert!(totals[&("test", "HYBRID")] >= 0.94 && totals[&("dev", "HYBRID")] >= 0.95, "{totals:?}");
+
+    // HR-5 on the same resumes: two jobs, each ranked against every candidate, and the jobs
+    // ranked against one candidate; the resume written for the role comes first.
+    let create = "mutation($i: JobInput!) { createJob(input: $i) { id } }";
+    let mut jobs = Vec::new();
+    for (title, description, skills, years) in [
+        (
+            "Senior Go engineer",
+            "Build and run the payment services of our platform: Go microservices talking gRPC and Kafka, PostgreSQL, deployed on Kubernetes.",
+            json!(["Go", "gRPC", "Kafka", "Postgres"]),
+            5,
+        ),
+        (
+            "Site reliability engineer",
+            "Keep production up: Kubernetes clusters, Terraform, Prometheus alerts, on-call rotations and incident reviews.",
+            json!(["Kubernetes", "Terraform", "Prometheus"]),
+            6,
+        ),
+    ] {
+        let input = json!({ "title": title, "description": description, "requiredSkills": skills, "minYears": years, "locationType": "REMOTE" });
+        let created = ok(server.graphql(Some(&admin), create, json!({ "i": input })).await, "createJob");
+        jobs.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let rank = "query($j: ID!) { matchCandidates(jobId: $j, first: 3) { matches { candidate { id } score explanation { matchedSkills missingSkills meetsMinYears passage } } } }";
+    for (job, expected) in jobs.iter().zip(["backend_go", "devops_sre"]) {
+        let ranked = ok(server.graphql(Some(&admin), rank, json!({ "j": job })).await, "matchCandidates");
+        let top = &ranked["matches"][0];
+        assert_eq!(by_id[top["candidate"]["id"].as_str().unwrap()], expected, "{ranked}");
+        assert!(top["explanation"]["passage"].as_str().is_some_and(|p| !p.is_empty()), "{top}");
+        assert_eq!(top["explanation"]["meetsMinYears"], true, "{top}");
+    }
+    let (_, devops_id) = &candidates["devops_sre"];
+    let fitting = ok(
+        server
+            .graphql(
+                Some(&admin),
+                "query($c: ID) { matchingJobs(candidateId: $c) { matches { job { id } score } } }",
+                json!({ "c": devops_id }),
+            )
+            .await,
+        "matchingJobs",
+    );
+    assert_eq!(fitting["matches"][0]["job"]["id"], jobs[1].as_str(), "{fitting}");
 
     // Who may find whom: the demo HR user has none of these candidates assigned; one chooses to
     // be discoverable, and only that one is found. Candidates search no one.
