@@ -103,7 +103,9 @@ async fn scheduled_generated_questions_are_written_from_the_candidates_resume_an
     assert!(sent[0].contains("Probe on-call experience.") && sent[0].contains("Elixir"), "{}", sent[0]);
 
     // An HR user the candidate is not assigned to cannot schedule, and their attempt sends the
-    // candidate's resume to no model.
+    // candidate's resume to no model, even when the candidate is discoverable (so the HR user
+    // may read the resume).
+    app.execute(&format!("UPDATE users SET discoverable = true WHERE id = '{}'", candidate.id)).await;
     openai.script().clear_requests();
     let refused =
         app.graphql_as(&other_hr, SCHEDULE, json!({ "i": generated(&candidate, Some("Anything.")) })).await;

@@ -483,8 +483,10 @@ async fn plan_questions(
 }
 
 /// The candidate's resume as planning background ([`crate::resumes::background`]), when the
-/// caller may see the candidate's resumes (the resume policy); `None` otherwise, or without an
-/// analysed active resume. The scheduling transaction decides whether the caller may schedule.
+/// caller may see the candidate's resumes (the resume policy) and could schedule for them (an
+/// admin, or the HR user they are assigned to: a discoverable candidate's resume is not sent to
+/// a model for an interview that will be refused); `None` otherwise, or without an analysed
+/// active resume. The scheduling transaction decides again whether the caller may schedule.
 async fn candidate_background(
     service: &Service,
     principal: &Principal,
@@ -492,8 +494,10 @@ async fn candidate_background(
 ) -> ServiceResult<Option<String>> {
     let mut conn = service.pool.get().await?;
     match crate::resumes::access::check(&mut conn, principal, candidate).await {
-        Ok(_) => crate::resumes::background(&mut conn, candidate).await,
-        Err(ServiceError::NotFound(_)) => Ok(None),
+        Ok(user) if principal.role == Role::Admin || user.assigned_hr_id == Some(principal.user_id) => {
+            crate::resumes::background(&mut conn, candidate).await
+        }
+        Ok(_) | Err(ServiceError::NotFound(_)) => Ok(None),
         Err(err) => Err(err),
     }
 }
