@@ -602,3 +602,66 @@ async fn the_cli_evaluates_with_gemini_and_says_why_it_fell_back() {
     assert!(!success && stdout.contains("DOWN"), "{stdout}");
     let _ = std::fs::remove_file(&config);
 }
+
+#[tokio::test]
+async fn a_resume_is_reviewed_by_the_chat_model_over_the_offline_analysis() {
+    let w = world("").await;
+    let review = |call: &viva_ai_fakes::ChatCall| -> String {
+        let reviewing =
+            call.schema.as_ref().and_then(|s| s.get("properties")).is_some_and(|p| p.get("advice").is_some());
+        if !reviewing {
+            return interviewer(call);
+        }
+        json!({
+            "summary": "An experienced backend engineer who designs, builds and runs services for many users.",
+            "advice": [
+                { "topic": "IMPACT", "message": "Lead each role with the result you are proudest of, in numbers." },
+                { "topic": "KEYWORDS", "message": "Name the cloud you ran the services on." },
+            ],
+        })
+        .to_string()
+    };
+    w.gemini.script().set_responder(review);
+    let uploaded = crate::resumes::upload(&w.server, &w.candidate, "backend_go").await;
+    assert_eq!(uploaded["status"], "PENDING");
+    let query = "{ resumes { status skills analysis { summary qualityScore atsFeedback { code message source } reviewedBy { provider model promptVersion } } } }";
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let resume = loop {
+        let mine = ok(w.server.graphql(Some(&w.candidate), query, json!({})).await, "resumes");
+        match mine[0]["status"].as_str().unwrap() {
+            "ANALYSED" => break mine[0].clone(),
+            "FAILED" => panic!("failed: {mine}"),
+            _ => {
+                assert!(Instant::now() < deadline, "not analysed in time\n{}", w.server.log_text());
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    let analysis = &resume["analysis"];
+    assert_eq!(analysis["reviewedBy"]["provider"], "gemini", "{analysis}");
+    assert_eq!(analysis["reviewedBy"]["promptVersion"], "resume-review-2026-12-01");
+    assert!(
+        analysis["summary"].as_str().unwrap().starts_with("An experienced backend engineer"),
+        "{analysis}"
+    );
+    let advice = analysis["atsFeedback"].as_array().unwrap();
+    let from_model: Vec<&Value> = advice.iter().filter(|a| a["source"] == "MODEL").collect();
+    assert_eq!(from_model.len(), 2, "{advice:?}");
+    assert_eq!(from_model[0]["code"], "IMPACT");
+    // The facts stay the rules': skills, the quality score.
+    assert!(resume["skills"].as_array().unwrap().len() >= 5);
+    assert!(analysis["qualityScore"].as_i64().unwrap() > 0);
+    // The model was asked with the rules' findings and the resume's text, quoted as data.
+    let asked: Vec<String> = w
+        .gemini
+        .script()
+        .requests()
+        .iter()
+        .filter_map(|r| r.json())
+        .map(|body| body["contents"].to_string())
+        .filter(|c| c.contains("Review this resume"))
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains("Skills recognised:") && asked[0].contains("<resume-"), "{}", asked[0]);
+    let _ = &w.openai;
+}

@@ -1,8 +1,10 @@
 //! CAND-1 and HR-2 against the real binary: fifteen candidates upload the fixture resumes
 //! (PDF, made by scripts/make-resume-fixtures.sh); each is read in the binary's sandboxed child
 //! process, analysed and embedded by the server's own workers. Then search quality (issue #12,
-//! item 3): thirty queries with judged relevant candidates, nDCG@10 for the keyword, semantic
-//! and hybrid rankings, printed and held above floors; and who may find whom (item 5).
+//! item 3): nDCG@10 for the keyword, semantic and hybrid rankings over twenty-four development
+//! queries (on which the fusion was chosen) and thirty test queries (only measured), printed,
+//! with hybrid above both on each set; jobs matched against the same resumes (HR-5); and who
+//! may find whom (item 5).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -32,8 +34,8 @@ const FIXTURES: [&str; 15] = [
     "security_engineer",
 ];
 
-/// Thirty queries, each with the candidates a recruiter would want (2) or accept (1), judged
-/// from the resumes' roles, not from any ranking. A third name skills outright, a third
+/// The test queries: thirty, each with the candidates a recruiter would want (2) or accept (1),
+/// judged from the resumes' roles, not from any ranking. A third name skills outright, a third
 /// describes the work in other words, a third mixes both.
 const JUDGED: [(&str, &[(&str, u32)]); 30] = [
     ("Go microservices gRPC Kafka", &[("backend_go", 2), ("java_backend", 1), ("data_engineer", 1)]),
@@ -80,9 +82,50 @@ const JUDGED: [(&str, &[(&str, u32)]); 30] = [
     ("B2B sales pipeline CRM Salesforce", &[("sales_ae", 2)]),
 ];
 
+/// The development queries: written after the thirty above and judged the same way, over the
+/// same resumes, to choose the ranking method and its settings on. The thirty test queries above
+/// are only measured, never tuned on; a change to the ranking is chosen by its figure here and
+/// then reported on both sets.
+const DEV_JUDGED: [(&str, &[(&str, u32)]); 24] = [
+    (
+        "Redis PostgreSQL distributed systems payments",
+        &[("backend_go", 2), ("java_backend", 1), ("fullstack_js", 1)],
+    ),
+    ("Prometheus Grafana Ansible", &[("devops_sre", 2)]),
+    ("Vue.js Angular junior", &[("graduate_frontend", 2), ("frontend_react", 1)]),
+    ("PyTorch TensorFlow NLP", &[("data_scientist", 2)]),
+    ("Snowflake dbt BigQuery", &[("data_engineer", 2), ("data_scientist", 1)]),
+    ("SwiftUI Xcode TestFlight", &[("mobile_ios", 2)]),
+    ("Playwright Appium JMeter", &[("qa_engineer", 2)]),
+    ("Burp Suite OWASP OAuth", &[("security_engineer", 2)]),
+    ("Hibernate Oracle PL/SQL RabbitMQ", &[("java_backend", 2)]),
+    ("Salesforce HubSpot MEDDIC", &[("sales_ae", 2)]),
+    ("wireframes and interaction design", &[("ux_designer", 2)]),
+    ("writes the specifications and prioritises features", &[("product_manager", 2)]),
+    ("builds websites for small businesses with PHP", &[("fullstack_js", 2)]),
+    (
+        "someone who can find vulnerabilities in web applications",
+        &[("security_engineer", 2), ("qa_engineer", 1)],
+    ),
+    ("statistician who builds predictive models", &[("data_scientist", 2)]),
+    ("keeps deployments automated and monitors services", &[("devops_sre", 2), ("backend_go", 1)]),
+    ("native Android developer", &[("android_dev", 2), ("mobile_ios", 1)]),
+    ("quality assurance for mobile and web apps", &[("qa_engineer", 2)]),
+    ("streaming data with Kafka", &[("data_engineer", 2), ("backend_go", 1), ("java_backend", 1)]),
+    (
+        "component libraries and frontend performance",
+        &[("frontend_react", 2), ("graduate_frontend", 1), ("fullstack_js", 1)],
+    ),
+    ("experienced engineer for backend payment systems", &[("backend_go", 2), ("java_backend", 1)]),
+    ("enterprise Java developer with Spring", &[("java_backend", 2)]),
+    ("customer-facing sales of software subscriptions", &[("sales_ae", 2)]),
+    ("UX researcher conducting interviews with users", &[("ux_designer", 2), ("product_manager", 1)]),
+];
+
 const SEARCH: &str = "query($q: String!, $r: SearchRanking!) { searchCandidates(query: $q, ranking: $r, first: 10) { hits { candidate { id fullName } matchedSkills passage } } }";
 
-fn fixture(name: &str) -> PathBuf {
+/// A committed fixture resume (PDF).
+pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("crates/resumes/tests/fixtures")
         .join(format!("{name}.pdf"))
@@ -111,7 +154,8 @@ async fn register(server: &Server, email: &str) -> (String, String) {
     (login["accessToken"].as_str().unwrap().to_owned(), login["user"]["id"].as_str().unwrap().to_owned())
 }
 
-async fn upload(server: &Server, token: &str, name: &str) -> Value {
+/// Uploads a fixture resume as the candidate whose token this is.
+pub(crate) async fn upload(server: &Server, token: &str, name: &str) -> Value {
     let operations = json!({ "query": "mutation($f: Upload!) { uploadResume(file: $f) { id status } }", "variables": { "f": null } });
     let bytes = std::fs::read(fixture(name)).unwrap();
     let form = reqwest::multipart::Form::new()
@@ -206,47 +250,99 @@ async fn uploaded_resumes_are_analysed_searched_by_keywords_and_meaning_and_foun
     let by_id: HashMap<String, String> =
         candidates.iter().map(|(name, (_, id))| (id.clone(), name.clone())).collect();
 
-    // Search quality over the judged queries, for each ranking.
+    // Search quality, for each ranking, over the development queries (which chose the method)
+    // and the test queries (which did not).
     let admin = token(&server, "admin@viva.test").await;
-    let mut totals = HashMap::new();
-    for ranking in ["KEYWORD", "SEMANTIC", "HYBRID"] {
-        let mut sum = 0.0;
-        for (query, judged) in JUDGED {
-            let response = server.graphql(Some(&admin), SEARCH, json!({ "q": query, "r": ranking })).await;
-            assert!(response["errors"].is_null(), "{ranking} {query}: {response}\n{}", server.log_text());
-            let found = response["data"]["searchCandidates"].clone();
-            let ranked: Vec<String> = found["hits"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|hit| by_id.get(hit["candidate"]["id"].as_str().unwrap()).cloned())
-                .collect();
-            if ranking == "HYBRID" && query == JUDGED[0].0 {
-                let top = &found["hits"][0];
-                assert!(
-                    !top["matchedSkills"].as_array().unwrap().is_empty(),
-                    "a hit names the skills that matched: {top}"
-                );
-                assert!(top["passage"].as_str().is_some_and(|p| !p.is_empty()), "and the passage: {top}");
+    let mut totals: HashMap<(&str, &str), f64> = HashMap::new();
+    for (set, queries) in [("dev", &DEV_JUDGED[..]), ("test", &JUDGED[..])] {
+        for ranking in ["KEYWORD", "SEMANTIC", "HYBRID"] {
+            let mut sum = 0.0;
+            for (query, judged) in queries {
+                let response =
+                    server.graphql(Some(&admin), SEARCH, json!({ "q": query, "r": ranking })).await;
+                assert!(response["errors"].is_null(), "{ranking} {query}: {response}\n{}", server.log_text());
+                let found = response["data"]["searchCandidates"].clone();
+                let ranked: Vec<String> = found["hits"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|hit| by_id.get(hit["candidate"]["id"].as_str().unwrap()).cloned())
+                    .collect();
+                if ranking == "HYBRID" && *query == JUDGED[0].0 {
+                    let top = &found["hits"][0];
+                    assert!(
+                        !top["matchedSkills"].as_array().unwrap().is_empty(),
+                        "a hit names the skills that matched: {top}"
+                    );
+                    assert!(top["passage"].as_str().is_some_and(|p| !p.is_empty()), "and the passage: {top}");
+                }
+                sum += ndcg(&ranked, judged);
             }
-            sum += ndcg(&ranked, judged);
+            totals.insert((set, ranking), sum / queries.len() as f64);
         }
-        totals.insert(ranking, sum / JUDGED.len() as f64);
+        println!(
+            "resume search, nDCG@10 over {} {set} queries and {} resumes: keyword {:.3}, semantic {:.3}, hybrid {:.3}",
+            queries.len(),
+            FIXTURES.len(),
+            totals[&(set, "KEYWORD")],
+            totals[&(set, "SEMANTIC")],
+            totals[&(set, "HYBRID")]
+        );
     }
-    println!(
-        "resume search, nDCG@10 over {} judged queries and {} resumes: keyword {:.3}, semantic {:.3}, hybrid {:.3}",
-        JUDGED.len(),
-        FIXTURES.len(),
-        totals["KEYWORD"],
-        totals["SEMANTIC"],
-        totals["HYBRID"]
+    // Measured when the fusion was chosen (min-max normalised, 0.6 on the semantic side, chosen
+    // on the development queries alone): dev keyword 0.905, semantic 0.913, hybrid 0.973; test
+    // keyword 0.840, semantic 0.943, hybrid 0.945. Hybrid beats both on both sets (on the test
+    // set by a small margin), and floors under each figure catch a regression.
+    for set in ["dev", "test"] {
+        let (keyword, semantic, hybrid) =
+            (totals[&(set, "KEYWORD")], totals[&(set, "SEMANTIC")], totals[&(set, "HYBRID")]);
+        assert!(hybrid > keyword && hybrid > semantic, "{set}: {totals:?}");
+    }
+    assert!(totals[&("test", "KEYWORD")] >= 0.80 && totals[&("test", "SEMANTIC")] >= 0.90, "{totals:?}");
+    assert!(totals[&("test", "HYBRID")] >= 0.94 && totals[&("dev", "HYBRID")] >= 0.95, "{totals:?}");
+
+    // HR-5 on the same resumes: two jobs, each ranked against every candidate, and the jobs
+    // ranked against one candidate; the resume written for the role comes first.
+    let create = "mutation($i: JobInput!) { createJob(input: $i) { id } }";
+    let mut jobs = Vec::new();
+    for (title, description, skills, years) in [
+        (
+            "Senior Go engineer",
+            "Build and run the payment services of our platform: Go microservices talking gRPC and Kafka, PostgreSQL, deployed on Kubernetes.",
+            json!(["Go", "gRPC", "Kafka", "Postgres"]),
+            5,
+        ),
+        (
+            "Site reliability engineer",
+            "Keep production up: Kubernetes clusters, Terraform, Prometheus alerts, on-call rotations and incident reviews.",
+            json!(["Kubernetes", "Terraform", "Prometheus"]),
+            6,
+        ),
+    ] {
+        let input = json!({ "title": title, "description": description, "requiredSkills": skills, "minYears": years, "locationType": "REMOTE" });
+        let created = ok(server.graphql(Some(&admin), create, json!({ "i": input })).await, "createJob");
+        jobs.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let rank = "query($j: ID!) { matchCandidates(jobId: $j, first: 3) { matches { candidate { id } score explanation { matchedSkills missingSkills meetsMinYears passage } } } }";
+    for (job, expected) in jobs.iter().zip(["backend_go", "devops_sre"]) {
+        let ranked = ok(server.graphql(Some(&admin), rank, json!({ "j": job })).await, "matchCandidates");
+        let top = &ranked["matches"][0];
+        assert_eq!(by_id[top["candidate"]["id"].as_str().unwrap()], expected, "{ranked}");
+        assert!(top["explanation"]["passage"].as_str().is_some_and(|p| !p.is_empty()), "{top}");
+        assert_eq!(top["explanation"]["meetsMinYears"], true, "{top}");
+    }
+    let (_, devops_id) = &candidates["devops_sre"];
+    let fitting = ok(
+        server
+            .graphql(
+                Some(&admin),
+                "query($c: ID) { matchingJobs(candidateId: $c) { matches { job { id } score } } }",
+                json!({ "c": devops_id }),
+            )
+            .await,
+        "matchingJobs",
     );
-    // Floors under the figures measured when this test was written (keyword 0.840, semantic
-    // 0.943, hybrid 0.922): a regression in either ranking or in the fusion fails here. The
-    // issue's aim, hybrid above both, is not reached yet (hybrid is below semantic alone).
-    assert!(totals["KEYWORD"] >= 0.80, "{totals:?}");
-    assert!(totals["SEMANTIC"] >= 0.90, "{totals:?}");
-    assert!(totals["HYBRID"] >= 0.90 && totals["HYBRID"] > totals["KEYWORD"], "{totals:?}");
+    assert_eq!(fitting["matches"][0]["job"]["id"], jobs[1].as_str(), "{fitting}");
 
     // Who may find whom: the demo HR user has none of these candidates assigned; one chooses to
     // be discoverable, and only that one is found. Candidates search no one.

@@ -12,6 +12,7 @@
 pub mod evaluation;
 pub mod follow_up;
 pub mod questions;
+pub mod resume_review;
 
 use async_trait::async_trait;
 use serde_json::Value;

@@ -3,6 +3,8 @@
 //!
 //! - `GET /exports/<id>?expires=…&signature=…`: an exported report's file
 //!   ([`viva_service::reports::download`]);
+//! - `GET /resume-files/<id>?expires=…&signature=…`: a resume's file, while they may see the
+//!   candidate's resumes ([`viva_service::resumes::files::download`]);
 //! - `GET /media/<id>?expires=…&signature=…`: an answer's audio or recording
 //!   ([`viva_service::interviews::spoken::download`]).
 //!
@@ -15,7 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use viva_domain::{ErrorCode, ReportExportId};
+use viva_domain::{ErrorCode, ReportExportId, ResumeId};
 use viva_service::links::Download;
 use viva_service::{ServiceError, ServiceResult};
 use viva_store::models::session::Principal;
@@ -43,6 +45,26 @@ pub(crate) async fn export_file(
             &services.service,
             &principal,
             ReportExportId(id),
+            params.expires,
+            &params.signature,
+        )
+        .await
+    })
+    .await
+}
+
+/// Serves a resume's file.
+pub(crate) async fn resume_file(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    params: Result<Query<LinkParams>, QueryRejection>,
+) -> Response {
+    serve(&services, &id, &headers, params, "resume", async |principal, id, params| {
+        viva_service::resumes::files::download(
+            &services.service,
+            &principal,
+            ResumeId(id),
             params.expires,
             &params.signature,
         )

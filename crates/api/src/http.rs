@@ -1,6 +1,6 @@
 //! The axum router: `/graphql` (POST JSON and multipart, GET for queries), `/graphql/ws`,
-//! `/graphiql` (see [`crate::graphiql`]), `/exports/<id>` and `/media/<id>` (signed downloads), `/healthz`, `/readyz` and
-//! `/metrics`.
+//! `/graphiql` (see [`crate::graphiql`]), `/exports/<id>`, `/resume-files/<id>` and
+//! `/media/<id>` (signed downloads), `/healthz`, `/readyz` and `/metrics`.
 //!
 //! The GraphQL endpoint is handled here rather than by async-graphql-axum's extractor, because
 //! that extractor reads any content type as JSON, accepts batches, and reads the body without the
@@ -49,6 +49,7 @@ pub fn router(schema: VivaSchema, services: Services) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/exports/{id}", get(crate::downloads::export_file))
+        .route("/resume-files/{id}", get(crate::downloads::resume_file))
         .route("/media/{id}", get(crate::downloads::media_file))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));

@@ -92,6 +92,9 @@ vocabulary! {
         RenderReport => "render_report",
         /// Extracts, analyses and embeds an uploaded resume.
         AnalyzeResume => "analyze_resume",
+        /// Gives analysed resumes vectors of the active embedding model when they have none
+        /// (periodic; after a change of model).
+        ReembedResumes => "reembed_resumes",
         /// Fingerprints a stored answer and flags near-copies of other candidates' answers to
         /// the same question.
         CheckAnswerSimilarity => "check_answer_similarity",

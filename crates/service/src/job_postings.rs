@@ -87,7 +87,11 @@ async fn checked(conn: &mut AsyncPgConnection, draft: JobDraft) -> ServiceResult
 
 /// Loads a job the caller may see and change: its owner's, or any for an admin; `NOT_FOUND`
 /// otherwise.
-async fn owned(conn: &mut AsyncPgConnection, principal: &Principal, id: JobId) -> ServiceResult<Job> {
+pub(crate) async fn owned(
+    conn: &mut AsyncPgConnection,
+    principal: &Principal,
+    id: JobId,
+) -> ServiceResult<Job> {
     let job = job::find(conn, id).await?.ok_or(ServiceError::NotFound("job"))?;
     if principal.role != Role::Admin && job.owner_id != principal.user_id {
         return Err(ServiceError::NotFound("job"));

@@ -10,6 +10,7 @@
 //! | `send_email` | any email queued | delivers it over SMTP |
 //! | `render_report` | a PDF export asked for | renders the report and stores the file |
 //! | `analyze_resume` | a resume uploaded | reads it in a sandbox, analyses and embeds it |
+//! | `reembed_resumes` | start-up and every ten minutes (periodic), its own continuation | embeds resumes that have no vectors of the active model |
 //! | `password_reset` | a reset asked for | issues the link and queues its email, if the address has an account |
 //! | `expire_interviews` | every minute (periodic) | expires overdue interviews |
 //! | `purge_expired` | every ten minutes (periodic) | purges expired rows, old finished jobs, expired report files and recordings past their retention |
@@ -24,6 +25,7 @@ pub mod expire_interviews;
 pub mod password_reset;
 pub mod plan_follow_up;
 pub mod purge_expired;
+pub mod reembed_resumes;
 pub mod render_report;
 pub mod send_email;
 pub mod transcribe_answer;
@@ -43,6 +45,8 @@ use crate::Service;
 pub const EXPIRE_EVERY: Duration = Duration::from_secs(60);
 /// How often expired rows are purged.
 pub const PURGE_EVERY: Duration = Duration::from_secs(600);
+/// How often resumes without vectors of the active embedding model are looked for.
+pub const REEMBED_EVERY: Duration = Duration::from_secs(600);
 
 /// The payload of a job about one answer.
 #[derive(Debug, Serialize, Deserialize)]
@@ -66,8 +70,10 @@ pub fn runner(service: Service, settings: RunnerSettings) -> Runner<Service> {
         .handle(render_report::RenderReport)
         .handle(analyze_resume::AnalyzeResume)
         .handle(transcribe_answer::TranscribeAnswer)
+        .handle(reembed_resumes::ReembedResumes)
         .every::<expire_interviews::ExpireInterviews>(EXPIRE_EVERY, &expire_interviews::Payload::default())
         .every::<purge_expired::PurgeExpired>(PURGE_EVERY, &purge_expired::Payload::default())
+        .every::<reembed_resumes::ReembedResumes>(REEMBED_EVERY, &reembed_resumes::Payload::default())
 }
 
 /// What the evaluator needs to know of an interview question.

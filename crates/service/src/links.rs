@@ -22,6 +22,8 @@ pub enum LinkKind {
     ReportExport,
     /// An answer's audio or recording (`/media/<id>`).
     AnswerMedia,
+    /// A resume's file (`/resume-files/<id>`).
+    ResumeFile,
 }
 
 impl LinkKind {
@@ -29,6 +31,7 @@ impl LinkKind {
         match self {
             Self::ReportExport => "exports",
             Self::AnswerMedia => "media",
+            Self::ResumeFile => "resume-files",
         }
     }
 
@@ -37,6 +40,7 @@ impl LinkKind {
         ServiceError::NotFound(match self {
             Self::ReportExport => "report export",
             Self::AnswerMedia => "recording",
+            Self::ResumeFile => "resume",
         })
     }
 }

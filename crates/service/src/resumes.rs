@@ -5,7 +5,10 @@
 //! Who may see a candidate's resumes is decided once, in [`access`].
 
 pub mod access;
+pub mod analysis_view;
+pub mod files;
 pub mod index;
+pub mod matching;
 pub mod search;
 
 use diesel_async::AsyncConnection;
@@ -217,6 +220,47 @@ pub(crate) fn analyse(
     Ok(viva_resumes::analyze(extracted, catalog()?, chrono::Utc::now().date_naive()))
 }
 
+/// The chat model's review of a resume, as JSON to keep beside the offline analysis: `summary`
+/// (which becomes the analysis's summary), `advice` (each with a `topic` and a `message`),
+/// `offlineSummary` (the rules' summary it replaced), and who wrote it (`provider`, `model`,
+/// `promptVersion`). `None` when no chat model is configured or every one failed: the offline
+/// analysis then stands alone, as it always can.
+pub(crate) async fn review(
+    service: &Service,
+    text: &str,
+    analysis: &viva_resumes::ResumeAnalysis,
+) -> ServiceResult<Option<serde_json::Value>> {
+    let chat = &service.ai.registry.chat;
+    if chat.is_empty() {
+        return Ok(None);
+    }
+    let known: Vec<String> = catalog()?.names().map(str::to_lowercase).collect();
+    let headings: Vec<String> = analysis.sections.iter().map(|s| s.heading.clone()).collect();
+    let rule_advice: Vec<String> = analysis.ats_feedback.iter().map(|a| a.message.clone()).collect();
+    let brief = viva_ai::llm::resume_review::Brief {
+        text,
+        skills: &analysis.skills,
+        years_of_experience: analysis.years_of_experience,
+        headings: &headings,
+        rule_advice: &rule_advice,
+        known_skills: &known,
+    };
+    match viva_ai::llm::resume_review::write(chat, &brief).await {
+        Ok(served) => Ok(Some(serde_json::json!({
+            "summary": served.value.summary,
+            "advice": served.value.advice,
+            "offlineSummary": analysis.summary,
+            "provider": served.info.provider,
+            "model": served.info.model,
+            "promptVersion": viva_ai::llm::resume_review::PROMPT_VERSION,
+        }))),
+        Err(exhausted) => {
+            tracing::warn!(why = %exhausted, "a resume was analysed by the offline rules alone after the chat providers failed");
+            Ok(None)
+        }
+    }
+}
+
 /// Words per passage: about a paragraph, under the embedding model's 256-token window.
 const PASSAGE_WORDS: usize = 80;
 /// Most passages embedded per resume.
@@ -266,6 +310,50 @@ pub(crate) fn mean_direction(vectors: &[Vec<f32>]) -> Vec<f32> {
     sum
 }
 
+/// Most characters of a resume's text quoted in its [`background`].
+const BACKGROUND_EXCERPT_CHARS: usize = 2_000;
+
+/// What question planning learns of a candidate from their active, analysed resume: its
+/// skills, years of experience and summary, then the start of its text (at most
+/// [`BACKGROUND_EXCERPT_CHARS`] characters). `None` without such a resume. Callers check that
+/// the reader may see the candidate's resumes ([`access`]).
+pub(crate) async fn background(
+    conn: &mut viva_store::AsyncPgConnection,
+    candidate: UserId,
+) -> ServiceResult<Option<String>> {
+    let Some(resume) = store::active_of(conn, &[candidate])
+        .await?
+        .into_iter()
+        .find(|r| r.status == viva_domain::vocab::ResumeStatus::Analysed)
+    else {
+        return Ok(None);
+    };
+    let text = store::text_of(conn, resume.id).await?.unwrap_or_default();
+    let summary = resume.analysis.as_ref().and_then(|a| a.get("summary")).and_then(|s| s.as_str());
+    Ok(Some(describe(&resume.skills, resume.years_of_experience, summary, &text)))
+}
+
+/// The text of a [`background`].
+fn describe(skills: &[String], years: Option<f32>, summary: Option<&str>, text: &str) -> String {
+    let mut out = String::from("From the candidate's resume.\n");
+    if !skills.is_empty() {
+        out.push_str(&format!("Skills: {}.\n", skills.join(", ")));
+    }
+    if let Some(years) = years {
+        out.push_str(&format!("Years of experience: {years:.1}.\n"));
+    }
+    if let Some(summary) = summary.map(str::trim).filter(|s| !s.is_empty()) {
+        out.push_str(&format!("Summary: {summary}\n"));
+    }
+    let excerpt: String = text.chars().take(BACKGROUND_EXCERPT_CHARS).collect();
+    if !excerpt.trim().is_empty() {
+        out.push_str("Excerpt:\n");
+        out.push_str(excerpt.trim());
+        out.push('\n');
+    }
+    out
+}
+
 /// Tells every replica that a candidate's resumes changed, so their search indexes reload them
 /// (inside the transaction of the change).
 pub(crate) async fn announce(
@@ -299,6 +387,17 @@ mod tests {
         let long = "x ".repeat(500);
         assert!(passages(&long).iter().all(|p| p.split_whitespace().count() <= PASSAGE_WORDS));
         assert!(passages("").is_empty());
+    }
+
+    #[test]
+    fn a_background_names_skills_years_summary_and_a_bounded_excerpt() {
+        let long = "word ".repeat(2_000);
+        let text = describe(&["Rust".into(), "Kafka".into()], Some(6.5), Some("Backend engineer."), &long);
+        assert!(text.contains("Skills: Rust, Kafka."), "{text}");
+        assert!(text.contains("Years of experience: 6.5."));
+        assert!(text.contains("Summary: Backend engineer."));
+        assert!(text.chars().count() < BACKGROUND_EXCERPT_CHARS + 200);
+        assert_eq!(describe(&[], None, None, ""), "From the candidate's resume.\n");
     }
 
     #[test]

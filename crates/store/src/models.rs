@@ -28,6 +28,7 @@ pub mod one_time_token;
 pub mod question;
 pub mod report_export;
 pub mod resume;
+pub mod resume_vectors;
 pub mod session;
 pub mod similarity;
 pub mod throttle;

@@ -481,6 +481,18 @@ diesel::table! {
 
 diesel::joinable!(answer_media -> answers (answer_id));
 diesel::joinable!(answer_transcripts -> answers (answer_id));
+
+diesel::table! {
+    /// A job description's embedding per model, with the digest of the text it was made from.
+    job_embeddings (job_id, model) {
+        job_id -> Uuid,
+        model -> Text,
+        description_digest -> Text,
+        embedding -> Array<Float4>,
+    }
+}
+
+diesel::joinable!(job_embeddings -> jobs (job_id));
 diesel::joinable!(resume_embeddings -> resumes (resume_id));
 diesel::joinable!(resume_passages -> resumes (resume_id));
 diesel::joinable!(questions -> job_roles (role_slug));
@@ -525,4 +537,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     resume_embeddings,
     answer_media,
     answer_transcripts,
+    job_embeddings,
 );

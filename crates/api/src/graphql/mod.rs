@@ -12,12 +12,14 @@ pub mod interviews;
 pub mod introspection;
 pub mod jobs;
 pub mod mapping;
+pub mod matching;
 pub mod messages;
 pub mod notifications;
 pub mod pagination;
 pub mod people;
 pub mod questions;
 pub mod reports;
+pub mod resume_analysis;
 pub mod resumes;
 pub mod similarity;
 pub mod types;
@@ -46,6 +48,7 @@ pub struct Query(
     analytics::AnalyticsQuery,
     reports::ReportQuery,
     resumes::ResumeQuery,
+    matching::MatchingQuery,
 );
 
 /// Every mutation.

@@ -98,6 +98,21 @@ impl Resume {
         self.0.years_of_experience.map(|y| (f64::from(y) * 10.0).round() / 10.0)
     }
 
+    /// What the analysis found, once analysed: summary, quality score and its parts, advice,
+    /// contact details and sections.
+    async fn analysis(&self) -> Option<crate::graphql::resume_analysis::ResumeAnalysis> {
+        viva_service::resumes::analysis_view::of(&self.0).map(Into::into)
+    }
+
+    /// A link to download the file: GET it from the API's origin with your access token as
+    /// `Authorization: Bearer`, within 15 minutes (`report_link_ttl_secs`); it works for you
+    /// alone, and only while you may see the candidate's resumes.
+    async fn download_url(&self, ctx: &Context<'_>) -> AppResult<String> {
+        let principal = ctx.principal()?;
+        let link = viva_service::resumes::files::link(&ctx.services()?.service, principal.user_id, &self.0)?;
+        Ok(link.url)
+    }
+
     /// When it was uploaded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -112,7 +127,8 @@ impl Resume {
 /// How to rank a candidate search.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SearchRanking {
-    /// Keywords and meaning fused by reciprocal rank fusion: the best of both.
+    /// Keywords and meaning fused (each side's scores min-max normalised, then 0.6 · meaning +
+    /// 0.4 · keywords): the best of both.
     #[default]
     Hybrid,
     /// PostgreSQL full-text search over skills and text alone.
@@ -168,9 +184,10 @@ pub struct CandidateSearch {
 }
 
 /// Most hits on one page.
-const MAX_PAGE: i32 = 50;
+pub(crate) const MAX_PAGE: i32 = 50;
 
-fn parse_offset(after: Option<&str>) -> AppResult<usize> {
+/// The offset an `after` cursor of a ranked list stands for (0 without one).
+pub(crate) fn parse_offset(after: Option<&str>) -> AppResult<usize> {
     let Some(after) = after else { return Ok(0) };
     URL_SAFE_NO_PAD
         .decode(after)
@@ -178,6 +195,19 @@ fn parse_offset(after: Option<&str>) -> AppResult<usize> {
         .and_then(|raw| String::from_utf8(raw).ok())
         .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
         .ok_or_else(|| AppError::bad_field("after", "is not a cursor from this search"))
+}
+
+/// The cursor of the position after `end` hits of a ranked list.
+pub(crate) fn offset_cursor(end: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("offset:{end}"))
+}
+
+/// `first` checked against [`MAX_PAGE`].
+pub(crate) fn page_length(first: i32) -> AppResult<usize> {
+    if !(1..=MAX_PAGE).contains(&first) {
+        return Err(AppError::bad_field("first", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    Ok(first as usize)
 }
 
 /// Resume queries.
@@ -208,9 +238,7 @@ impl ResumeQuery {
         after: Option<String>,
     ) -> AppResult<CandidateSearch> {
         let principal = ctx.principal()?;
-        if !(1..=MAX_PAGE).contains(&first) {
-            return Err(AppError::bad_field("first", format!("must be between 1 and {MAX_PAGE}")));
-        }
+        let first = page_length(first)?;
         let offset = parse_offset(after.as_deref())?;
         let filters = viva_store::models::resume::SearchFilters {
             skills: filters.skills,
@@ -222,14 +250,13 @@ impl ResumeQuery {
             SearchRanking::Keyword => search::Ranking::Keyword,
             SearchRanking::Semantic => search::Ranking::Semantic,
         };
-        let first = first as usize;
         let page =
             search::search(&ctx.services()?.service, &principal, &query, filters, ranking, first, offset)
                 .await?;
         let end = offset + page.hits.len();
         Ok(CandidateSearch {
             has_next_page: page.has_next,
-            end_cursor: page.has_next.then(|| URL_SAFE_NO_PAD.encode(format!("offset:{end}"))),
+            end_cursor: page.has_next.then(|| offset_cursor(end)),
             hits: page
                 .hits
                 .into_iter()

@@ -148,3 +148,86 @@ async fn resumes_are_seen_by_their_candidate_their_hr_user_and_admins_and_discov
     assert_eq!(seen.data()["resumes"][0]["id"], resume["id"]);
     app.graphql_as(&other, LIST, json!({ "c": candidate.id })).await.expect_error("NOT_FOUND");
 }
+
+async fn get(app: &TestApp, url: &str, token: Option<&str>) -> viva_test_support::RawResponse {
+    let mut request = Request::get(url);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    app.send(request.body(Body::empty()).unwrap()).await
+}
+
+async fn download_url(app: &TestApp, user: &TestUser, candidate: &TestUser) -> String {
+    let seen = app
+        .graphql_as(
+            user,
+            "query($c: ID) { resumes(candidateId: $c) { downloadUrl } }",
+            json!({ "c": candidate.id }),
+        )
+        .await;
+    seen.data()["resumes"][0]["downloadUrl"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_resumes_file_is_downloaded_by_the_user_its_link_was_issued_to_while_they_may_see_it() {
+    let app = TestApp::new().await;
+    app.leave_jobs();
+    let (admin, hr) = (app.admin().await, app.hr().await);
+    let (candidate, other) = (app.candidate().await, app.candidate().await);
+    app.map_hr(&admin, &hr).await;
+    app.assign(&admin, &candidate, &hr).await;
+    upload(&app, &candidate, "Ada Lovelace é CV.pdf", &pdf()).await;
+
+    for user in [&candidate, &hr, &admin] {
+        let url = download_url(&app, user, &candidate).await;
+        assert!(url.starts_with("/resume-files/") && url.contains("?expires="), "{url}");
+        let file = get(&app, &url, Some(&user.access_token)).await;
+        assert_eq!(file.status, 200, "{}: {:?}", user.email, file.body);
+        assert_eq!(file.body.as_ref(), pdf().as_slice(), "the stored bytes, unchanged");
+        assert_eq!(file.headers["content-type"], "application/pdf");
+        assert_eq!(file.headers["content-disposition"], "attachment; filename=\"Ada Lovelace _ CV.pdf\"");
+        assert_eq!(file.headers["cache-control"], "private, no-store");
+    }
+
+    let url = download_url(&app, &hr, &candidate).await;
+    // Only with the token of the user it was issued to.
+    assert_eq!(get(&app, &url, None).await.status, 401);
+    assert_eq!(get(&app, &url, Some(&other.access_token)).await.status, 404);
+    assert_eq!(get(&app, &url, Some(&candidate.access_token)).await.status, 404);
+    // Altered, it is no link at all.
+    let altered = url.replace("expires=", "expires=1");
+    assert_eq!(get(&app, &altered, Some(&hr.access_token)).await.status, 404);
+    let (path, _) = url.split_once("?").unwrap();
+    assert_eq!(
+        get(&app, &format!("{path}?expires=1&signature=AAAA"), Some(&hr.access_token)).await.status,
+        404
+    );
+    assert_eq!(get(&app, path, Some(&hr.access_token)).await.status, 400);
+    // An HR user who loses the candidate loses the file at once, link or not.
+    app.graphql_as(
+        &admin,
+        "mutation($c: ID!) { unassignCandidate(candidateId: $c) { id } }",
+        json!({ "c": candidate.id }),
+    )
+    .await
+    .data();
+    assert_eq!(get(&app, &url, Some(&hr.access_token)).await.status, 404);
+}
+
+#[tokio::test]
+async fn an_expired_resume_link_is_refused_and_says_what_to_do() {
+    let app =
+        TestApp::with_config(|config| config.service.reports.link_ttl = std::time::Duration::from_secs(0))
+            .await;
+    app.leave_jobs();
+    let candidate = app.candidate().await;
+    upload(&app, &candidate, "cv.pdf", &pdf()).await;
+    let url = download_url(&app, &candidate, &candidate).await;
+    let refused = get(&app, &url, Some(&candidate.access_token)).await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused.json()["errors"][0]["message"].as_str().unwrap().contains("expired"),
+        "{:?}",
+        refused.body
+    );
+}

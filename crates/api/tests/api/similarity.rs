@@ -23,7 +23,7 @@ const USAGE: &str = "query($role: String, $first: Int, $after: String) { questio
 
 /// A registry whose embedding chain is the real all-MiniLM-L6-v2 (fetched by
 /// `scripts/fetch-model.sh`, which `make test` runs).
-fn candle(metrics: AiMetrics) -> Registry {
+pub(crate) fn candle(metrics: AiMetrics) -> Registry {
     let dir = viva_candle::locate(None)
         .unwrap_or_else(|| panic!("all-MiniLM-L6-v2 is not in the model cache: run scripts/fetch-model.sh"));
     let embedder =

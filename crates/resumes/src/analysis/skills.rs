@@ -192,6 +192,11 @@ impl SkillCatalog {
         Some(&self.skills[*index].name)
     }
 
+    /// Every canonical name, in the list's order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.skills.iter().map(|s| s.name.as_str())
+    }
+
     /// The category of a canonical skill name.
     pub fn category(&self, name: &str) -> Option<&str> {
         self.skills.iter().find(|s| s.name == name).map(|s| s.category.as_str())

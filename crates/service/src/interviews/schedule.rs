@@ -67,6 +67,9 @@ pub struct PracticeRequest {
     pub job_description: Option<String>,
     /// The candidate's resume text or other background, used like the job description.
     pub context: Option<String>,
+    /// Whether to plan the questions against the candidate's active, analysed resume too (its
+    /// skills, summary and the start of its text).
+    pub use_resume: bool,
 }
 
 /// Questions chosen before the transaction that stores the interview.
@@ -266,7 +269,21 @@ pub async fn start_practice(
     let candidate_id = principal.user_id;
     let role = required_text(&request.role, "role", 100)?;
     let job_description = optional_context(request.job_description.as_deref(), "jobDescription")?;
-    let context = optional_context(request.context.as_deref(), "context")?;
+    let given = optional_context(request.context.as_deref(), "context")?;
+    let resume = if request.use_resume {
+        let mut conn = service.pool.get().await?;
+        let found = crate::resumes::background(&mut conn, candidate_id).await?;
+        Some(found.ok_or_else(|| {
+            ServiceError::bad_field(
+                "useResume",
+                "you have no analysed active resume: upload one and wait for its analysis",
+            )
+        })?)
+    } else {
+        None
+    };
+    let context = with_resume(given, resume.as_deref());
+    let context = context.as_str();
     let planned = if job_description.is_empty() && context.is_empty() {
         None
     } else {
@@ -452,15 +469,47 @@ async fn plan_questions(
         }
         None => None,
     };
+    let resume = candidate_background(service, principal, request.candidate_id).await?;
     let description = job.as_ref().map(|j| j.description.trim()).unwrap_or_default();
-    if description.is_empty() && extra.is_empty() {
+    let context = with_resume(extra, resume.as_deref());
+    if description.is_empty() && context.is_empty() {
         return Err(ServiceError::bad_field(
             "context",
-            "GENERATED needs a job with a description or a context",
+            "GENERATED needs a job with a description, a context, or a candidate with an analysed resume",
         ));
     }
     let role = role_of(request, job.as_ref())?;
-    plan(service, &role, request.difficulty, count, description, extra, false).await
+    plan(service, &role, request.difficulty, count, description, &context, false).await
+}
+
+/// The candidate's resume as planning background ([`crate::resumes::background`]), when the
+/// caller may see the candidate's resumes (the resume policy) and could schedule for them (an
+/// admin, or the HR user they are assigned to: a discoverable candidate's resume is not sent to
+/// a model for an interview that will be refused); `None` otherwise, or without an analysed
+/// active resume. The scheduling transaction decides again whether the caller may schedule.
+async fn candidate_background(
+    service: &Service,
+    principal: &Principal,
+    candidate: UserId,
+) -> ServiceResult<Option<String>> {
+    let mut conn = service.pool.get().await?;
+    match crate::resumes::access::check(&mut conn, principal, candidate).await {
+        Ok(user) if principal.role == Role::Admin || user.assigned_hr_id == Some(principal.user_id) => {
+            crate::resumes::background(&mut conn, candidate).await
+        }
+        Ok(_) | Err(ServiceError::NotFound(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// A given context followed by the candidate's resume background, either of which may be
+/// missing.
+fn with_resume(given: &str, resume: Option<&str>) -> String {
+    match resume {
+        Some(resume) if given.is_empty() => resume.to_owned(),
+        Some(resume) => format!("{given}\n\n{resume}"),
+        None => given.to_owned(),
+    }
 }
 
 /// Plans `count` questions for a role against a job description and a background: written by

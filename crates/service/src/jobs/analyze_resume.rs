@@ -1,6 +1,7 @@
 //! `analyze_resume`: reads an uploaded resume's text in the isolated child process, analyses it
-//! (contact details, sections, skills, years, quality, ATS feedback), embeds its passages, and
-//! stores it all; the resume is then `ANALYSED`. A file that cannot be read is `FAILED` with the
+//! (contact details, sections, skills, years, quality, ATS feedback), has the chat model, when
+//! one is configured, write the summary and add advice ([`resumes::review`]), embeds its
+//! passages, and stores it all; the resume is then `ANALYSED`. A file that cannot be read is `FAILED` with the
 //! reason for the candidate, at once: trying again would read the same bytes. Only a failure on
 //! our side (the child could not start, the embedder is down) is retried.
 
@@ -81,7 +82,13 @@ async fn analyze(service: &Service, id: ResumeId) -> ServiceResult<()> {
         service.ai.registry.embeddings.embed(&passages).await.map_err(ServiceError::internal)?;
     let model = format!("{}/{}", model.provider, model.model);
     let embedding = resumes::mean_direction(&vectors);
-    let analysis_json = serde_json::to_value(&analysis).map_err(ServiceError::internal)?;
+    let mut analysis_json = serde_json::to_value(&analysis).map_err(ServiceError::internal)?;
+    if let Some(review) = resumes::review(service, &extracted.text, &analysis).await? {
+        analysis_json["review"] = review;
+        if let Some(summary) = analysis_json["review"]["summary"].as_str().map(str::to_owned) {
+            analysis_json["summary"] = serde_json::Value::String(summary);
+        }
+    }
     let pairs: Vec<(String, Vec<f32>)> = passages.into_iter().zip(vectors).collect();
     let found = Analysed {
         text: &extracted.text,

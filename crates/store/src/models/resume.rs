@@ -252,7 +252,10 @@ pub struct SearchFilters {
 
 /// Active, analysed resumes of active candidates in `scope` that pass `filters`: the boxed
 /// query every search starts from.
-fn searchable<'a>(scope: SearchScope, filters: &'a SearchFilters) -> resumes::BoxedQuery<'a, diesel::pg::Pg> {
+pub(crate) fn searchable<'a>(
+    scope: SearchScope,
+    filters: &'a SearchFilters,
+) -> resumes::BoxedQuery<'a, diesel::pg::Pg> {
     use crate::schema::users;
     let eligible = users::table
         .filter(users::role.eq(viva_domain::Role::Candidate.as_str()))

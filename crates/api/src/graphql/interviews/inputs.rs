@@ -42,8 +42,9 @@ pub struct ScheduleInterviewInput {
     /// The questions to ask, for EXPLICIT and MIXED.
     #[graphql(default)]
     pub question_ids: Vec<ID>,
-    /// For GENERATED: what to plan the questions against besides the job's description, such
-    /// as the candidate's resume or notes; up to 20,000 characters.
+    /// For GENERATED: what to plan the questions against besides the job's description and the
+    /// candidate's active resume (which is always used when analysed), such as notes; up to
+    /// 20,000 characters.
     pub context: Option<String>,
     /// Earliest start.
     pub window_start: DateTime<Utc>,
@@ -66,6 +67,10 @@ pub struct PracticeInput {
     pub job_description: Option<String>,
     /// Your resume text or other background (at most 20,000 characters), used the same way.
     pub context: Option<String>,
+    /// Plan the questions against your active, analysed resume as well (its skills, summary
+    /// and the start of its text); refused when you have none.
+    #[graphql(default)]
+    pub use_resume: bool,
 }
 
 /// An answer to submit.
@@ -150,6 +155,7 @@ impl From<PracticeInput> for PracticeRequest {
             question_count: input.question_count,
             job_description: input.job_description,
             context: input.context,
+            use_resume: input.use_resume,
         }
     }
 }

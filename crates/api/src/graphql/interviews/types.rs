@@ -62,8 +62,9 @@ pub enum GqlQuestionSource {
     Explicit,
     /// The questions listed, topped up from the bank.
     Mixed,
-    /// Planned from the bank by meaning against the job's description and the `context`
-    /// given (such as the candidate's resume), mixing question types.
+    /// Written by the configured chat model (or, without one, picked from the bank by meaning)
+    /// for the job's description, the `context` given and the candidate's active resume (its
+    /// skills, summary and the start of its text), mixing question types.
     Generated,
 }
 
