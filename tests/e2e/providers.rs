@@ -542,7 +542,13 @@ async fn generated_questions_and_follow_ups_are_written_by_the_model() {
 /// Runs `viva` with `args` off the runtime (the fakes answer on it); returns (success, stdout, stderr).
 async fn run_viva(config: &std::path::Path, args: &[&str]) -> (bool, String, String) {
     let mut command = viva("postgres://unused@127.0.0.1:1/unused");
-    command.env("VIVA_CONFIG", config).env("VIVA_MODEL_DIR", model_dir()).args(args);
+    // Both in-process models, as `make test` fetches them: the default chains include them.
+    let whisper = crate::server::script_dir("fetch-whisper.sh");
+    command
+        .env("VIVA_CONFIG", config)
+        .env("VIVA_MODEL_DIR", model_dir())
+        .env("VIVA_WHISPER_DIR", whisper)
+        .args(args);
     let output = tokio::task::spawn_blocking(move || command.output().expect("run viva")).await.unwrap();
     (
         output.status.success(),
