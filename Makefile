@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run test lint fmt schema bench bench-ai postgres model whisper whisper-base graphiql browser report-tools audio-tools
+.PHONY: help run test lint fmt schema bench bench-ai postgres model whisper whisper-base graphiql browser report-tools audio-tools s3-test-server
 
 help:
 	@echo "make run     - start PostgreSQL if needed, migrate, load demo data, serve on http://localhost:8000"
@@ -38,6 +38,10 @@ browser:
 report-tools:
 	@scripts/setup-report-tests.sh
 
+# moto's S3-compatible server, for the test that keeps files in a bucket.
+s3-test-server:
+	@scripts/setup-s3-test-server.sh >/dev/null
+
 # ffmpeg (spoken answers are decoded with it) and espeak-ng (the audio fixtures' voice).
 audio-tools:
 	@scripts/setup-audio-tests.sh
@@ -56,7 +60,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	python3 scripts/check-shape.py
 
-test: postgres model whisper browser report-tools audio-tools lint
+test: postgres model whisper browser report-tools audio-tools s3-test-server lint
 	cargo test --workspace
 
 fmt:

@@ -18,5 +18,6 @@ mod reports;
 mod resumes;
 mod server;
 mod soak;
+mod spoken;
 mod websocket;
 mod worker;

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod planner;
 pub mod registry;
 pub mod resilience;
+pub mod speech;
 mod text;
 
 pub use evaluator::{AnswerInput, Evaluator, QuestionCache, QuestionContext, RUBRIC_VERSION};

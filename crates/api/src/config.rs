@@ -67,7 +67,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_body_bytes: 256 * 1024,
-            max_upload_bytes: 12 * 1024 * 1024,
+            max_upload_bytes: 96 * 1024 * 1024,
             max_upload_files: 4,
             max_depth: 15,
             max_complexity: 5_000,

@@ -1,6 +1,14 @@
-//! `GET /exports/<id>?expires=…&signature=…`: an exported report's file, for the user its link
-//! was issued to (their access token in `Authorization: Bearer`), while the link lasts and they
-//! may still see the interview. The rules are the service's ([`viva_service::reports::download`]).
+//! Signed downloads, for the user a link was issued to (their access token in
+//! `Authorization: Bearer`), while the link lasts and they may still see what it leads to:
+//!
+//! - `GET /exports/<id>?expires=…&signature=…`: an exported report's file
+//!   ([`viva_service::reports::download`]);
+//! - `GET /media/<id>?expires=…&signature=…`: an answer's audio or recording
+//!   ([`viva_service::interviews::spoken::download`]).
+//!
+//! The rules are the service's; this module authenticates, parses and sends.
+
+use std::future::Future;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -8,7 +16,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use viva_domain::{ErrorCode, ReportExportId};
-use viva_service::ServiceError;
+use viva_service::links::Download;
+use viva_service::{ServiceError, ServiceResult};
+use viva_store::models::session::Principal;
 
 use crate::auth::context::{Caller, authenticate, bearer_token};
 use crate::error::refuse;
@@ -28,18 +38,64 @@ pub(crate) async fn export_file(
     headers: HeaderMap,
     params: Result<Query<LinkParams>, QueryRejection>,
 ) -> Response {
+    serve(&services, &id, &headers, params, "report export", async |principal, id, params| {
+        viva_service::reports::download(
+            &services.service,
+            &principal,
+            ReportExportId(id),
+            params.expires,
+            &params.signature,
+        )
+        .await
+    })
+    .await
+}
+
+/// Serves an answer's audio or recording.
+pub(crate) async fn media_file(
+    State(services): State<Services>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    params: Result<Query<LinkParams>, QueryRejection>,
+) -> Response {
+    serve(&services, &id, &headers, params, "recording", async |principal, id, params| {
+        viva_service::interviews::spoken::download(
+            &services.service,
+            &principal,
+            id,
+            params.expires,
+            &params.signature,
+        )
+        .await
+    })
+    .await
+}
+
+/// Checks the link's shape and the caller's token, then sends what `fetch` finds.
+async fn serve<F, Fut>(
+    services: &Services,
+    id: &str,
+    headers: &HeaderMap,
+    params: Result<Query<LinkParams>, QueryRejection>,
+    what: &str,
+    fetch: F,
+) -> Response
+where
+    F: FnOnce(Principal, uuid::Uuid, LinkParams) -> Fut,
+    Fut: Future<Output = ServiceResult<Download>>,
+{
     let Ok(Query(params)) = params else {
         return refuse(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
-            "a download link carries `expires` and `signature`; ask `reportExport` for a fresh link",
+            "a download link carries `expires` and `signature`; ask for a fresh link",
         );
     };
-    let Ok(id) = uuid::Uuid::parse_str(&id) else {
-        return refuse(StatusCode::NOT_FOUND, "NOT_FOUND", "report export not found");
+    let Ok(id) = uuid::Uuid::parse_str(id) else {
+        return refuse(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("{what} not found"));
     };
     let bearer = bearer_token(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()));
-    let principal = match authenticate(&services, bearer).await {
+    let principal = match authenticate(services, bearer).await {
         Ok(Caller::User(principal)) => principal,
         Ok(Caller::Anonymous | Caller::Rejected) => {
             return refuse(
@@ -50,21 +106,14 @@ pub(crate) async fn export_file(
         }
         Err(err) => return failed(&ServiceError::internal(err.to_string())),
     };
-    let service = &services.service;
-    match viva_service::reports::download(
-        service,
-        &principal,
-        ReportExportId(id),
-        params.expires,
-        &params.signature,
-    )
-    .await
-    {
+    match fetch(principal, id, params).await {
         Ok(file) => {
             let disposition = format!("attachment; filename=\"{}\"", file.filename);
+            let content_type = HeaderValue::from_str(&file.content_type)
+                .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
             let mut response = file.bytes.into_response();
             let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.content_type));
+            headers.insert(header::CONTENT_TYPE, content_type);
             if let Ok(value) = HeaderValue::from_str(&disposition) {
                 headers.insert(header::CONTENT_DISPOSITION, value);
             }
@@ -86,7 +135,7 @@ fn failed(err: &ServiceError) -> Response {
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::BadUserInput => StatusCode::BAD_REQUEST,
         _ => {
-            tracing::error!(error = %err, "a report download failed");
+            tracing::error!(error = %err, "a download failed");
             return refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 err.code().as_str(),

@@ -1,5 +1,5 @@
 //! The axum router: `/graphql` (POST JSON and multipart, GET for queries), `/graphql/ws`,
-//! `/graphiql` (see [`crate::graphiql`]), `/exports/<id>` (report downloads), `/healthz`, `/readyz` and
+//! `/graphiql` (see [`crate::graphiql`]), `/exports/<id>` and `/media/<id>` (signed downloads), `/healthz`, `/readyz` and
 //! `/metrics`.
 //!
 //! The GraphQL endpoint is handled here rather than by async-graphql-axum's extractor, because
@@ -49,6 +49,7 @@ pub fn router(schema: VivaSchema, services: Services) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/exports/{id}", get(crate::downloads::export_file))
+        .route("/media/{id}", get(crate::downloads::media_file))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if config.metrics_on_public_router {

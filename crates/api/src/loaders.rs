@@ -145,6 +145,39 @@ impl Loader<AnswerId> for EvaluationHistoryLoader {
     }
 }
 
+/// Loads the transcripts of spoken answers, by answer id.
+pub struct TranscriptLoader {
+    service: Service,
+}
+
+impl Loader<AnswerId> for TranscriptLoader {
+    type Value = viva_store::models::media::Transcript;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[AnswerId]) -> Result<HashMap<AnswerId, Self::Value>, AppError> {
+        let transcripts = viva_service::interviews::spoken::transcripts_of(&self.service, keys).await?;
+        Ok(transcripts.into_iter().map(|t| (t.answer_id, t)).collect())
+    }
+}
+
+/// Loads the audio and recordings of answers, by answer id.
+pub struct AnswerMediaLoader {
+    service: Service,
+}
+
+impl Loader<AnswerId> for AnswerMediaLoader {
+    type Value = Vec<viva_store::models::media::AnswerMedia>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[AnswerId]) -> Result<HashMap<AnswerId, Self::Value>, AppError> {
+        let mut out: HashMap<AnswerId, Self::Value> = HashMap::new();
+        for m in viva_service::interviews::spoken::media_of(&self.service, keys).await? {
+            out.entry(m.answer_id).or_default().push(m);
+        }
+        Ok(out)
+    }
+}
+
 /// Every per-request loader, added to a request's data.
 pub fn with_loaders(request: async_graphql::Request, service: &Service) -> async_graphql::Request {
     request
@@ -181,6 +214,16 @@ pub fn with_loaders(request: async_graphql::Request, service: &Service) -> async
         ))
         .data(DataLoader::with_cache(
             EvaluationHistoryLoader { service: service.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            TranscriptLoader { service: service.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            AnswerMediaLoader { service: service.clone() },
             tokio::spawn,
             HashMapCache::default(),
         ))

@@ -7,7 +7,7 @@
 //! they arrive.
 
 use std::collections::HashMap;
-use std::io::{Seek, Write};
+use std::io::Seek;
 
 use async_graphql::UploadValue;
 use axum::body::Body;
@@ -39,6 +39,26 @@ fn classify(error: multer::Error, limits: &Limits) -> Refused {
         }
         _ => Refused::Malformed("the multipart body could not be read"),
     }
+}
+
+/// Writes a file part to an anonymous temporary file as it arrives, so that memory holds one
+/// chunk at a time whatever the file's size (the constraints stop it at the upload limit).
+async fn spool(mut field: multer::Field<'static>, limits: &Limits) -> Result<std::fs::File, Refused> {
+    use tokio::io::AsyncWriteExt;
+    let stored = |_| Refused::Malformed("an uploaded file could not be stored");
+    let file = tokio::task::spawn_blocking(tempfile::tempfile)
+        .await
+        .map_err(|_| Refused::Malformed("an uploaded file could not be stored"))?;
+    let mut file = tokio::fs::File::from_std(file.map_err(stored)?);
+    while let Some(chunk) = field.chunk().await.map_err(|e| classify(e, limits))? {
+        file.write_all(&chunk).await.map_err(stored)?;
+    }
+    file.flush().await.map_err(stored)?;
+    let mut file = file.into_std().await;
+    tokio::task::spawn_blocking(move || file.rewind().map(|()| file))
+        .await
+        .map_err(|_| Refused::Malformed("an uploaded file could not be stored"))?
+        .map_err(stored)
 }
 
 /// Reads the request; `content_type` carries the boundary.
@@ -74,16 +94,7 @@ pub async fn receive(
                 }
                 let content_type = field.content_type().map(ToString::to_string);
                 let name = name.to_owned();
-                let bytes = field.bytes().await.map_err(|e| classify(e, limits))?;
-                let content = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-                    let mut file = tempfile::tempfile()?;
-                    file.write_all(&bytes)?;
-                    file.rewind()?;
-                    Ok(file)
-                })
-                .await
-                .map_err(|_| Refused::Malformed("an uploaded file could not be stored"))?
-                .map_err(|_| Refused::Malformed("an uploaded file could not be stored"))?;
+                let content = spool(field, limits).await?;
                 files.insert(name, UploadValue { filename, content_type, content });
             }
             None => return Err(Refused::Malformed("a part has no name")),

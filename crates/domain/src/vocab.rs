@@ -95,6 +95,8 @@ vocabulary! {
         /// Fingerprints a stored answer and flags near-copies of other candidates' answers to
         /// the same question.
         CheckAnswerSimilarity => "check_answer_similarity",
+        /// Transcribes a spoken answer, then queues its evaluation.
+        TranscribeAnswer => "transcribe_answer",
     }
 }
 
@@ -147,6 +149,12 @@ vocabulary! {
         AnswerEvaluated => "ANSWER_EVALUATED",
         /// A follow-up question was added after a vague or weak answer.
         FollowUpAdded => "FOLLOW_UP_ADDED",
+        /// More of a spoken answer was transcribed; the transcript so far comes with it.
+        TranscriptPartial => "TRANSCRIPT_PARTIAL",
+        /// A spoken answer's transcript is complete; its evaluation follows.
+        TranscriptFinal => "TRANSCRIPT_FINAL",
+        /// A spoken answer could not be transcribed; the transcript says why.
+        TranscriptFailed => "TRANSCRIPT_FAILED",
     }
 }
 
@@ -197,6 +205,32 @@ vocabulary! {
         Pdf => "PDF",
         /// A Word (Office Open XML) document.
         Docx => "DOCX",
+    }
+}
+
+vocabulary! {
+    /// What a file attached to an answer holds.
+    MediaKind, "media kind" {
+        /// The spoken answer's audio, which is transcribed.
+        Audio => "AUDIO",
+        /// A camera recording.
+        Camera => "CAMERA",
+        /// A screen recording.
+        Screen => "SCREEN",
+        /// Camera and screen in one recording.
+        Combined => "COMBINED",
+    }
+}
+
+vocabulary! {
+    /// Where a spoken answer's transcript stands.
+    TranscriptStatus, "transcript status" {
+        /// Waiting for, or in, transcription; segments arrive as they are heard.
+        Pending => "PENDING",
+        /// Complete.
+        Done => "DONE",
+        /// The audio could not be transcribed; the transcript says why.
+        Failed => "FAILED",
     }
 }
 

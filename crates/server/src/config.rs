@@ -13,6 +13,7 @@ use viva_api::config::{ApiConfig, Environment, Limits, Secret, ServiceConfig, Th
 use viva_api::persisted::{PersistedSettings, TrustedDocuments};
 use viva_service::analytics::AnalyticsSettings;
 use viva_service::auth::session_cache::SessionCacheSettings;
+use viva_service::interviews::spoken::SpokenSettings;
 use viva_service::mail::smtp::SmtpSettings;
 use viva_service::objects::ObjectStorage;
 use viva_service::reports::ReportSettings;
@@ -136,10 +137,19 @@ pub struct Settings {
     /// Points by which an answer's AI and human scores must differ to be listed as a
     /// disagreement when the request names no margin (VIVA_DISAGREEMENT_MARGIN).
     pub disagreement_margin: i32,
-    /// The directory of the object store (exported reports) (VIVA_OBJECTS_DIR); by default
+    /// The directory of the object store (reports, resumes, answers' audio and recordings)
+    /// (VIVA_OBJECTS_DIR); by default
     /// `$XDG_DATA_HOME/viva/objects` (`~/.local/share/viva/objects`), and without either, the
     /// system's temporary directory (with a warning).
     pub objects_dir: Option<std::path::PathBuf>,
+    /// Keep files in this S3-compatible bucket instead of a directory (VIVA_OBJECTS_S3_BUCKET);
+    /// credentials from the standard AWS_* environment variables.
+    pub objects_s3_bucket: Option<String>,
+    /// The S3-compatible endpoint, such as `http://minio:9000` (VIVA_OBJECTS_S3_ENDPOINT); AWS's
+    /// when unset.
+    pub objects_s3_endpoint: Option<String>,
+    /// The bucket's region (VIVA_OBJECTS_S3_REGION); else AWS_DEFAULT_REGION.
+    pub objects_s3_region: Option<String>,
     /// Seconds a report's download link works (VIVA_REPORT_LINK_TTL_SECS).
     pub report_link_ttl_secs: u64,
     /// Days an exported report's file is kept (VIVA_REPORT_RETENTION_DAYS).
@@ -149,6 +159,18 @@ pub struct Settings {
     pub report_fonts_dir: Option<std::path::PathBuf>,
     /// Largest resume file accepted, in bytes (VIVA_MAX_RESUME_BYTES).
     pub max_resume_bytes: usize,
+    /// Largest audio file of a spoken answer, in bytes (VIVA_MAX_AUDIO_BYTES).
+    pub max_audio_bytes: usize,
+    /// Longest audio of a spoken answer, in seconds (VIVA_MAX_AUDIO_SECONDS); longer audio fails
+    /// transcription and says so on the answer.
+    pub max_audio_seconds: u32,
+    /// Largest recording (camera, screen or both), in bytes (VIVA_MAX_RECORDING_BYTES).
+    pub max_recording_bytes: usize,
+    /// Days answers' audio and recordings are kept before they are deleted
+    /// (VIVA_MEDIA_RETENTION_DAYS); transcripts and scores stay.
+    pub media_retention_days: u64,
+    /// Seconds a recording's download link works (VIVA_MEDIA_LINK_TTL_SECS).
+    pub media_link_ttl_secs: u64,
 }
 
 impl Default for Settings {
@@ -157,6 +179,7 @@ impl Default for Settings {
         let throttle = ThrottleSettings::default();
         let persisted = PersistedSettings::default();
         let analytics = AnalyticsSettings::default();
+        let spoken = SpokenSettings::default();
         Self {
             ai: ai::AiSection::default(),
             model_dir: None,
@@ -208,10 +231,18 @@ impl Default for Settings {
             min_group_size: analytics.min_group_size,
             disagreement_margin: analytics.disagreement_margin,
             objects_dir: None,
+            objects_s3_bucket: None,
+            objects_s3_endpoint: None,
+            objects_s3_region: None,
             report_link_ttl_secs: 15 * 60,
             report_retention_days: 7,
             report_fonts_dir: None,
             max_resume_bytes: ResumeSettings::default().max_bytes,
+            max_audio_bytes: spoken.max_audio_bytes,
+            max_audio_seconds: spoken.max_audio_seconds,
+            max_recording_bytes: spoken.max_recording_bytes,
+            media_retention_days: spoken.retention.as_secs() / (24 * 3600),
+            media_link_ttl_secs: spoken.link_ttl.as_secs(),
         }
     }
 }
@@ -347,6 +378,14 @@ impl Settings {
         if self.report_link_ttl_secs == 0 || self.report_retention_days == 0 {
             bail!("VIVA_REPORT_LINK_TTL_SECS and VIVA_REPORT_RETENTION_DAYS must be at least 1");
         }
+        if self.media_link_ttl_secs == 0 || self.media_retention_days == 0 || self.max_audio_seconds == 0 {
+            bail!(
+                "VIVA_MEDIA_LINK_TTL_SECS, VIVA_MEDIA_RETENTION_DAYS and VIVA_MAX_AUDIO_SECONDS must be at least 1"
+            );
+        }
+        if self.max_audio_bytes.max(self.max_recording_bytes) > self.max_upload_bytes {
+            bail!("VIVA_MAX_UPLOAD_BYTES must be at least VIVA_MAX_AUDIO_BYTES and VIVA_MAX_RECORDING_BYTES");
+        }
         let objects_dir = match self.objects_dir {
             Some(dir) => dir,
             // Opening the store warns when files would live in the temporary directory.
@@ -381,13 +420,28 @@ impl Settings {
                     min_group_size: self.min_group_size,
                     disagreement_margin: self.disagreement_margin,
                 },
-                objects: ObjectStorage::Local { dir: objects_dir },
+                objects: match self.objects_s3_bucket {
+                    Some(bucket) => ObjectStorage::S3 {
+                        bucket,
+                        endpoint: self.objects_s3_endpoint,
+                        region: self.objects_s3_region,
+                    },
+                    None => ObjectStorage::Local { dir: objects_dir },
+                },
                 reports: ReportSettings {
                     link_ttl: Duration::from_secs(self.report_link_ttl_secs),
                     retention: Duration::from_secs(self.report_retention_days.saturating_mul(24 * 3600)),
                     fonts_dir: self.report_fonts_dir,
                 },
                 resumes: ResumeSettings { max_bytes: self.max_resume_bytes, ..ResumeSettings::default() },
+                spoken: SpokenSettings {
+                    max_audio_bytes: self.max_audio_bytes,
+                    max_recording_bytes: self.max_recording_bytes,
+                    max_audio_seconds: self.max_audio_seconds,
+                    retention: Duration::from_secs(self.media_retention_days.saturating_mul(24 * 3600)),
+                    link_ttl: Duration::from_secs(self.media_link_ttl_secs),
+                    decoder: None,
+                },
             },
             cookie_secure: self.cookie_secure,
             trust_forwarded_for: self.trust_forwarded_for,

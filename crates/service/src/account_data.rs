@@ -51,6 +51,8 @@ pub async fn export_my_data(service: &Service, principal: &Principal) -> Service
     let answers = interview::answers_of(&mut conn, &interview_ids).await?;
     let answer_ids: Vec<AnswerId> = answers.iter().map(|a| a.id).collect();
     let evaluations = evaluation::current_of(&mut conn, &answer_ids).await?;
+    let files = viva_store::models::media::of_answers(&mut conn, &answer_ids).await?;
+    let transcripts = viva_store::models::media::transcripts_of(&mut conn, &answer_ids).await?;
     let people: HashMap<UserId, String> = {
         let mut ids: Vec<UserId> = conversations.iter().map(|(c, _)| c.other(me)).collect();
         ids.extend(requests.iter().flat_map(|r| [r.hr_id, r.admin_id]));
@@ -84,6 +86,18 @@ pub async fn export_my_data(service: &Service, principal: &Principal) -> Service
                     "answer": answer.map(|a| serde_json::json!({
                         "text": a.text, "durationSeconds": a.duration_seconds, "submittedAt": a.submitted_at,
                         "humanScore": a.human_score, "humanScoreReason": a.human_score_reason,
+                        "transcript": transcripts.iter().find(|t| t.answer_id == a.id).map(|t| serde_json::json!({
+                            "status": t.status.as_str(), "text": t.text, "language": t.language,
+                            "durationSeconds": t.duration_seconds, "segments": t.segments,
+                            "provider": t.provider, "model": t.model, "failure": t.failure,
+                        })),
+                        // The audio and recordings: which are still held (downloadable from the
+                        // app until their retention ends) and which were deleted, and when.
+                        "files": files.iter().filter(|f| f.answer_id == a.id).map(|f| serde_json::json!({
+                            "id": f.id, "kind": f.kind.as_str(), "mediaType": f.media_type,
+                            "byteSize": f.byte_size, "storedAt": f.created_at, "held": f.deleted_at.is_none(),
+                            "deletedAt": f.deleted_at,
+                        })).collect::<Vec<_>>(),
                     })),
                     "evaluation": evaluated.map(|e| serde_json::json!({
                         "overallScore": e.overall_score, "grade": e.grade, "provider": e.provider,
@@ -166,8 +180,7 @@ pub async fn delete_my_account(
             if me.role == Role::Admin && User::count_with_role(conn, Role::Admin).await? <= 1 {
                 return Err(ServiceError::Conflict("the last admin cannot delete their account".into()));
             }
-            let mut files = crate::reports::files_of_candidate(conn, me.id).await?;
-            files.extend(crate::resumes::files_of_candidate(conn, me.id).await?);
+            let files = files_of(conn, me.id).await?;
             // An admin's HR users are unmapped with them.
             let changed = users::erase(conn, me.id).await?;
             audit::record(
@@ -185,4 +198,17 @@ pub async fn delete_my_account(
     crate::reports::delete_files(service, &files).await;
     settle_access_change(service, &mut conn, &changed).await;
     Ok(())
+}
+
+/// Every stored file of a user's that erasing them must delete: report exports, resumes, and
+/// the audio and recordings of their answers. Read in the erasing transaction; deleted after it
+/// commits.
+pub(crate) async fn files_of(
+    conn: &mut viva_store::AsyncPgConnection,
+    user: UserId,
+) -> ServiceResult<Vec<crate::objects::ObjectKey>> {
+    let mut files = crate::reports::files_of_candidate(conn, user).await?;
+    files.extend(crate::resumes::files_of_candidate(conn, user).await?);
+    files.extend(crate::interviews::spoken::files_of_candidate(conn, user).await?);
+    Ok(files)
 }

@@ -7,6 +7,7 @@ use viva_domain::secret::Secret;
 
 use crate::analytics::AnalyticsSettings;
 use crate::auth::session_cache::SessionCacheSettings;
+use crate::interviews::spoken::SpokenSettings;
 use crate::mail::smtp::SmtpSettings;
 use crate::objects::ObjectStorage;
 use crate::reports::ReportSettings;
@@ -91,6 +92,8 @@ pub struct ServiceConfig {
     pub reports: ReportSettings,
     /// Limits on resumes.
     pub resumes: ResumeSettings,
+    /// Spoken answers and recordings: size and duration caps, retention.
+    pub spoken: SpokenSettings,
 }
 
 impl ServiceConfig {
@@ -115,6 +118,7 @@ impl ServiceConfig {
             objects: ObjectStorage::Memory,
             reports: ReportSettings::default(),
             resumes: ResumeSettings::default(),
+            spoken: SpokenSettings::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod answers;
 pub mod reads;
 pub mod results;
 pub mod schedule;
+pub mod spoken;
 
 pub use access::{Viewer, viewer_of, visible};
 pub use answers::{AnswerRequest, end, start, submit_all, submit_answer};

@@ -2,7 +2,8 @@
 //!
 //! | kind | enqueued by | does |
 //! |---|---|---|
-//! | `evaluate_answer` | an answer stored, a re-evaluation asked | scores the answer |
+//! | `evaluate_answer` | an answer stored (a spoken one once transcribed), a re-evaluation asked | scores the answer |
+//! | `transcribe_answer` | a spoken answer stored | decodes and transcribes its audio, announcing segments as they are heard, then queues its evaluation |
 //! | `check_answer_similarity` | an answer stored | fingerprints it and flags near-copies of other candidates' answers |
 //! | `plan_follow_up` | a first evaluation of an interview in progress | may add a follow-up |
 //! | `complete_interview` | completion, the last evaluation | records the AI result |
@@ -11,7 +12,7 @@
 //! | `analyze_resume` | a resume uploaded | reads it in a sandbox, analyses and embeds it |
 //! | `password_reset` | a reset asked for | issues the link and queues its email, if the address has an account |
 //! | `expire_interviews` | every minute (periodic) | expires overdue interviews |
-//! | `purge_expired` | every ten minutes (periodic) | purges expired rows, old finished jobs and expired report files |
+//! | `purge_expired` | every ten minutes (periodic) | purges expired rows, old finished jobs, expired report files and recordings past their retention |
 //!
 //! `viva worker` runs the [`runner`]; so does `viva serve` unless `workers_in_serve` is off.
 
@@ -25,6 +26,7 @@ pub mod plan_follow_up;
 pub mod purge_expired;
 pub mod render_report;
 pub mod send_email;
+pub mod transcribe_answer;
 
 use std::time::Duration;
 
@@ -63,6 +65,7 @@ pub fn runner(service: Service, settings: RunnerSettings) -> Runner<Service> {
         .handle(purge_expired::PurgeExpired)
         .handle(render_report::RenderReport)
         .handle(analyze_resume::AnalyzeResume)
+        .handle(transcribe_answer::TranscribeAnswer)
         .every::<expire_interviews::ExpireInterviews>(EXPIRE_EVERY, &expire_interviews::Payload::default())
         .every::<purge_expired::PurgeExpired>(PURGE_EVERY, &purge_expired::Payload::default())
 }

@@ -17,6 +17,7 @@ pub mod evaluations;
 pub mod interviews;
 pub mod job_postings;
 pub mod jobs;
+pub mod links;
 pub mod mail;
 pub mod messaging;
 pub mod notifications;

@@ -1,6 +1,8 @@
-//! The object store: files the platform keeps (exported reports today), through the
-//! `object_store` crate, so that a deployment can keep them in a local directory (the default)
-//! or, later, in S3-compatible storage without touching the use cases.
+//! The object store: files the platform keeps (exported reports, resumes, answers' audio and
+//! recordings), through the `object_store` crate, so that a deployment keeps them in a local
+//! directory (the default) or in S3-compatible storage (a bucket, an optional endpoint for
+//! MinIO and the like, credentials from the standard `AWS_*` environment variables) without
+//! touching the use cases.
 //!
 //! Objects are named by the platform, never by a client: [`ObjectKey::generate`] makes
 //! `<kind>/<year>/<month>/<uuid>.<extension>`, and a key read back from the database is parsed
@@ -22,6 +24,18 @@ pub enum ObjectStorage {
     Local {
         /// The directory.
         dir: PathBuf,
+    },
+    /// An S3-compatible bucket. Credentials come from the environment (`AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, or the container's role), never from
+    /// Viva's own settings.
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// Another endpoint than AWS's, such as `http://minio:9000` (plain HTTP is allowed only
+        /// when the endpoint says `http://`).
+        endpoint: Option<String>,
+        /// The region, when not from `AWS_DEFAULT_REGION` / `AWS_REGION`.
+        region: Option<String>,
     },
     /// The process's memory: for tests of one process only, lost on exit.
     Memory,
@@ -100,6 +114,24 @@ impl Objects {
                     ))
                 })?;
                 Arc::new(local)
+            }
+            ObjectStorage::S3 { bucket, endpoint, region } => {
+                let mut builder = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+                if let Some(endpoint) = endpoint {
+                    builder = builder
+                        .with_endpoint(endpoint)
+                        .with_allow_http(endpoint.starts_with("http://"))
+                        // Path-style addressing: S3-compatible servers rarely resolve
+                        // `<bucket>.<host>`.
+                        .with_virtual_hosted_style_request(false);
+                }
+                if let Some(region) = region {
+                    builder = builder.with_region(region);
+                }
+                let s3 = builder.build().map_err(|err| {
+                    ServiceError::internal(format!("the S3 bucket {bucket} cannot be used: {err}"))
+                })?;
+                Arc::new(s3)
             }
             ObjectStorage::Memory => Arc::new(object_store::memory::InMemory::new()),
         };

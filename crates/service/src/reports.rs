@@ -13,7 +13,6 @@
 //! interview since is refused. Files are deleted `retention` after the request by the purge job.
 
 pub(crate) mod build;
-pub mod links;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,7 +29,8 @@ use crate::interviews::access::{find_visible, viewer_for};
 use crate::objects::ObjectKey;
 use crate::{Service, ServiceError, ServiceResult};
 
-pub use links::DownloadLink;
+use crate::links::{self, LinkKind};
+pub use crate::links::{Download, DownloadLink};
 
 /// How exports are kept and handed out.
 #[derive(Clone, Debug)]
@@ -60,17 +60,6 @@ pub struct ExportView {
     pub export: ReportExport,
     /// A link for the caller, while the file is ready.
     pub link: Option<DownloadLink>,
-}
-
-/// A file to send.
-#[derive(Debug)]
-pub struct Download {
-    /// The bytes.
-    pub bytes: Vec<u8>,
-    /// The media type.
-    pub content_type: &'static str,
-    /// The name to save it under.
-    pub filename: String,
 }
 
 /// The report of an interview the caller may see.
@@ -159,7 +148,13 @@ pub async fn export_status(
         .await
         .map_err(|_| ServiceError::NotFound("report export"))?;
     let link = if export.status == ExportStatus::Ready && export.expires_at > Utc::now() {
-        Some(links::issue(service, export.id, principal.user_id, export.expires_at)?)
+        Some(links::issue(
+            service,
+            LinkKind::ReportExport,
+            export.id.0,
+            principal.user_id,
+            link_expiry(service, export.expires_at),
+        )?)
     } else {
         None
     };
@@ -175,7 +170,7 @@ pub async fn download(
     expires: i64,
     signature: &str,
 ) -> ServiceResult<Download> {
-    links::verify(service, id, principal.user_id, expires, signature)?;
+    links::verify(service, LinkKind::ReportExport, id.0, principal.user_id, expires, signature)?;
     let mut conn = service.pool.get().await?;
     let export = exports::find(&mut conn, id).await?.ok_or(ServiceError::NotFound("report export"))?;
     let interview = viva_store::models::interview::find(&mut conn, export.interview_id)
@@ -198,7 +193,11 @@ pub async fn download(
         ReportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
         ReportFormat::Json => ("application/json", "json"),
     };
-    Ok(Download { bytes, content_type, filename: format!("interview-{}.{extension}", interview.id) })
+    Ok(Download {
+        bytes,
+        content_type: content_type.to_owned(),
+        filename: format!("interview-{}.{extension}", interview.id),
+    })
 }
 
 fn extension(format: ReportFormat) -> &'static str {

@@ -22,6 +22,7 @@ pub mod evaluation;
 pub mod interview;
 pub mod job;
 pub mod mapping;
+pub mod media;
 pub mod notification;
 pub mod one_time_token;
 pub mod question;

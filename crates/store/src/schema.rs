@@ -448,6 +448,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// An answer's audio and recordings; the row outlives the file.
+    answer_media (id) {
+        id -> Uuid,
+        answer_id -> Uuid,
+        kind -> Text,
+        media_type -> Text,
+        byte_size -> Int8,
+        object_key -> Text,
+        created_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// What was said in an answer's audio.
+    answer_transcripts (answer_id) {
+        answer_id -> Uuid,
+        status -> Text,
+        text -> Nullable<Text>,
+        language -> Nullable<Text>,
+        duration_seconds -> Nullable<Float8>,
+        segments -> Jsonb,
+        provider -> Nullable<Text>,
+        model -> Nullable<Text>,
+        delivery -> Nullable<Jsonb>,
+        failure -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(answer_media -> answers (answer_id));
+diesel::joinable!(answer_transcripts -> answers (answer_id));
 diesel::joinable!(resume_embeddings -> resumes (resume_id));
 diesel::joinable!(resume_passages -> resumes (resume_id));
 diesel::joinable!(questions -> job_roles (role_slug));
@@ -490,4 +523,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     resumes,
     resume_passages,
     resume_embeddings,
+    answer_media,
+    answer_transcripts,
 );

@@ -16,7 +16,8 @@ pub struct AccountDataQuery;
 #[Object]
 impl AccountDataQuery {
     /// Everything stored about the signed-in user, as one JSON document: profile, interviews
-    /// (questions, answers and their evaluations), sessions, audit entries about them (with
+    /// (questions, answers with their transcripts and which audio and recordings are still held,
+    /// and their evaluations), resumes, sessions, audit entries about them (with
     /// only their own addresses), mapping requests, conversations with their messages,
     /// notifications and emails sent to them.
     async fn export_my_data(&self, ctx: &Context<'_>) -> AppResult<Json<serde_json::Value>> {

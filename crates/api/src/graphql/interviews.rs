@@ -5,6 +5,7 @@
 mod inputs;
 mod mutations;
 mod queries;
+mod spoken;
 mod subscriptions;
 mod types;
 
@@ -14,6 +15,7 @@ pub use inputs::{
 };
 pub use mutations::InterviewMutation;
 pub use queries::InterviewQuery;
+pub use spoken::{AnswerRecording, AnswerTranscript};
 pub use subscriptions::InterviewSubscription;
 pub use types::{
     Answer, GqlInterviewEventKind, GqlInterviewStatus, GqlQuestionSource, Interview, InterviewConnection,

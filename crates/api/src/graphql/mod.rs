@@ -21,6 +21,7 @@ pub mod reports;
 pub mod resumes;
 pub mod similarity;
 pub mod types;
+pub(crate) mod uploads;
 pub mod users;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};

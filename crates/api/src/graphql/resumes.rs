@@ -1,8 +1,6 @@
 //! CAND-1 in the schema: uploading resumes (GraphQL multipart request), listing them, choosing
 //! the active one, deleting one.
 
-use std::io::Read;
-
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,6 +12,7 @@ use viva_store::models::resume::Resume as StoredResume;
 use crate::auth::context::ContextExt;
 use crate::error::{AppError, AppResult};
 use crate::graphql::people::{PersonSummary, parse_id};
+use crate::graphql::uploads::read_upload;
 
 /// The format of a resume, from its content.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,19 +264,8 @@ impl ResumeMutation {
     async fn upload_resume(&self, ctx: &Context<'_>, file: Upload) -> AppResult<Resume> {
         let principal = ctx.principal()?;
         let services = ctx.services()?;
-        let upload = file
-            .value(ctx)
-            .map_err(|_| AppError::bad_field("file", "the uploaded file could not be read; send it again"))?;
-        let limit = services.service.config.resumes.max_bytes;
-        let name = upload.filename.clone();
-        // Read one byte past the limit, so an oversized file is refused without reading it all.
-        let bytes = tokio::task::spawn_blocking(move || {
-            let mut bytes = Vec::new();
-            upload.into_read().take(limit as u64 + 1).read_to_end(&mut bytes).map(|_| bytes)
-        })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+        let name = file.value(ctx).map(|upload| upload.filename).unwrap_or_default();
+        let bytes = read_upload(ctx, &file, "file", services.service.config.resumes.max_bytes).await?;
         let resume = viva_service::resumes::upload(&services.service, &principal, &name, bytes).await?;
         Ok(Resume(resume))
     }

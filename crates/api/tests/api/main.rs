@@ -27,4 +27,5 @@ mod security;
 mod session_cache;
 mod sessions;
 mod similarity;
+mod spoken;
 mod tokens;

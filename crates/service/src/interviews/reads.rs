@@ -13,6 +13,7 @@ use viva_store::models::interview::{
     self as store, Answer as StoredAnswer, Interview as StoredInterview, InterviewFilter,
     InterviewQuestion as StoredQuestion, Scope,
 };
+use viva_store::models::media::{self, Transcript};
 use viva_store::models::session::Principal;
 use viva_store::models::user::{self as users, User as StoredUser};
 
@@ -154,6 +155,8 @@ pub struct EventView {
     pub interview: StoredInterview,
     /// The answer concerned, for answer events.
     pub answer: Option<StoredAnswer>,
+    /// The answer's transcript as it stands, for transcript events.
+    pub transcript: Option<Transcript>,
 }
 
 /// An interview event as loaded once for all its subscribers: the interview as it is now, the
@@ -162,12 +165,13 @@ pub struct EventView {
 pub struct EventData {
     interview: StoredInterview,
     answer: Option<StoredAnswer>,
+    transcript: Option<Transcript>,
     /// The candidate's responsible HR user now.
     responsible_hr: Option<UserId>,
 }
 
 /// Loads what an interview event shows, once for all its subscribers however many they are (at
-/// most three queries); `None` when the interview is gone.
+/// most four queries); `None` when the interview is gone.
 pub async fn load_event(
     service: &Service,
     interview_id: InterviewId,
@@ -180,7 +184,16 @@ pub async fn load_event(
         InterviewEventKind::AnswerReceived
         | InterviewEventKind::ScoreOverridden
         | InterviewEventKind::EvaluationStarted
-        | InterviewEventKind::AnswerEvaluated => store::find_answer(&mut conn, AnswerId(subject)).await?,
+        | InterviewEventKind::AnswerEvaluated
+        | InterviewEventKind::TranscriptPartial
+        | InterviewEventKind::TranscriptFinal
+        | InterviewEventKind::TranscriptFailed => store::find_answer(&mut conn, AnswerId(subject)).await?,
+        _ => None,
+    };
+    let transcript = match kind {
+        InterviewEventKind::TranscriptPartial
+        | InterviewEventKind::TranscriptFinal
+        | InterviewEventKind::TranscriptFailed => media::transcript_of(&mut conn, AnswerId(subject)).await?,
         _ => None,
     };
     let responsible_hr = if interview.practice {
@@ -188,7 +201,7 @@ pub async fn load_event(
     } else {
         users::responsible_hr(&mut conn, interview.candidate_id).await?
     };
-    Ok(Some(EventData { interview, answer, responsible_hr }))
+    Ok(Some(EventData { interview, answer, transcript, responsible_hr }))
 }
 
 impl EventData {
@@ -200,6 +213,10 @@ impl EventData {
         if super::access::viewer_of(live, &self.interview, self.responsible_hr).is_none() {
             return Err(ServiceError::NotFound("interview"));
         }
-        Ok(EventView { interview: self.interview.clone(), answer: self.answer.clone() })
+        Ok(EventView {
+            interview: self.interview.clone(),
+            answer: self.answer.clone(),
+            transcript: self.transcript.clone(),
+        })
     }
 }

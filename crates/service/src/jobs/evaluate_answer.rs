@@ -76,8 +76,10 @@ async fn evaluate(service: &Service, job_id: BackgroundJobId, payload: Payload) 
         })
         .await?;
     let Some((answer, question, interview)) = context else { return Ok(()) };
+    let transcript = viva_store::models::media::transcript_of(&mut conn, answer.id).await?;
     interviews::publish(&mut conn, interview.id, InterviewEventKind::EvaluationStarted, answer.id).await?;
     drop(conn);
+    let (text, duration_seconds) = spoken_input(&answer, transcript.as_ref());
 
     let ai = &service.ai;
     let ctx = question_context(&question);
@@ -85,7 +87,7 @@ async fn evaluate(service: &Service, job_id: BackgroundJobId, payload: Payload) 
         Some(name) => Choice::Provider(name),
         None => Choice::Chain,
     };
-    let input = AnswerInput { text: &answer.text, duration_seconds: answer.duration_seconds };
+    let input = AnswerInput { text: &text, duration_seconds };
     let assessed =
         assess(&ai.registry, &ai.cache, &ctx, &input, choice).await.map_err(ServiceError::internal)?;
     let (evaluation, provenance, trace) = (assessed.evaluation, assessed.provenance, assessed.trace);
@@ -133,4 +135,24 @@ async fn evaluate(service: &Service, job_id: BackgroundJobId, payload: Payload) 
         Ok(())
     })
     .await
+}
+
+/// What is evaluated: the typed text, followed by the transcript of the audio once it is done;
+/// for a spoken answer, the audio's length is the time taken unless the client gave one.
+fn spoken_input(
+    answer: &interviews::Answer,
+    transcript: Option<&viva_store::models::media::Transcript>,
+) -> (String, Option<i32>) {
+    let done = transcript.filter(|t| t.status == viva_domain::vocab::TranscriptStatus::Done);
+    let heard = done.and_then(|t| t.text.as_deref()).map(str::trim).unwrap_or_default();
+    let typed = answer.text.trim();
+    let text = match (typed.is_empty(), heard.is_empty()) {
+        (_, true) => typed.to_owned(),
+        (true, false) => heard.to_owned(),
+        (false, false) => format!("{typed}\n\n{heard}"),
+    };
+    let duration = answer
+        .duration_seconds
+        .or_else(|| done.and_then(|t| t.duration_seconds).map(|d| d.round().clamp(0.0, 7200.0) as i32));
+    (text, duration)
 }

@@ -1,7 +1,8 @@
 //! `purge_expired` (periodic): deletes what has outlived its use: throttle counters, used or
 //! expired one-time tokens, expired sessions; and blanks unsent email bodies older than their
 //! links (48 hours), so a stuck outbox holds no live links; deletes finished jobs after a week
-//! (dead ones after a month); deletes the files of exported reports past their retention.
+//! (dead ones after a month); deletes the files of exported reports past their retention, and answers' audio and recordings
+//! past theirs (their transcripts and scores stay).
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,9 @@ const DEAD_JOBS_KEPT: chrono::Duration = chrono::Duration::days(30);
 
 /// Expired report files deleted per run, at most (the rest wait for the next run).
 const REPORTS_PER_RUN: i64 = 500;
+
+/// Audio files and recordings past their retention deleted per run, at most.
+const RECORDINGS_PER_RUN: i64 = 500;
 
 /// Purges expired rows.
 pub struct PurgeExpired;
@@ -43,7 +47,17 @@ impl Handler<Service> for PurgeExpired {
         let jobs = queue::purge_finished(&mut conn, now - DONE_JOBS_KEPT, now - DEAD_JOBS_KEPT).await?;
         drop(conn);
         let reports = crate::reports::purge_expired(service, REPORTS_PER_RUN).await?;
-        tracing::debug!(bodies, throttles, tokens, sessions, jobs, reports, "purged expired rows");
+        let recordings = crate::interviews::spoken::purge_expired(service, RECORDINGS_PER_RUN).await?;
+        tracing::debug!(
+            bodies,
+            throttles,
+            tokens,
+            sessions,
+            jobs,
+            reports,
+            recordings,
+            "purged expired rows"
+        );
         Ok(())
     }
 }

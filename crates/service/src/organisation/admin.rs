@@ -223,8 +223,7 @@ pub async fn delete_user(
     let (changed, files) = conn
         .transaction::<_, ServiceError, _>(async move |conn| {
             let user = non_admin_target(conn, user_id).await?;
-            let mut files = crate::reports::files_of_candidate(conn, user.id).await?;
-            files.extend(crate::resumes::files_of_candidate(conn, user.id).await?);
+            let files = crate::account_data::files_of(conn, user.id).await?;
             let changed = users::erase(conn, user.id).await?;
             audit::record(
                 conn,

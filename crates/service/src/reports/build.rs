@@ -1,5 +1,5 @@
-//! Assembling an interview's report from what is stored: six queries whatever the interview's
-//! size (questions, answers, current evaluations, people, job), no access check (the callers
+//! Assembling an interview's report from what is stored: seven queries whatever the interview's
+//! size (questions, answers, current evaluations, transcripts, people, job), no access check (the callers
 //! have made it).
 
 use std::collections::HashMap;
@@ -35,6 +35,11 @@ pub(crate) async fn report(
     let answers = interviews::answers_of(conn, &[interview.id]).await?;
     let answer_ids: Vec<AnswerId> = answers.iter().map(|a| a.id).collect();
     let stored = evaluations::current_of(conn, &answer_ids).await?;
+    let transcripts: HashMap<AnswerId, String> = viva_store::models::media::transcripts_of(conn, &answer_ids)
+        .await?
+        .into_iter()
+        .filter_map(|t| t.text.filter(|text| !text.is_empty()).map(|text| (t.answer_id, text)))
+        .collect();
     let mut people: Vec<UserId> = std::iter::once(interview.candidate_id)
         .chain(interview.hr_id)
         .chain(answers.iter().filter_map(|a| a.human_scored_by))
@@ -83,7 +88,7 @@ pub(crate) async fn report(
             AnswerReport {
                 answer_id: answer.id.0,
                 text: answer.text.clone(),
-                transcript: None,
+                transcript: transcripts.get(&answer.id).cloned(),
                 submitted_at: answer.submitted_at,
                 duration_seconds: answer.duration_seconds,
                 ai,

@@ -73,8 +73,9 @@ pub struct PracticeInput {
 pub struct AnswerInput {
     /// The interview question answered.
     pub question_id: ID,
-    /// The answer, 1 to 20000 characters.
-    pub text: String,
+    /// The typed answer, up to 20000 characters; required unless the answer is spoken (the
+    /// `audio` of `submitAnswer`), when it is added before the transcript.
+    pub text: Option<String>,
     /// Seconds taken, 0 to 7200.
     pub duration_seconds: Option<i32>,
     /// A key unique to this answer (8 to 128 characters); sending it again returns the stored
@@ -158,9 +159,10 @@ impl AnswerInput {
     pub(super) fn parse(self) -> AppResult<AnswerRequest> {
         Ok(AnswerRequest {
             question_id: parse_id(&self.question_id, "questionId")?,
-            text: self.text,
+            text: self.text.unwrap_or_default(),
             duration_seconds: self.duration_seconds,
             idempotency_key: self.idempotency_key,
+            media: Vec::new(),
         })
     }
 }

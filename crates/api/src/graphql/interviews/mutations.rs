@@ -1,12 +1,13 @@
 //! Interview mutations: each parses its input and calls one use case of the service layer.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Object, Upload};
 use viva_domain::Role;
 use viva_service::interviews::{self as service, Viewer};
 
 use super::inputs::{
     AnswerInput, InterviewResultInput, PracticeInput, ScheduleInterviewInput, SubmitAnswerPayload,
 };
+use super::spoken::{self, RecordingUpload};
 use super::types::{Answer, Interview};
 use crate::auth::context::ContextExt;
 use crate::error::AppResult;
@@ -54,17 +55,28 @@ impl InterviewMutation {
     }
 
     /// Submits one answer; it is stored before this returns. The interview completes when its
-    /// last question is answered. Repeating a call with the same idempotency key returns the
-    /// stored answer. The candidate.
+    /// last question is answered. Repeating a call with the same idempotency key (and the same
+    /// content) returns the stored answer and stores nothing twice. The candidate.
+    ///
+    /// A spoken answer sends its `audio` as a GraphQL multipart upload (WebM or Ogg with Opus,
+    /// as browsers record, WAV, MP3, MP4/M4A or FLAC, judged by content; at most
+    /// `max_audio_bytes` and `max_audio_seconds`), with or without `text`. It is transcribed in
+    /// the background: `interviewEvents` carries `TRANSCRIPT_PARTIAL` as it is heard, then
+    /// `TRANSCRIPT_FINAL` (or `TRANSCRIPT_FAILED`), and the evaluation follows. `recordings`
+    /// (camera, screen or both; WebM or MP4 video, at most `max_recording_bytes` each, one of
+    /// each kind) are kept for the people who may see the answer.
     async fn submit_answer(
         &self,
         ctx: &Context<'_>,
         interview_id: ID,
         input: AnswerInput,
+        audio: Option<Upload>,
+        recordings: Option<Vec<RecordingUpload>>,
     ) -> AppResult<SubmitAnswerPayload> {
         let principal = ctx.principal()?;
         let id = parse_id(&interview_id, "interviewId")?;
-        let request = input.parse()?;
+        let mut request = input.parse()?;
+        request.media = spoken::uploads(ctx, audio, recordings).await?;
         let (answer, interview) =
             service::submit_answer(&ctx.services()?.service, &principal, id, request).await?;
         Ok(SubmitAnswerPayload {

@@ -9,6 +9,7 @@ use viva_service::ServiceError;
 use viva_service::interviews as service;
 use viva_store::events::{ACCESS_CHANGED, BusMessage, RecvError};
 
+use super::spoken::AnswerTranscript;
 use super::types::{Answer, InterviewUpdate};
 use crate::auth::context::ContextExt;
 use crate::error::{AppError, AppResult};
@@ -94,6 +95,7 @@ impl InterviewSubscription {
                     status: view.interview.status.into(),
                     answer: view.answer.map(Answer),
                     question_id,
+                    transcript: view.transcript.map(AnswerTranscript),
                 });
             }
         })

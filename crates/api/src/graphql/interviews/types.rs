@@ -15,6 +15,7 @@ use viva_store::models::interview::{
 };
 use viva_store::models::session::Principal;
 
+use super::spoken::{AnswerRecording, AnswerTranscript};
 use crate::auth::context::ContextExt;
 use crate::error::{AppError, AppResult};
 use crate::graphql::evaluations::AnswerEvaluation;
@@ -114,9 +115,20 @@ impl Answer {
         ID(self.0.interview_question_id.to_string())
     }
 
-    /// The text.
+    /// The typed text; empty for an answer that was only spoken (see `transcript`).
     async fn text(&self) -> &str {
         &self.0.text
+    }
+
+    /// What was said, for a spoken answer: its text, timed segments, delivery measures and the
+    /// model that heard it. Null for a typed answer.
+    async fn transcript(&self, ctx: &Context<'_>) -> AppResult<Option<AnswerTranscript>> {
+        super::spoken::transcript_of(ctx, self.0.id).await
+    }
+
+    /// The answer's audio and recordings, with download links while they are kept.
+    async fn recordings(&self, ctx: &Context<'_>) -> AppResult<Vec<AnswerRecording>> {
+        super::spoken::recordings_of(ctx, self.0.id).await
     }
 
     /// Seconds the candidate took.
@@ -415,6 +427,12 @@ pub enum GqlInterviewEventKind {
     AnswerEvaluated,
     /// A follow-up question was added after a vague or weak answer.
     FollowUpAdded,
+    /// More of a spoken answer was transcribed: `transcript` holds what was heard so far.
+    TranscriptPartial,
+    /// A spoken answer's transcript is complete; its evaluation follows.
+    TranscriptFinal,
+    /// A spoken answer could not be transcribed: `transcript.failure` says why.
+    TranscriptFailed,
 }
 
 /// Something that happened in an interview, as it happened.
@@ -427,8 +445,11 @@ pub struct InterviewUpdate {
     /// The interview's status after it.
     pub status: GqlInterviewStatus,
     /// The answer concerned (ANSWER_RECEIVED, SCORE_OVERRIDDEN, EVALUATION_STARTED,
-    /// ANSWER_EVALUATED).
+    /// ANSWER_EVALUATED and the TRANSCRIPT_ events).
     pub answer: Option<Answer>,
     /// The question added (FOLLOW_UP_ADDED).
     pub question_id: Option<ID>,
+    /// The answer's transcript (TRANSCRIPT_PARTIAL, TRANSCRIPT_FINAL, TRANSCRIPT_FAILED), as it
+    /// stands when the event is delivered: at least what was heard when the event was published.
+    pub transcript: Option<AnswerTranscript>,
 }
