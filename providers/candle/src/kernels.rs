@@ -4,7 +4,7 @@
 //! for AVX-512, AVX2 or the baseline and pick at run time (`pulp`), and split rows over the
 //! current rayon pool.
 
-use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape};
+use candle_core::{CpuStorage, CustomOp1, InplaceOp1, Layout, Result, Shape};
 use rayon::prelude::*;
 
 pub use crate::gelu::BiasGelu;
@@ -57,8 +57,37 @@ impl pulp::WithSimd for GeluValues<'_> {
     }
 }
 
-/// Softmax over the last dimension (rows of `-inf` stay finite only if some value is finite).
+/// Softmax over the last dimension, into a new tensor (`apply_op1_no_bwd`) or in place
+/// (`inplace_op1`, which spares allocating and faulting in a copy of large attention scores).
 pub struct SoftmaxLastDim;
+
+impl SoftmaxLastDim {
+    fn rows(values: &mut [f32], width: usize) {
+        let rows_per_task = (TASK_VALUES / width).max(1);
+        let arch = pulp::Arch::new();
+        values.par_chunks_mut(width * rows_per_task).for_each(|rows| {
+            arch.dispatch(SoftmaxRows { rows, width });
+        });
+    }
+}
+
+impl InplaceOp1 for SoftmaxLastDim {
+    fn name(&self) -> &'static str {
+        "viva-softmax-last-dim"
+    }
+
+    fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> Result<()> {
+        let CpuStorage::F32(values) = storage else {
+            candle_core::bail!("softmax expects f32 tensors");
+        };
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            candle_core::bail!("softmax expects contiguous tensors");
+        };
+        let width = layout.shape().dims().last().copied().unwrap_or(1).max(1);
+        Self::rows(&mut values[start..end], width);
+        Ok(())
+    }
+}
 
 impl CustomOp1 for SoftmaxLastDim {
     fn name(&self) -> &'static str {
@@ -69,11 +98,7 @@ impl CustomOp1 for SoftmaxLastDim {
         let xs = contiguous_f32(storage, layout, "softmax")?;
         let width = layout.shape().dims().last().copied().unwrap_or(1).max(1);
         let mut out = xs.to_vec();
-        let rows_per_task = (TASK_VALUES / width).max(1);
-        let arch = pulp::Arch::new();
-        out.par_chunks_mut(width * rows_per_task).for_each(|rows| {
-            arch.dispatch(SoftmaxRows { rows, width });
-        });
+        Self::rows(&mut out, width);
         Ok((CpuStorage::F32(out), layout.shape().clone()))
     }
 }
@@ -108,8 +133,12 @@ mod tests {
         let x = Tensor::from_vec(values, (3, 1000), &Device::Cpu).unwrap();
         let ours = x.apply_op1_no_bwd(&SoftmaxLastDim).unwrap();
         let theirs = candle_nn::ops::softmax_last_dim(&x).unwrap();
-        let diff = (ours - theirs).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+        let diff = (&ours - &theirs).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
         assert!(diff < 1e-6, "softmax differs by {diff}");
+        let in_place = x.copy().unwrap();
+        in_place.inplace_op1(&SoftmaxLastDim).unwrap();
+        let diff = (in_place - ours).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+        assert_eq!(diff, 0.0);
         let ours = x.apply_op1_no_bwd(&Gelu).unwrap();
         let theirs = x.gelu_erf().unwrap();
         let diff = (ours - theirs).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();

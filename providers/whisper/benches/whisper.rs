@@ -7,8 +7,9 @@
 //! Needs both models (`scripts/fetch-whisper.sh` and `scripts/fetch-whisper.sh base`) and,
 //! for the reference, faster-whisper in the Python venv of `scripts/python-env.sh` (or a
 //! Python named by `VIVA_REFERENCE_PYTHON`); without it only candle's figures are printed.
-//! `VIVA_BENCH_REPEAT` sets the timed runs per clip (default 3; the fastest counts, after a
-//! warm-up run whose text is the one scored). Both sides get their audio from ffmpeg.
+//! `VIVA_BENCH_REPEAT` sets the timed passes (default 3): candle and faster-whisper take turns,
+//! and each clip's fastest run counts; a warm-up run's text is the one scored. Both sides get
+//! their audio from ffmpeg.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
@@ -21,6 +22,10 @@ use viva_whisper::wer::{normalized_words, word_errors};
 use viva_whisper::{Model, Options};
 
 const THREADS: usize = 2;
+
+/// The `viva` binary's allocator, so that tensors are allocated as in production.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Clip {
     path: PathBuf,
@@ -59,24 +64,25 @@ fn rtf(clips: &[Clip], wall: &[f64]) -> f64 {
     wall.iter().sum::<f64>() / clips.iter().map(|c| c.pcm.len() as f64 / 16_000.0).sum::<f64>()
 }
 
-fn candle(dir: &Path, clips: &[Clip], repeat: usize) -> Run {
+fn load(dir: &Path) -> Model {
     let started = Instant::now();
-    let mut model =
+    let model =
         Model::load(dir, Options { threads: THREADS, ..Options::default() }).expect("the model loads");
     println!("  candle: loaded {} in {:.2} s", model.name(), started.elapsed().as_secs_f64());
-    let mut run = Run { texts: Vec::new(), wall: Vec::new() };
-    for clip in clips {
-        let text = model.transcribe_pcm(&clip.pcm, None, &mut |_| {}).expect("transcribes").text;
-        let mut best = f64::INFINITY;
-        for _ in 0..repeat {
-            let started = Instant::now();
-            model.transcribe_pcm(&clip.pcm, None, &mut |_| {}).expect("transcribes");
-            best = best.min(started.elapsed().as_secs_f64());
+    model
+}
+
+/// One timed pass of candle over the clips (after a warm-up whose texts are scored).
+fn candle_pass(model: &mut Model, clips: &[Clip], run: &mut Run) {
+    for (i, clip) in clips.iter().enumerate() {
+        if run.texts.len() <= i {
+            run.texts.push(model.transcribe_pcm(&clip.pcm, None, &mut |_| {}).expect("transcribes").text);
+            run.wall.push(f64::INFINITY);
         }
-        run.texts.push(text);
-        run.wall.push(best);
+        let started = Instant::now();
+        model.transcribe_pcm(&clip.pcm, None, &mut |_| {}).expect("transcribes");
+        run.wall[i] = run.wall[i].min(started.elapsed().as_secs_f64());
     }
-    run
 }
 
 fn reference_python() -> Option<PathBuf> {
@@ -92,13 +98,15 @@ fn reference_python() -> Option<PathBuf> {
     Some(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
 }
 
-fn faster_whisper(python: &Path, dir: &Path, clips: &[Clip], repeat: usize) -> Option<Run> {
+/// One pass of faster-whisper over the clips (a warm-up and one timed run each), folded into
+/// `run`; `None` when the reference cannot run.
+fn faster_whisper_pass(python: &Path, dir: &Path, clips: &[Clip], run: &mut Run) -> Option<()> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/python/whisper_reference.py");
     let output = Command::new(python)
         .arg(script)
         .arg("--model")
         .arg(dir)
-        .args(["--threads", &THREADS.to_string(), "--repeat", &repeat.to_string()])
+        .args(["--threads", &THREADS.to_string(), "--repeat", "1"])
         .args(clips.iter().map(|c| &c.path))
         .output()
         .ok()?;
@@ -107,12 +115,16 @@ fn faster_whisper(python: &Path, dir: &Path, clips: &[Clip], repeat: usize) -> O
         return None;
     }
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
-    println!("  faster-whisper: loaded in {:.2} s", json["load_seconds"].as_f64().unwrap_or(0.0));
     let results = json["clips"].as_array()?;
-    Some(Run {
-        texts: results.iter().map(|c| c["text"].as_str().unwrap_or_default().to_owned()).collect(),
-        wall: results.iter().map(|c| c["wall_seconds"].as_f64().unwrap_or(f64::NAN)).collect(),
-    })
+    if run.texts.is_empty() {
+        println!("  faster-whisper: loaded in {:.2} s", json["load_seconds"].as_f64().unwrap_or(0.0));
+        run.texts = results.iter().map(|c| c["text"].as_str().unwrap_or_default().to_owned()).collect();
+        run.wall = vec![f64::INFINITY; results.len()];
+    }
+    for (wall, result) in run.wall.iter_mut().zip(results) {
+        *wall = wall.min(result["wall_seconds"].as_f64().unwrap_or(f64::INFINITY));
+    }
+    Some(())
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -128,7 +140,7 @@ async fn main() {
     }
     let audio: f64 = clips.iter().map(|c| c.pcm.len() as f64 / 16_000.0).sum();
     println!(
-        "whisper: {} clips, {audio:.1} s of speech; greedy decoding, {THREADS} threads, fastest of {repeat} runs",
+        "whisper: {} clips, {audio:.1} s of speech; greedy decoding, {THREADS} threads, fastest of {repeat} alternating passes",
         clips.len()
     );
     let python = reference_python();
@@ -139,8 +151,20 @@ async fn main() {
             continue;
         };
         println!("{model} ({})", dir.display());
-        let ours = candle(&dir, &clips, repeat);
-        let theirs = python.as_deref().and_then(|p| faster_whisper(p, &dir, &clips, repeat));
+        // The two take turns, pass after pass, so that whatever else the machine is doing
+        // weighs on both alike; each clip's fastest pass counts.
+        let mut candle_model = load(&dir);
+        let mut ours = Run { texts: Vec::new(), wall: Vec::new() };
+        let mut reference = Some(Run { texts: Vec::new(), wall: Vec::new() });
+        for _ in 0..repeat {
+            candle_pass(&mut candle_model, &clips, &mut ours);
+            if let (Some(python), Some(run)) = (python.as_deref(), reference.as_mut())
+                && faster_whisper_pass(python, &dir, &clips, run).is_none()
+            {
+                reference = None;
+            }
+        }
+        let theirs = reference.filter(|r| !r.texts.is_empty());
         for (i, clip) in clips.iter().enumerate() {
             let name = clip.path.file_name().unwrap().to_string_lossy();
             let one = |run: &Run| {

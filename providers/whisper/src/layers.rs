@@ -67,8 +67,9 @@ impl Attention {
         if let Some(mask) = mask {
             scores = scores.broadcast_add(mask)?;
         }
-        let weights = scores.apply_op1_no_bwd(&SoftmaxLastDim)?;
-        let mixed = weights.matmul(v)?.transpose(1, 2)?.flatten_from(2)?;
+        // The scores are this call's own (a fresh product or sum), so softmax can overwrite them.
+        scores.inplace_op1(&SoftmaxLastDim)?;
+        let mixed = scores.matmul(v)?.transpose(1, 2)?.flatten_from(2)?;
         self.out.forward(&mixed)
     }
 }
