@@ -6,11 +6,6 @@
 # Idempotent: installs only what is missing. Exit 0: ready. Exit 1: not, with why on stderr.
 set -euo pipefail
 
-fail() {
-  echo "setup-report-tests: $1" >&2
-  exit 1
-}
-
 missing=()
 for tool in pdftotext pdfinfo pdftoppm; do
   if ! command -v "$tool" >/dev/null 2>&1; then
@@ -24,15 +19,4 @@ if [ ! -f "$fonts/DejaVuSans.ttf" ] || [ ! -f "$fonts/DejaVuSans-Bold.ttf" ]; th
 fi
 [ "${#missing[@]}" = 0 ] && exit 0
 
-command -v apt-get >/dev/null 2>&1 \
-  || fail "${missing[*]} missing and apt-get is not available to install them"
-sudo=""
-if [ "$(id -u)" != 0 ]; then
-  command -v sudo >/dev/null 2>&1 || fail "${missing[*]} missing; install them as root (apt-get install ${missing[*]})"
-  sudo="sudo"
-fi
-echo "setup-report-tests: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
-  || { $sudo apt-get update >/dev/null 2>&1 && $sudo apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } \
-  || fail "apt-get could not install ${missing[*]}"
+exec "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" setup-report-tests "${missing[@]}"

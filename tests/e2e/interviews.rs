@@ -81,6 +81,40 @@ async fn schedule(s: &Seeded, role: &str, difficulty: &str, count: i32) -> Strin
     scheduled["id"].as_str().unwrap().to_owned()
 }
 
+/// Signs in the demo HR user and candidate, schedules a backend-engineer interview of `count`
+/// medium questions, open now, for that candidate, and starts it as the candidate; returns the
+/// HR user's and the candidate's tokens and the interview's id.
+pub(crate) async fn demo_interview_started(server: &Server, count: i32) -> (String, String, String) {
+    let hr = token(server, "hr@viva.test").await;
+    let candidate = token(server, "candidate@viva.test").await;
+    let assigned = ok(
+        server.graphql(Some(&hr), "{ assignedCandidates { edges { node { id } } } }", json!({})).await,
+        "assignedCandidates",
+    );
+    let input = json!({
+        "candidateId": assigned["edges"][0]["node"]["id"], "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": count,
+        "windowStart": (Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
+        "windowEnd": (Utc::now() + chrono::Duration::hours(1)).to_rfc3339(),
+    });
+    let scheduled = server
+        .graphql(
+            Some(&hr),
+            "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await;
+    let id = ok(scheduled, "scheduleInterview")["id"].as_str().unwrap().to_owned();
+    let started = server
+        .graphql(
+            Some(&candidate),
+            "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    ok(started, "startInterview");
+    (hr, candidate, id)
+}
+
 /// Opens a WebSocket as `token` and subscribes (as `watch`) to an interview's events.
 async fn watch(server: &Server, token: &str, id: &str, selection: &str) -> Socket {
     let mut request = server.ws_url.as_str().into_client_request().unwrap();

@@ -8,11 +8,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use serde_json::{Value, json};
 use viva_test_support::TestDatabase;
 
-use crate::interviews::{ok, token};
+use crate::interviews::{demo_interview_started, ok};
 use crate::server::{Server, http, viva};
 
 const REPORT: &str = "query($id: ID!) { interviewReport(interviewId: $id) {
@@ -90,40 +89,7 @@ async fn an_evaluated_interview_exports_as_json_csv_and_a_pdf_that_poppler_reads
         &[("VIVA_MODEL_DIR", model.as_str()), ("VIVA_OBJECTS_DIR", objects.path().to_str().unwrap())],
     )
     .await;
-    let hr = token(&server, "hr@viva.test").await;
-    let candidate = token(&server, "candidate@viva.test").await;
-    let assigned = ok(
-        server.graphql(Some(&hr), "{ assignedCandidates { edges { node { id } } } }", json!({})).await,
-        "assignedCandidates",
-    );
-    let input = json!({
-        "candidateId": assigned["edges"][0]["node"]["id"], "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": 3,
-        "windowStart": (Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
-        "windowEnd": (Utc::now() + chrono::Duration::hours(1)).to_rfc3339(),
-    });
-    let id = ok(
-        server
-            .graphql(
-                Some(&hr),
-                "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
-                json!({ "i": input }),
-            )
-            .await,
-        "scheduleInterview",
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    ok(
-        server
-            .graphql(
-                Some(&candidate),
-                "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
-                json!({ "id": id }),
-            )
-            .await,
-        "startInterview",
-    );
+    let (hr, candidate, id) = demo_interview_started(&server, 3).await;
 
     // The candidate answers every question, follow-ups included, until the interview ends.
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -8,7 +8,6 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use futures_util::SinkExt;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -16,7 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use viva_test_support::TestDatabase;
 
-use crate::interviews::{ok, token};
+use crate::interviews::{demo_interview_started, ok, token};
 use crate::server::{Server, http, viva};
 
 const SUBMIT: &str = "mutation($id: ID!, $a: AnswerInput!, $audio: Upload) { submitAnswer(interviewId: $id, input: $a, audio: $audio) { answer { id transcript { status } recordings { kind mediaType downloadUrl } } } }";
@@ -88,33 +87,7 @@ async fn started_with(extra: &[(&str, &str)]) -> Spoken {
     ];
     env.extend_from_slice(extra);
     let server = Server::start(&database, &env).await;
-    let hr = token(&server, "hr@viva.test").await;
-    let candidate = token(&server, "candidate@viva.test").await;
-    let assigned = ok(
-        server.graphql(Some(&hr), "{ assignedCandidates { edges { node { id } } } }", json!({})).await,
-        "assignedCandidates",
-    );
-    let input = json!({
-        "candidateId": assigned["edges"][0]["node"]["id"], "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": 4,
-        "windowStart": (Utc::now() - chrono::Duration::minutes(5)).to_rfc3339(),
-        "windowEnd": (Utc::now() + chrono::Duration::hours(1)).to_rfc3339(),
-    });
-    let scheduled = server
-        .graphql(
-            Some(&hr),
-            "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { id } }",
-            json!({ "i": input }),
-        )
-        .await;
-    let interview = ok(scheduled, "scheduleInterview")["id"].as_str().unwrap().to_owned();
-    let started = server
-        .graphql(
-            Some(&candidate),
-            "mutation($id: ID!) { startInterview(interviewId: $id) { status } }",
-            json!({ "id": interview }),
-        )
-        .await;
-    ok(started, "startInterview");
+    let (hr, candidate, interview) = demo_interview_started(&server, 4).await;
     Spoken { server, hr, candidate, interview, _objects: objects, _database: database }
 }
 

@@ -11,11 +11,13 @@
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 mod database;
+mod multipart;
 mod postgres;
 mod smtp;
 mod test_app;
 
 pub use database::TestDatabase;
+pub use multipart::{UploadPart, multipart_request};
 pub use postgres::EphemeralPostgres;
 pub use smtp::{ReceivedMail, SmtpServer};
 pub use test_app::{

@@ -6,7 +6,7 @@
 use axum::body::Body;
 use http::Request;
 use serde_json::{Value, json};
-use viva_test_support::{TestApp, TestUser};
+use viva_test_support::{TestApp, TestUser, multipart_request};
 
 const UPLOAD: &str =
     "mutation($f: Upload!) { uploadResume(file: $f) { id status format fileName active byteSize } }";
@@ -25,28 +25,8 @@ fn png() -> Vec<u8> {
 }
 
 fn upload_request(user: &TestUser, file_name: &str, content: &[u8]) -> Request<Body> {
-    let operations = json!({ "query": UPLOAD, "variables": { "f": null } }).to_string();
-    let map = json!({ "0": ["variables.f"] }).to_string();
-    let mut body = Vec::new();
-    for (name, value) in [("operations", operations), ("map", map)] {
-        body.extend(
-            format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    body.extend(
-        format!(
-            "--XyZ\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend(content);
-    body.extend(b"\r\n--XyZ--\r\n");
-    Request::post("/graphql")
-        .header("content-type", "multipart/form-data; boundary=XyZ")
-        .header("x-viva-csrf", "1")
-        .header("authorization", format!("Bearer {}", user.access_token))
-        .body(Body::from(body))
-        .unwrap()
+    let files = [("variables.f", file_name, content.to_vec())];
+    multipart_request(&user.access_token, UPLOAD, json!({ "f": null }), &files)
 }
 
 async fn upload(app: &TestApp, user: &TestUser, file_name: &str, content: &[u8]) -> Value {

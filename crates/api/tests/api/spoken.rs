@@ -8,7 +8,7 @@ use axum::body::Body;
 use chrono::{Duration, Utc};
 use http::{Request, StatusCode};
 use serde_json::{Value, json};
-use viva_test_support::{RawResponse, TestApp, TestUser};
+use viva_test_support::{RawResponse, TestApp, TestUser, UploadPart, multipart_request};
 
 const SUBMIT: &str = "mutation($id: ID!, $a: AnswerInput!, $audio: Upload, $rec: [RecordingUpload!]) { submitAnswer(interviewId: $id, input: $a, audio: $audio, recordings: $rec) { answer { id text transcript { status segments { text } } recordings { id kind mediaType byteSize downloadUrl deletedAt } } } }";
 const ANSWER: &str = "query($id: ID!) { interview(id: $id) { answers { id transcript { status text } recordings { kind downloadUrl deletedAt } } } }";
@@ -38,39 +38,6 @@ fn webm() -> Vec<u8> {
     bytes.extend(b"webm");
     bytes.extend([0u8; 200]);
     bytes
-}
-
-/// A file of a multipart request: its variable path, file name and bytes.
-type Upload<'a> = (&'a str, &'a str, Vec<u8>);
-
-/// A multipart request.
-fn multipart(user: &TestUser, query: &str, variables: Value, files: &[Upload<'_>]) -> Request<Body> {
-    let operations = json!({ "query": query, "variables": variables }).to_string();
-    let map: serde_json::Map<String, Value> =
-        files.iter().enumerate().map(|(n, (path, _, _))| (n.to_string(), json!([path]))).collect();
-    let mut body = Vec::new();
-    for (name, value) in [("operations", operations), ("map", Value::Object(map).to_string())] {
-        body.extend(
-            format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    for (n, (_, file_name, bytes)) in files.iter().enumerate() {
-        body.extend(
-            format!(
-                "--XyZ\r\nContent-Disposition: form-data; name=\"{n}\"; filename=\"{file_name}\"\r\nContent-Type: audio/webm\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend(bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(b"--XyZ--\r\n");
-    Request::post("/graphql")
-        .header("content-type", "multipart/form-data; boundary=XyZ")
-        .header("x-viva-csrf", "1")
-        .header("authorization", format!("Bearer {}", user.access_token))
-        .body(Body::from(body))
-        .unwrap()
 }
 
 struct Taking {
@@ -119,10 +86,10 @@ async fn taking(adjust: impl FnOnce(&mut viva_api::config::ApiConfig)) -> Taking
 }
 
 impl Taking {
-    async fn submit(&self, key: &str, text: Option<&str>, files: &[Upload<'_>]) -> Value {
+    async fn submit(&self, key: &str, text: Option<&str>, files: &[UploadPart<'_>]) -> Value {
         let variables = json!({ "id": self.interview, "a": { "questionId": self.question, "text": text, "idempotencyKey": key },
             "audio": null, "rec": files.iter().filter(|f| f.0.starts_with("variables.rec")).map(|_| json!({ "kind": "CAMERA", "file": null })).collect::<Vec<_>>() });
-        self.app.send(multipart(&self.candidate, SUBMIT, variables, files)).await.json()
+        self.app.send(multipart_request(&self.candidate.access_token, SUBMIT, variables, files)).await.json()
     }
 
     /// The rows of `table` (a no-op update reports how many rows it touched).
@@ -191,7 +158,7 @@ async fn bad_uploads_are_refused_with_what_to_do_and_nothing_is_stored() {
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     let mut too_big = wav();
     too_big.extend(vec![0u8; 20_000]);
-    let cases: [(&str, Vec<Upload<'_>>, &str); 6] = [
+    let cases: [(&str, Vec<UploadPart<'_>>, &str); 6] = [
         ("a zip renamed", vec![("variables.audio", "answer.webm", zip)], "a ZIP archive"),
         ("an image", vec![("variables.audio", "answer.webm", png)], "a PNG image"),
         ("nothing", vec![("variables.audio", "answer.webm", Vec::new())], "the file is empty"),
@@ -224,7 +191,7 @@ async fn bad_uploads_are_refused_with_what_to_do_and_nothing_is_stored() {
     let huge = vec![0u8; 200 * 1024];
     let response = t
         .app
-        .send(multipart(&t.candidate, SUBMIT, json!({ "id": t.interview, "a": { "questionId": t.question, "idempotencyKey": "bad-upload-huge" }, "audio": null }), &[("variables.audio", "a.wav", huge)]))
+        .send(multipart_request(&t.candidate.access_token, SUBMIT, json!({ "id": t.interview, "a": { "questionId": t.question, "idempotencyKey": "bad-upload-huge" }, "audio": null }), &[("variables.audio", "a.wav", huge)]))
         .await;
     assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", String::from_utf8_lossy(&response.body));
 }
