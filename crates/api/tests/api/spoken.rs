@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use viva_test_support::{RawResponse, TestApp, TestUser, UploadPart, multipart_request};
 
 const SUBMIT: &str = "mutation($id: ID!, $a: AnswerInput!, $audio: Upload, $rec: [RecordingUpload!]) { submitAnswer(interviewId: $id, input: $a, audio: $audio, recordings: $rec) { answer { id text transcript { status segments { text } } recordings { id kind mediaType byteSize downloadUrl deletedAt } } } }";
-const ANSWER: &str = "query($id: ID!) { interview(id: $id) { answers { id transcript { status text } recordings { kind downloadUrl deletedAt } } } }";
+const ANSWER: &str = "query($id: ID!) { interview(id: $id) { answers { id humanScore transcript { status text } recordings { kind downloadUrl deletedAt } } } }";
 
 /// A WAV header and a tenth of a second of silence at 16 kHz: audio by its content.
 fn wav() -> Vec<u8> {
@@ -235,8 +235,14 @@ async fn recordings_are_for_the_candidate_their_hr_user_and_admins_only() {
 
 #[tokio::test]
 async fn retention_deletes_the_files_and_keeps_the_transcript() {
-    let t = taking(|config| config.service.spoken.retention = std::time::Duration::from_secs(30 * 24 * 3600))
-        .await;
+    // The local directory store, as deployed by default.
+    let objects = tempfile::tempdir().unwrap();
+    let dir = objects.path().to_path_buf();
+    let t = taking(move |config| {
+        config.service.spoken.retention = std::time::Duration::from_secs(30 * 24 * 3600);
+        config.service.objects = viva_service::objects::ObjectStorage::Local { dir };
+    })
+    .await;
     let submitted =
         t.submit("spoken-keep-01", Some("Typed too."), &[("variables.audio", "a.wav", wav())]).await;
     let answer = submitted["data"]["submitAnswer"]["answer"].clone();
@@ -247,19 +253,54 @@ async fn retention_deletes_the_files_and_keeps_the_transcript() {
             answer["id"].as_str().unwrap()
         ))
         .await;
+    t.app
+        .graphql_as(
+            &t.candidate,
+            "mutation($id: ID!) { endInterview(interviewId: $id) { status } }",
+            json!({ "id": t.interview }),
+        )
+        .await
+        .data();
+    t.app
+        .graphql_as(
+            &t.hr,
+            "mutation($a: ID!) { overrideAnswerScore(answerId: $a, score: 64, reason: \"Heard it\") { humanScore } }",
+            json!({ "a": answer["id"] }),
+        )
+        .await
+        .data();
+    let files_on_disk =
+        || walk(objects.path()).into_iter().filter(|p| p.extension().is_some_and(|e| e == "wav")).count();
+    assert_eq!(files_on_disk(), 1, "the audio is in the store's directory");
     let service = &t.app.services.service;
     // Not yet past retention: kept.
     assert_eq!(viva_service::interviews::spoken::purge_expired(service, 100).await.unwrap(), 0);
     t.app.execute("UPDATE answer_media SET created_at = now() - interval '31 days'").await;
     assert_eq!(viva_service::interviews::spoken::purge_expired(service, 100).await.unwrap(), 1);
+    assert_eq!(files_on_disk(), 0, "the file is gone from the directory");
     assert_eq!(get(&t.app, &url, Some(&t.candidate.access_token)).await.status, StatusCode::NOT_FOUND);
     let read = t.app.graphql_as(&t.candidate, ANSWER, json!({ "id": t.interview })).await;
     let kept = &read.data()["interview"]["answers"][0];
     assert_eq!(kept["transcript"]["text"], "What was said.");
+    assert_eq!(kept["humanScore"], 64, "scores stay");
     assert!(kept["recordings"][0]["deletedAt"].is_string(), "{kept}");
     assert!(kept["recordings"][0]["downloadUrl"].is_null());
     // The data export says what is still held.
     let export = t.app.graphql_as(&t.candidate, "{ exportMyData }", json!({})).await;
     let files = &export.data()["exportMyData"]["interviews"][0]["questions"];
     assert!(files.to_string().contains("\"held\":false"), "{files}");
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
