@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use viva_test_support::TestDatabase;
 
 use crate::interviews::{ok, token};
-use crate::server::{Server, viva};
+use crate::server::{Server, migrate_and_seed, viva};
 
 const ANSWERS: [&str; 4] = [
     "At my last job our checkout API slowed down every evening. I looked at the logs and the query plan, found a missing index on the orders table, added it and wrote a regression test; p99 latency fell from 900 ms to 120 ms.",
@@ -61,10 +61,7 @@ async fn histories(server: &Server, admin: &str, ids: &[String]) -> Vec<Vec<Valu
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_worker_loses_nothing_and_duplicates_nothing() {
     let database = TestDatabase::new().await;
-    for command in ["migrate", "seed"] {
-        let output = viva(database.url()).arg(command).output().expect("run viva");
-        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
-    }
+    migrate_and_seed(&database);
     let model = model_dir();
     // The API alone: answers queue up with nobody evaluating them.
     let server =

@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use viva_test_support::TestDatabase;
 
-use crate::server::{Server, Socket, viva};
+use crate::server::{Server, Socket, migrate_and_seed};
 
 const DEMO_PASSWORD: &str = "viva-demo-passphrase";
 
@@ -45,10 +45,7 @@ struct Seeded {
 
 async fn seeded() -> Seeded {
     let database = TestDatabase::new().await;
-    for command in ["migrate", "seed"] {
-        let output = viva(database.url()).arg(command).output().unwrap();
-        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
-    }
+    migrate_and_seed(&database);
     // These flows test the interview mechanics; the AI pipeline has its own tests (evaluation.rs).
     let server = Server::start(&database, &[("VIVA_WORKERS_IN_SERVE", "false")]).await;
     let hr = token(&server, "hr@viva.test").await;

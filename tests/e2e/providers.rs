@@ -17,7 +17,7 @@ use viva_ai_fakes::{Behaviour, Script};
 use viva_test_support::TestDatabase;
 
 use crate::interviews::{ok, token};
-use crate::server::{Server, viva};
+use crate::server::{Server, migrate_and_seed, viva};
 
 const GEMINI_KEY: &str = "gemini-e2e-key-not-for-urls";
 const OPENAI_KEY: &str = "openai-e2e-key";
@@ -103,10 +103,7 @@ impl World {
 
 async fn world(gemini_extra: &str) -> World {
     let database = TestDatabase::new().await;
-    for command in ["migrate", "seed"] {
-        let output = viva(database.url()).arg(command).output().expect("run viva");
-        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
-    }
+    migrate_and_seed(&database);
     let gemini = FakeGemini::start().await;
     let openai = FakeOpenAi::start().await;
     for script in [gemini.script(), openai.script()] {

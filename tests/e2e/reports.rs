@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use viva_test_support::TestDatabase;
 
 use crate::interviews::{demo_interview_started, ok};
-use crate::server::{Server, http, viva};
+use crate::server::{Server, http, migrate_and_seed};
 
 const REPORT: &str = "query($id: ID!) { interviewReport(interviewId: $id) {
   interviewId title candidate { id name email } hr { id name email } jobTitle role difficulty practice status
@@ -78,10 +78,7 @@ async fn exported(server: &Server, token: &str, id: &str, format: &str) -> Vec<u
 async fn an_evaluated_interview_exports_as_json_csv_and_a_pdf_that_poppler_reads_and_renders() {
     let (pdftotext, pdftoppm) = (tool("pdftotext"), tool("pdftoppm"));
     let database = TestDatabase::new().await;
-    for command in ["migrate", "seed"] {
-        let output = viva(database.url()).arg(command).output().unwrap();
-        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
-    }
+    migrate_and_seed(&database);
     let objects = tempfile::tempdir().unwrap();
     let model = model_dir();
     let server = Server::start(

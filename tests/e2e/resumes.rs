@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use viva_test_support::TestDatabase;
 
 use crate::interviews::{ok, token};
-use crate::server::{Server, http, viva};
+use crate::server::{Server, http, migrate_and_seed};
 
 const FIXTURES: [&str; 15] = [
     "backend_go",
@@ -197,10 +197,7 @@ fn ndcg(ranked: &[String], judged: &[(&str, u32)]) -> f64 {
 #[tokio::test]
 async fn uploaded_resumes_are_analysed_searched_by_keywords_and_meaning_and_found_only_by_those_allowed() {
     let database = TestDatabase::new().await;
-    for command in ["migrate", "seed"] {
-        let output = viva(database.url()).arg(command).output().unwrap();
-        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
-    }
+    migrate_and_seed(&database);
     let objects = tempfile::tempdir().unwrap();
     let model = model_dir();
     let server = Server::start(

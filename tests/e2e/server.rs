@@ -31,6 +31,14 @@ pub(crate) const ROOT_EMAIL: &str = "root@example.org";
 /// The root admin's password.
 pub(crate) const ROOT_PASSWORD: &str = "granite-lighthouse-echo-4";
 
+/// Migrates `database` and loads the demo data and question bank, as `make run` does.
+pub(crate) fn migrate_and_seed(database: &TestDatabase) {
+    for command in ["migrate", "seed"] {
+        let output = viva(database.url()).arg(command).output().expect("run viva");
+        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+}
+
 /// Creates the root admin (Rita Root, [`ROOT_EMAIL`], [`ROOT_PASSWORD`]) with `viva admin
 /// create`, as an operator would.
 pub(crate) fn create_root_admin(database_url: &str) {

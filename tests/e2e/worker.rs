@@ -9,17 +9,14 @@ use serde_json::json;
 use viva_test_support::{SmtpServer, TestDatabase};
 
 use crate::interviews::{ok, token};
-use crate::server::{Server, viva};
+use crate::server::{Server, migrate_and_seed, viva};
 
 const FROM: &str = "Viva <no-reply@viva.test>";
 
 #[tokio::test]
 async fn a_separate_worker_delivers_email_and_expires_overdue_interviews() {
     let database = TestDatabase::new().await;
-    for command in ["migrate", "seed"] {
-        let output = viva(database.url()).arg(command).output().unwrap();
-        assert!(output.status.success(), "viva {command}: {}", String::from_utf8_lossy(&output.stderr));
-    }
+    migrate_and_seed(&database);
     let relay = SmtpServer::start().await;
     let server = Server::start(
         &database,

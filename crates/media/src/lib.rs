@@ -20,6 +20,30 @@ pub use sniff::{Container, sniff};
 /// Samples per second of decoded audio.
 pub const SAMPLE_RATE: u32 = 16_000;
 
+/// `samples` (in [-1, 1], [`SAMPLE_RATE`] per second) as a mono 16-bit PCM WAV file: the
+/// smallest honest recording to send a transcriber.
+pub fn wav_16k(samples: &[f32]) -> Vec<u8> {
+    let data_len = u32::try_from(samples.len() * 2).unwrap_or(u32::MAX - 36);
+    let mut wav = Vec::with_capacity(44 + samples.len() * 2);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&SAMPLE_RATE.to_le_bytes());
+    wav.extend_from_slice(&(SAMPLE_RATE * 2).to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    for sample in samples {
+        let value = (sample.clamp(-1.0, 1.0) * 32_767.0) as i16;
+        wav.extend_from_slice(&value.to_le_bytes());
+    }
+    wav
+}
+
 /// Why a recording could not be taken or decoded.
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {

@@ -68,24 +68,6 @@ pub(crate) fn fixtures() -> Vec<Fixture> {
 
 /// `seconds` of 16 kHz mono 16-bit WAV holding `sample(i)`.
 pub(crate) fn wav(seconds: f64, sample: impl Fn(usize) -> f32) -> Vec<u8> {
-    let samples = (seconds * 16_000.0) as u32;
-    let data_len = samples * 2;
-    let mut wav = Vec::with_capacity(44 + data_len as usize);
-    wav.extend_from_slice(b"RIFF");
-    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    wav.extend_from_slice(&16u32.to_le_bytes());
-    wav.extend_from_slice(&1u16.to_le_bytes());
-    wav.extend_from_slice(&1u16.to_le_bytes());
-    wav.extend_from_slice(&16_000u32.to_le_bytes());
-    wav.extend_from_slice(&32_000u32.to_le_bytes());
-    wav.extend_from_slice(&2u16.to_le_bytes());
-    wav.extend_from_slice(&16u16.to_le_bytes());
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&data_len.to_le_bytes());
-    for i in 0..samples as usize {
-        let value = (sample(i).clamp(-1.0, 1.0) * 32_767.0) as i16;
-        wav.extend_from_slice(&value.to_le_bytes());
-    }
-    wav
+    let samples: Vec<f32> = (0..(seconds * 16_000.0) as usize).map(sample).collect();
+    viva_media::wav_16k(&samples)
 }
