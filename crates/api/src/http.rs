@@ -149,11 +149,13 @@ async fn execute(
             return refuse(StatusCode::SERVICE_UNAVAILABLE, "INTERNAL", "internal server error");
         }
     };
-    let request =
+    let mut request =
         request.data(caller).data(client_info(headers, peer, services)).data(CredentialAttempts::default());
-    let request = with_loaders(request, &services.service);
     let started = Instant::now();
-    let mut response = state.schema.execute(request).await;
+    let mut response = match crate::graphql::document_checks::check(&mut request, &services.config) {
+        Ok(()) => state.schema.execute(with_loaders(request, &services.service)).await,
+        Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+    };
     let outcome = if response.errors.is_empty() { "ok" } else { "error" };
     services.metrics.graphql_operations.with_label_values(&["any", outcome]).inc();
     services.metrics.graphql_seconds.with_label_values(&["any"]).observe(started.elapsed().as_secs_f64());

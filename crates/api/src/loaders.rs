@@ -4,23 +4,23 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use viva_domain::{AnswerId, InterviewId, JobId, UserId};
+use viva_domain::{AnswerId, InterviewId, InterviewQuestionId, JobId, UserId};
 use viva_service::{Service, evaluations, job_postings, reads};
-use viva_store::models::user::User;
+use viva_store::models::user::Person;
 
 use crate::error::AppError;
 
-/// Loads users by id.
+/// Loads people (what anyone who deals with them may see) by id.
 pub struct UserLoader {
     service: Service,
 }
 
 impl Loader<UserId> for UserLoader {
-    type Value = User;
+    type Value = Person;
     type Error = AppError;
 
-    async fn load(&self, keys: &[UserId]) -> Result<HashMap<UserId, User>, AppError> {
-        let users = reads::users_by_ids(&self.service, keys).await?;
+    async fn load(&self, keys: &[UserId]) -> Result<HashMap<UserId, Person>, AppError> {
+        let users = reads::people_by_ids(&self.service, keys).await?;
         Ok(users.into_iter().map(|user| (user.id, user)).collect())
     }
 }
@@ -31,13 +31,13 @@ pub fn user_loader(service: Service) -> DataLoader<UserLoader, HashMapCache> {
     DataLoader::with_cache(UserLoader { service }, tokio::spawn, HashMapCache::default())
 }
 
-/// Loads the questions of interviews, in order, by interview id.
+/// Loads the questions of interviews (without their answer keys), in order, by interview id.
 pub struct InterviewQuestionsLoader {
     service: Service,
 }
 
 impl Loader<InterviewId> for InterviewQuestionsLoader {
-    type Value = Vec<viva_store::models::interview::InterviewQuestion>;
+    type Value = Vec<viva_store::models::interview::QuestionOutline>;
     type Error = AppError;
 
     async fn load(&self, keys: &[InterviewId]) -> Result<HashMap<InterviewId, Self::Value>, AppError> {
@@ -46,6 +46,25 @@ impl Loader<InterviewId> for InterviewQuestionsLoader {
             out.entry(q.interview_id).or_default().push(q);
         }
         Ok(out)
+    }
+}
+
+/// Loads the answer keys of interview questions, by question id: only when a selection shows
+/// one and the page was not read with them.
+pub struct AnswerKeyLoader {
+    service: Service,
+}
+
+impl Loader<InterviewQuestionId> for AnswerKeyLoader {
+    type Value = viva_store::models::interview::AnswerKey;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[InterviewQuestionId],
+    ) -> Result<HashMap<InterviewQuestionId, Self::Value>, AppError> {
+        let found = reads::answer_keys_of(&self.service, keys).await?;
+        Ok(found.into_iter().map(|key| (key.id, key)).collect())
     }
 }
 
@@ -184,6 +203,11 @@ pub fn with_loaders(request: async_graphql::Request, service: &Service) -> async
         .data(user_loader(service.clone()))
         .data(DataLoader::with_cache(
             InterviewQuestionsLoader { service: service.clone() },
+            tokio::spawn,
+            HashMapCache::default(),
+        ))
+        .data(DataLoader::with_cache(
+            AnswerKeyLoader { service: service.clone() },
             tokio::spawn,
             HashMapCache::default(),
         ))

@@ -281,6 +281,16 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
                         }
                         continue;
                     }
+                    if let Err(mut refused) =
+                        crate::graphql::document_checks::check(&mut payload, &services.config)
+                    {
+                        ensure_code(&mut refused);
+                        let error = serde_json::json!({ "id": id, "type": "error", "payload": [refused] });
+                        if !send_json(&mut sink, error).await {
+                            break;
+                        }
+                        continue;
+                    }
                     next_key += 1;
                     let request = payload
                         .data(caller.clone())

@@ -5,16 +5,16 @@
 //! calls them only under parents whose access it has already checked, and shows of a person
 //! only their public summary.
 
-use viva_domain::{InterviewId, UserId};
-use viva_store::models::interview::{self, Answer, Interview, InterviewQuestion};
-use viva_store::models::user::{self, User};
+use viva_domain::{InterviewId, InterviewQuestionId, UserId};
+use viva_store::models::interview::{self, Answer, AnswerKey, Interview, QuestionOutline};
+use viva_store::models::user::{self, Person};
 
 use crate::{Service, ServiceResult};
 
-/// The users with these ids.
-pub async fn users_by_ids(service: &Service, ids: &[UserId]) -> ServiceResult<Vec<User>> {
+/// The people with these ids, as anyone who deals with them may see them.
+pub async fn people_by_ids(service: &Service, ids: &[UserId]) -> ServiceResult<Vec<Person>> {
     let mut conn = service.pool.get().await?;
-    Ok(user::find_many(&mut conn, ids).await?)
+    Ok(user::people(&mut conn, ids).await?)
 }
 
 /// The interviews with these ids.
@@ -23,13 +23,20 @@ pub async fn interviews_by_ids(service: &Service, ids: &[InterviewId]) -> Servic
     Ok(interview::find_many(&mut conn, ids).await?)
 }
 
-/// The questions of these interviews, each interview's in order.
+/// The questions of these interviews without their answer keys, each interview's in order.
 pub async fn interview_questions_of(
     service: &Service,
     interview_ids: &[InterviewId],
-) -> ServiceResult<Vec<InterviewQuestion>> {
+) -> ServiceResult<Vec<QuestionOutline>> {
     let mut conn = service.pool.get().await?;
-    Ok(interview::questions_of(&mut conn, interview_ids).await?)
+    Ok(interview::outlines_of(&mut conn, interview_ids).await?)
+}
+
+/// The answer keys of these interview questions. Whether the caller may see them is the
+/// API's to decide, question by question.
+pub async fn answer_keys_of(service: &Service, ids: &[InterviewQuestionId]) -> ServiceResult<Vec<AnswerKey>> {
+    let mut conn = service.pool.get().await?;
+    Ok(interview::answer_keys_of(&mut conn, ids).await?)
 }
 
 /// The answers of these interviews, each interview's oldest first.

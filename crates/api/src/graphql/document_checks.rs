@@ -1,97 +1,106 @@
-//! Checks on every document before it runs, in one place for every operation and argument:
+//! Checks on every document before it runs, in one place for every operation, argument and
+//! transport (HTTP and WebSocket):
 //!
 //! - No text may hold a NUL character (`\u0000`): PostgreSQL cannot store it, so it would
 //!   surface as an internal error wherever it reached the database. Every string in the
 //!   document's arguments and in the variables is checked, and refused as `BAD_USER_INPUT`.
 //! - At most `max_aliases` aliased fields in one document: aliases multiply the work of one
 //!   request (a hundred aliases of one field are a hundred resolutions).
+//! - With introspection switched off, an operation that selects `__schema` or `__type` is
+//!   refused outright (`FORBIDDEN`), wherever the field hides, fragments included.
+//!   async-graphql's `disable_introspection` alone answers `null` with no error, which looks to
+//!   a client like an empty schema.
+//!
+//! The checks run on the request before it reaches the schema, not as a schema extension: any
+//! extension puts every field of every response through async-graphql's extension chain (a
+//! registry lookup and a boxed future per field), which costs more than the checks themselves.
+//! The document parsed here is kept in the request, so it is parsed once.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensions, ServerError, ServerResult, Variables};
+use async_graphql::parser::types::{Selection, SelectionSet};
+use async_graphql::{ErrorExtensions, Request, ServerError};
 use async_graphql_value::{ConstValue, Value};
 
-/// Installs the [`DocumentChecks`] extension.
-pub struct DocumentChecksFactory {
-    /// Most aliased fields one document may hold.
-    pub max_aliases: usize,
-}
+use crate::config::ApiConfig;
 
-impl ExtensionFactory for DocumentChecksFactory {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DocumentChecks { max_aliases: self.max_aliases })
+/// Deeper than this the walk stops: the schema refuses documents nested past 32 levels anyway,
+/// and a hostile document must not exhaust the stack here first.
+const MAX_WALK_DEPTH: usize = 64;
+
+/// Checks the request's variables and document against the server's rules, parsing the
+/// document into the request. A document that does not parse passes: the schema reports its
+/// syntax error as it reports any other.
+pub fn check(request: &mut Request, config: &ApiConfig) -> Result<(), ServerError> {
+    if let Some((name, _)) = request.variables.iter().find(|(_, value)| const_has_nul(value)) {
+        return Err(refuse(
+            format!("variable `{name}` contains a NUL character, which text may not hold"),
+            "BAD_USER_INPUT",
+        ));
     }
+    let Ok(document) = request.parsed_query() else {
+        return Ok(());
+    };
+    let sets = document
+        .operations
+        .iter()
+        .map(|(_, op)| &op.node.selection_set.node)
+        .chain(document.fragments.values().map(|f| &f.node.selection_set.node));
+    let mut walk = Walk::default();
+    for set in sets {
+        walk.selection_set(set, 0);
+    }
+    if walk.nul {
+        return Err(refuse(
+            "an argument contains a NUL character, which text may not hold".to_owned(),
+            "BAD_USER_INPUT",
+        ));
+    }
+    let max_aliases = config.limits.max_aliases;
+    if walk.aliases > max_aliases {
+        return Err(refuse(
+            format!("the document has {} aliased fields; at most {max_aliases} are allowed", walk.aliases),
+            "BAD_USER_INPUT",
+        ));
+    }
+    if walk.introspection && !config.introspection {
+        return Err(refuse("introspection is disabled on this server".to_owned(), "FORBIDDEN"));
+    }
+    Ok(())
 }
 
-struct DocumentChecks {
-    max_aliases: usize,
-}
-
-fn refuse(message: String) -> ServerError {
-    let error = async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
+fn refuse(message: String, code: &'static str) -> ServerError {
+    let error = async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code));
     ServerError { extensions: error.extensions, ..ServerError::new(error.message, None) }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for DocumentChecks {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        if let Some((name, _)) = variables.iter().find(|(_, value)| const_has_nul(value)) {
-            return Err(refuse(format!(
-                "variable `{name}` contains a NUL character, which text may not hold"
-            )));
-        }
-        let document = next.run(ctx, query, variables).await?;
-        let sets = document
-            .operations
-            .iter()
-            .map(|(_, op)| &op.node.selection_set.node)
-            .chain(document.fragments.values().map(|f| &f.node.selection_set.node));
-        let mut walk = Walk::default();
-        for set in sets {
-            walk.selection_set(set);
-        }
-        if walk.nul {
-            return Err(refuse("an argument contains a NUL character, which text may not hold".to_owned()));
-        }
-        if walk.aliases > self.max_aliases {
-            return Err(refuse(format!(
-                "the document has {} aliased fields; at most {} are allowed",
-                walk.aliases, self.max_aliases
-            )));
-        }
-        Ok(document)
-    }
 }
 
 #[derive(Default)]
 struct Walk {
     aliases: usize,
     nul: bool,
+    introspection: bool,
 }
 
 impl Walk {
-    fn selection_set(&mut self, set: &SelectionSet) {
+    fn selection_set(&mut self, set: &SelectionSet, depth: usize) {
+        if depth > MAX_WALK_DEPTH {
+            return;
+        }
         for selection in &set.items {
             match &selection.node {
                 Selection::Field(field) => {
                     let field = &field.node;
+                    let name = field.name.node.as_str();
+                    self.introspection |= name == "__schema" || name == "__type";
                     self.aliases += usize::from(field.alias.is_some());
                     self.nul |= field.arguments.iter().any(|(_, value)| value_has_nul(&value.node));
                     self.nul |= field
                         .directives
                         .iter()
                         .any(|d| d.node.arguments.iter().any(|(_, value)| value_has_nul(&value.node)));
-                    self.selection_set(&field.selection_set.node);
+                    self.selection_set(&field.selection_set.node, depth + 1);
                 }
-                Selection::InlineFragment(fragment) => self.selection_set(&fragment.node.selection_set.node),
+                Selection::InlineFragment(fragment) => {
+                    self.selection_set(&fragment.node.selection_set.node, depth + 1);
+                }
                 Selection::FragmentSpread(_) => {}
             }
         }

@@ -1,14 +1,31 @@
 //! A question as asked in one interview, and how much of its answer key the viewer sees.
 
-use async_graphql::{ID, Object};
-use viva_store::models::interview::InterviewQuestion as StoredQuestion;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::{Context, ID, Object};
+use viva_store::models::interview::{AnswerKey, QuestionOutline};
 
+use crate::error::{AppError, AppResult};
 use crate::graphql::questions::GqlQuestionKind;
+use crate::loaders::AnswerKeyLoader;
 
 /// An interview question, as asked.
 pub struct InterviewQuestion {
-    pub(crate) question: StoredQuestion,
+    pub(crate) question: QuestionOutline,
     pub(crate) reveal: Reveal,
+}
+
+impl InterviewQuestion {
+    /// The question's answer key when `shown`: from the request's loader, which the page fed
+    /// when its selection asked for keys, and which reads them otherwise.
+    async fn answer_key(&self, ctx: &Context<'_>, shown: bool) -> AppResult<Option<AnswerKey>> {
+        if !shown {
+            return Ok(None);
+        }
+        let loader = ctx
+            .data::<DataLoader<AnswerKeyLoader, HashMapCache>>()
+            .map_err(|_| AppError::internal("answer key loader missing"))?;
+        Ok(loader.load_one(self.question.id).await?)
+    }
 }
 
 /// What of a question's answer key the viewer sees.
@@ -53,14 +70,16 @@ impl InterviewQuestion {
 
     /// Phrases a strong answer contains, which the evaluator scores against: HR users and
     /// admins only, never candidates.
-    async fn expected_keywords(&self) -> Option<&[String]> {
-        (self.reveal == Reveal::Everything).then_some(self.question.expected_keywords.as_slice())
+    async fn expected_keywords(&self, ctx: &Context<'_>) -> AppResult<Option<Vec<String>>> {
+        let key = self.answer_key(ctx, self.reveal == Reveal::Everything).await?;
+        Ok(key.map(|key| key.expected_keywords))
     }
 
     /// A model answer: for staff; for the candidate once the interview is over, and only for
     /// the questions they answered.
-    async fn ideal_answer(&self) -> Option<&str> {
-        (self.reveal != Reveal::Nothing).then_some(self.question.ideal_answer.as_str())
+    async fn ideal_answer(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        let key = self.answer_key(ctx, self.reveal != Reveal::Nothing).await?;
+        Ok(key.map(|key| key.ideal_answer))
     }
 
     /// The question this one follows up on (an adaptive follow-up to a vague or weak answer);

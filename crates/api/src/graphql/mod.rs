@@ -9,7 +9,6 @@ pub mod evaluations;
 pub mod hr;
 pub mod interview_questions;
 pub mod interviews;
-pub mod introspection;
 pub mod jobs;
 pub mod mapping;
 pub mod matching;
@@ -76,17 +75,19 @@ pub struct Subscription(notifications::NotificationSubscription, interviews::Int
 /// The executable schema.
 pub type VivaSchema = Schema<Query, Mutation, Subscription>;
 
-/// The schema with its limits but no services: what `export-schema` prints.
+/// The schema with its limits but no services: what `export-schema` prints. Requests pass
+/// [`document_checks::check`] before they reach it.
 pub fn schema_builder(config: &ApiConfig) -> SchemaBuilder<Query, Mutation, Subscription> {
     let limits = &config.limits;
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
-        .limit_recursive_depth(32)
-        .extension(document_checks::DocumentChecksFactory { max_aliases: limits.max_aliases });
+        .limit_recursive_depth(32);
+    // Refused before they reach the schema (`document_checks::check`); this keeps a document
+    // that escaped the check from introspecting anyway.
     if !config.introspection {
-        builder = builder.disable_introspection().extension(introspection::RefuseIntrospectionFactory);
+        builder = builder.disable_introspection();
     }
     if !config.suggestions {
         builder = builder.disable_suggestions();

@@ -5,7 +5,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Enum, ID, SimpleObject};
 use uuid::Uuid;
 use viva_domain::UserId;
-use viva_store::models::user::User as StoredUser;
+use viva_store::models::user::{Person, User as StoredUser};
 
 use crate::error::{AppError, AppResult};
 use crate::loaders::UserLoader;
@@ -36,16 +36,22 @@ pub struct PersonSummary {
     pub job_title: Option<String>,
 }
 
+impl From<Person> for PersonSummary {
+    fn from(person: Person) -> Self {
+        Self {
+            id: ID(person.id.to_string()),
+            full_name: person.full_name,
+            role: person.role.into(),
+            headline: person.headline,
+            company: person.company,
+            job_title: person.job_title,
+        }
+    }
+}
+
 impl From<StoredUser> for PersonSummary {
     fn from(user: StoredUser) -> Self {
-        Self {
-            id: ID(user.id.to_string()),
-            full_name: user.full_name,
-            role: user.role.into(),
-            headline: user.headline,
-            company: user.company,
-            job_title: user.job_title,
-        }
+        Person::from(user).into()
     }
 }
 

@@ -10,12 +10,12 @@ use viva_domain::interview::InterviewStatus;
 use viva_domain::vocab::InterviewEventKind;
 use viva_store::models::TimeCursor;
 use viva_store::models::interview::{
-    self as store, Answer as StoredAnswer, Interview as StoredInterview, InterviewFilter,
-    InterviewQuestion as StoredQuestion, Scope,
+    self as store, Answer as StoredAnswer, AnswerKey, Interview as StoredInterview, InterviewFilter,
+    InterviewQuestion as StoredQuestion, QuestionOutline, Scope,
 };
 use viva_store::models::media::{self, Transcript};
 use viva_store::models::session::Principal;
-use viva_store::models::user::{self as users, User as StoredUser};
+use viva_store::models::user::{self as users, Person};
 
 use super::access::{Viewer, find_visible};
 use crate::{Service, ServiceError, ServiceResult};
@@ -25,6 +25,8 @@ use crate::{Service, ServiceError, ServiceResult};
 pub struct Include {
     /// Their questions.
     pub questions: bool,
+    /// Their questions' answer keys.
+    pub answer_keys: bool,
     /// Their answers.
     pub answers: bool,
     /// Their candidates (they come with the interviews, in the same statement).
@@ -41,15 +43,18 @@ pub struct InterviewPage {
     /// What the caller is to all of them.
     pub viewer: Option<Viewer>,
     /// The questions of all of them (if asked).
-    pub questions: Vec<StoredQuestion>,
+    pub questions: Vec<QuestionOutline>,
+    /// The answer keys of those questions (if asked).
+    pub answer_keys: Vec<AnswerKey>,
     /// The answers of all of them (if asked).
     pub answers: Vec<StoredAnswer>,
     /// Their candidates and HR users (if asked).
-    pub people: Vec<StoredUser>,
+    pub people: Vec<Person>,
 }
 
 /// Interviews in the caller's scope, newest first: admins see all, HR users those of the
 /// candidates assigned to them while mapped, candidates their own (scheduled and practice).
+/// `limit` interviews with what `include` asks, then one more, bare, when there is a next page.
 /// At most three statements whatever the page's size: the interviews with their candidates,
 /// their questions with their answers, and their HR users.
 pub async fn list(
@@ -66,9 +71,12 @@ pub async fn list(
         Role::Candidate => (Scope::Candidate(principal.user_id), Viewer::Candidate),
     };
     let mut conn = service.pool.get().await?;
-    let rows = store::list(&mut conn, scope, filter, after, limit).await?;
-    let (interviews, candidates): (Vec<StoredInterview>, Vec<StoredUser>) = rows.into_iter().unzip();
+    let rows = store::list(&mut conn, scope, filter, after, limit.saturating_add(1)).await?;
+    let (mut interviews, mut candidates): (Vec<StoredInterview>, Vec<Person>) = rows.into_iter().unzip();
+    let next = (interviews.len() as i64 > limit).then(|| interviews.pop()).flatten();
+    candidates.truncate(interviews.len());
     let mut page = with_contents(&mut conn, interviews, candidates, include).await?;
+    page.interviews.extend(next);
     page.viewer = Some(viewer);
     Ok(page)
 }
@@ -96,14 +104,14 @@ pub async fn get(
 async fn with_contents(
     conn: &mut viva_store::AsyncPgConnection,
     interviews: Vec<StoredInterview>,
-    candidates: Vec<StoredUser>,
+    candidates: Vec<Person>,
     include: Include,
 ) -> ServiceResult<InterviewPage> {
     let ids: Vec<InterviewId> = interviews.iter().map(|i| i.id).collect();
-    let (questions, answers) = if include.questions || include.answers {
-        store::questions_and_answers_of(conn, &ids).await?
+    let contents = if include.questions || include.answers {
+        store::contents_of(conn, &ids, include.answer_keys).await?
     } else {
-        (Vec::new(), Vec::new())
+        store::Contents::default()
     };
     let mut people = if include.people { candidates } else { Vec::new() };
     if include.hr {
@@ -111,15 +119,16 @@ async fn with_contents(
         hr.sort_unstable();
         hr.dedup();
         hr.retain(|id| !people.iter().any(|p| p.id == *id));
-        people.extend(users::find_many(conn, &hr).await?);
+        people.extend(users::people(conn, &hr).await?);
     }
     people.sort_unstable_by_key(|p| p.id);
     people.dedup_by_key(|p| p.id);
     Ok(InterviewPage {
         interviews,
         viewer: None,
-        questions: if include.questions { questions } else { Vec::new() },
-        answers: if include.answers { answers } else { Vec::new() },
+        questions: if include.questions { contents.questions } else { Vec::new() },
+        answer_keys: contents.keys,
+        answers: if include.answers { contents.answers } else { Vec::new() },
         people,
     })
 }

@@ -11,7 +11,7 @@ use crate::QueryResult;
 use crate::events::{self, Event};
 use crate::models::TimeCursor;
 use crate::models::question::Question;
-use crate::models::user::User;
+use crate::models::user::Person;
 use crate::schema::{answers, interview_questions, interviews, users};
 
 /// An interview.
@@ -103,6 +103,63 @@ pub struct InterviewQuestion {
     pub follow_up_of: Option<InterviewQuestionId>,
     /// Why the follow-up was asked.
     pub follow_up_reason: Option<String>,
+}
+
+/// An interview question without its answer key: what pages of interviews show. The key (a
+/// long model answer and the keywords) is most of a question's bytes, and is read only when
+/// someone asks for it ([`AnswerKey`]).
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = interview_questions)]
+pub struct QuestionOutline {
+    /// Its id (answers refer to it).
+    pub id: InterviewQuestionId,
+    /// The interview.
+    pub interview_id: InterviewId,
+    /// Its order, from 1.
+    pub position: i32,
+    /// The bank question it was copied from.
+    pub question_id: Option<QuestionId>,
+    /// What it tests.
+    #[diesel(deserialize_as = String)]
+    pub kind: QuestionKind,
+    /// The question.
+    pub text: String,
+    /// Seconds allowed.
+    pub time_limit_seconds: i32,
+    /// The question this one follows up on (INT-6); none for planned questions.
+    pub follow_up_of: Option<InterviewQuestionId>,
+    /// Why the follow-up was asked.
+    pub follow_up_reason: Option<String>,
+}
+
+/// What a strong answer to an interview question holds: the key the evaluator scores against.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = interview_questions)]
+pub struct AnswerKey {
+    /// The interview question.
+    pub id: InterviewQuestionId,
+    /// Phrases a strong answer contains.
+    pub expected_keywords: Vec<String>,
+    /// A model answer.
+    pub ideal_answer: String,
+}
+
+impl InterviewQuestion {
+    /// The question's outline and its answer key.
+    pub fn into_parts(self) -> (QuestionOutline, AnswerKey) {
+        let outline = QuestionOutline {
+            id: self.id,
+            interview_id: self.interview_id,
+            position: self.position,
+            question_id: self.question_id,
+            kind: self.kind,
+            text: self.text,
+            time_limit_seconds: self.time_limit_seconds,
+            follow_up_of: self.follow_up_of,
+            follow_up_reason: self.follow_up_reason,
+        };
+        (outline, AnswerKey { id: self.id, expected_keywords: self.expected_keywords, ideal_answer: self.ideal_answer })
+    }
 }
 
 /// An answer.
@@ -296,12 +353,12 @@ pub async fn list(
     filter: &InterviewFilter,
     after: Option<TimeCursor>,
     limit: i64,
-) -> QueryResult<Vec<(Interview, User)>> {
+) -> QueryResult<Vec<(Interview, Person)>> {
     // The candidate comes in the same statement: every caller shows or needs them, and a join
     // on the primary key costs less than a second round trip.
     let mut query = interviews::table
         .inner_join(users::table.on(users::id.eq(interviews::candidate_id)))
-        .select((Interview::as_select(), User::as_select()))
+        .select((Interview::as_select(), Person::as_select()))
         .into_boxed();
     match scope {
         Scope::All => {}
@@ -356,22 +413,70 @@ pub async fn questions_of(
         .await
 }
 
-/// The questions of these interviews, in order, and their answers, oldest first: one statement.
-pub async fn questions_and_answers_of(
-    conn: &mut AsyncPgConnection,
-    ids: &[InterviewId],
-) -> QueryResult<(Vec<InterviewQuestion>, Vec<Answer>)> {
-    let rows: Vec<(InterviewQuestion, Option<Answer>)> = interview_questions::table
-        .left_join(answers::table)
+/// The questions of these interviews without their answer keys, in order.
+pub async fn outlines_of(conn: &mut AsyncPgConnection, ids: &[InterviewId]) -> QueryResult<Vec<QuestionOutline>> {
+    interview_questions::table
         .filter(interview_questions::interview_id.eq_any(ids))
         .order((interview_questions::interview_id, interview_questions::position))
-        .select((InterviewQuestion::as_select(), Option::<Answer>::as_select()))
+        .select(QuestionOutline::as_select())
         .load(conn)
-        .await?;
-    let (questions, answers): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-    let mut answers: Vec<Answer> = answers.into_iter().flatten().collect();
-    answers.sort_by_key(|a| (a.interview_id, a.submitted_at, a.id));
-    Ok((questions, answers))
+        .await
+}
+
+/// The answer keys of these interview questions.
+pub async fn answer_keys_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[InterviewQuestionId],
+) -> QueryResult<Vec<AnswerKey>> {
+    interview_questions::table
+        .filter(interview_questions::id.eq_any(ids))
+        .select(AnswerKey::as_select())
+        .load(conn)
+        .await
+}
+
+/// What [`contents_of`] reads: the questions of some interviews (each interview's in order),
+/// their answer keys if asked, and their answers (each interview's oldest first).
+#[derive(Debug, Default)]
+pub struct Contents {
+    /// The questions.
+    pub questions: Vec<QuestionOutline>,
+    /// Their answer keys (empty unless asked).
+    pub keys: Vec<AnswerKey>,
+    /// The answers.
+    pub answers: Vec<Answer>,
+}
+
+/// The questions of these interviews with their answers, and their answer keys when
+/// `with_keys`: one statement.
+pub async fn contents_of(conn: &mut AsyncPgConnection, ids: &[InterviewId], with_keys: bool) -> QueryResult<Contents> {
+    let query = interview_questions::table
+        .left_join(answers::table)
+        .filter(interview_questions::interview_id.eq_any(ids))
+        .order((interview_questions::interview_id, interview_questions::position));
+    let mut contents = Contents::default();
+    let answers = if with_keys {
+        let rows: Vec<(QuestionOutline, AnswerKey, Option<Answer>)> = query
+            .select((QuestionOutline::as_select(), AnswerKey::as_select(), Option::<Answer>::as_select()))
+            .load(conn)
+            .await?;
+        let mut answers = Vec::new();
+        for (question, key, answer) in rows {
+            contents.questions.push(question);
+            contents.keys.push(key);
+            answers.extend(answer);
+        }
+        answers
+    } else {
+        let rows: Vec<(QuestionOutline, Option<Answer>)> =
+            query.select((QuestionOutline::as_select(), Option::<Answer>::as_select())).load(conn).await?;
+        let (questions, answers): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        contents.questions = questions;
+        answers.into_iter().flatten().collect()
+    };
+    contents.answers = answers;
+    contents.answers.sort_by_key(|a| (a.interview_id, a.submitted_at, a.id));
+    Ok(contents)
 }
 
 /// An interview with its candidate and the candidate's responsible HR user (assigned, and
@@ -379,9 +484,9 @@ pub async fn questions_and_answers_of(
 pub async fn find_with_candidate(
     conn: &mut AsyncPgConnection,
     id: InterviewId,
-) -> QueryResult<Option<(Interview, User, Option<UserId>)>> {
+) -> QueryResult<Option<(Interview, Person, Option<UserId>)>> {
     let hr = diesel::alias!(users as responsible);
-    let found: Option<(Interview, User, Option<Uuid>)> = interviews::table
+    let found: Option<(Interview, Person, Option<Uuid>)> = interviews::table
         .inner_join(users::table.on(users::id.eq(interviews::candidate_id)))
         .left_join(
             hr.on(hr
@@ -391,7 +496,7 @@ pub async fn find_with_candidate(
                 .and(hr.field(users::mapped_admin_id).is_not_null())),
         )
         .filter(interviews::id.eq(id))
-        .select((Interview::as_select(), User::as_select(), hr.field(users::id).nullable()))
+        .select((Interview::as_select(), Person::as_select(), hr.field(users::id).nullable()))
         .first(conn)
         .await
         .optional()?;

@@ -372,6 +372,45 @@ pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[UserId]) -> QueryRes
     users::table.filter(users::id.eq_any(ids)).select(User::as_select()).load(conn).await
 }
 
+/// What anyone who deals with a person may see of them: no contact details, nothing private.
+/// Pages that show people read these columns only.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct Person {
+    /// The account's id.
+    #[diesel(deserialize_as = Uuid)]
+    pub id: UserId,
+    /// Full name.
+    pub full_name: String,
+    /// What the user may do.
+    #[diesel(deserialize_as = String)]
+    pub role: Role,
+    /// One-line professional headline.
+    pub headline: Option<String>,
+    /// Employer (HR users).
+    pub company: Option<String>,
+    /// Job title (HR users).
+    pub job_title: Option<String>,
+}
+
+impl From<User> for Person {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id,
+            full_name: user.full_name,
+            role: user.role,
+            headline: user.headline,
+            company: user.company,
+            job_title: user.job_title,
+        }
+    }
+}
+
+/// The people with these ids.
+pub async fn people(conn: &mut AsyncPgConnection, ids: &[UserId]) -> QueryResult<Vec<Person>> {
+    users::table.filter(users::id.eq_any(ids)).select(Person::as_select()).load(conn).await
+}
+
 /// Locks a user's row for the rest of the transaction and returns it, so that checks on it
 /// (is this HR user mapped?) cannot be raced by a concurrent change.
 pub async fn lock(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<Option<User>> {

@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::interview_questions::{InterviewQuestion, Reveal};
 use crate::graphql::pagination::{page, page_size, parse_time_cursor, time_cursor};
 use crate::graphql::people::parse_id;
-use crate::loaders::{AnswersLoader, InterviewQuestionsLoader, UserLoader};
+use crate::loaders::{AnswerKeyLoader, AnswersLoader, InterviewQuestionsLoader, UserLoader};
 
 /// Interview queries.
 #[derive(Default)]
@@ -36,7 +36,7 @@ impl InterviewQuery {
         let filter = filter.parse()?;
         let include = include_for(&ctx.look_ahead().field("edges").field("node"));
         let found =
-            service::list(&ctx.services()?.service, &principal, &filter, cursor, limit + 1, include).await?;
+            service::list(&ctx.services()?.service, &principal, &filter, cursor, limit, include).await?;
         let viewer = found.viewer.unwrap_or(Viewer::Candidate);
         let rows = prime_loaders(ctx, found, include).await?;
         Ok(page(
@@ -74,24 +74,27 @@ impl InterviewQuery {
         let principal = ctx.principal()?;
         let id = parse_id(&interview_id, "interviewId")?;
         let question = service::current_question(&ctx.services()?.service, &principal, id).await?;
-        Ok(question.map(|question| InterviewQuestion { question, reveal: Reveal::Nothing }))
+        Ok(question.map(|question| InterviewQuestion { question: question.into_parts().0, reveal: Reveal::Nothing }))
     }
 }
 
-/// Feeds what the page came with (questions, answers, people) to the request's loaders, so the
-/// nested fields cost no further queries however many interviews the page holds.
 /// What the selection under an interview needs loaded with it. The questions come with their
-/// answers in one statement, so asking for either loads both.
+/// answers in one statement, so asking for either loads both; their answer keys come along
+/// only when the selection shows them.
 fn include_for(node: &async_graphql::Lookahead<'_>) -> Include {
     let progress = node.field("progress").exists();
+    let questions = node.field("questions");
     Include {
-        questions: node.field("questions").exists() || progress,
+        questions: questions.exists() || progress,
+        answer_keys: questions.field("idealAnswer").exists() || questions.field("expectedKeywords").exists(),
         answers: node.field("answers").exists() || progress || node.field("questions").exists(),
         people: node.field("candidate").exists(),
         hr: node.field("hr").exists(),
     }
 }
 
+/// Feeds what the page came with (questions, answer keys, answers, people) to the request's
+/// loaders, so the nested fields cost no further queries however many interviews the page holds.
 async fn prime_loaders(
     ctx: &Context<'_>,
     found: InterviewPage,
@@ -114,6 +117,12 @@ async fn prime_loaders(
             .data::<DataLoader<InterviewQuestionsLoader, HashMapCache>>()
             .map_err(|_| AppError::internal("question loader missing"))?;
         loader.feed_many(grouped(&ids, found.questions.into_iter().map(|q| (q.interview_id, q)))).await;
+    }
+    if include.answer_keys {
+        let loader = ctx
+            .data::<DataLoader<AnswerKeyLoader, HashMapCache>>()
+            .map_err(|_| AppError::internal("answer key loader missing"))?;
+        loader.feed_many(found.answer_keys.into_iter().map(|key| (key.id, key))).await;
     }
     if include.answers {
         let loader = ctx

@@ -11,7 +11,7 @@ use viva_domain::vocab::QuestionSource;
 use viva_domain::{InterviewQuestionId, Role, UserId};
 use viva_service::interviews::{Viewer, viewer_of};
 use viva_store::models::interview::{
-    Answer as StoredAnswer, Interview as StoredInterview, InterviewQuestion as StoredQuestion,
+    Answer as StoredAnswer, Interview as StoredInterview, QuestionOutline as StoredQuestion,
 };
 use viva_store::models::session::Principal;
 
