@@ -152,7 +152,7 @@ async fn execute(
     let mut request =
         request.data(caller).data(client_info(headers, peer, services)).data(CredentialAttempts::default());
     let started = Instant::now();
-    let mut response = match crate::graphql::document_checks::check(&mut request, &services.config) {
+    let mut response = match services.document_checks.check(&mut request) {
         Ok(()) => state.schema.execute(with_loaders(request, &services.service)).await,
         Err(refused) => async_graphql::Response::from_errors(vec![refused]),
     };

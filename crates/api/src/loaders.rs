@@ -10,6 +10,20 @@ use viva_store::models::user::Person;
 
 use crate::error::AppError;
 
+/// Loads one value through the request's loader `L`. The load is boxed: a loader's future is
+/// large, and a resolver that held it in place would make the future of every field of its type
+/// as large (async-graphql allocates and moves one per field resolved).
+pub async fn load_one<L, K>(ctx: &async_graphql::Context<'_>, key: K) -> Result<Option<L::Value>, AppError>
+where
+    L: Loader<K, Error = AppError>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    let loader = ctx.data::<DataLoader<L, HashMapCache>>().map_err(|_| {
+        AppError::internal(format!("{} missing from the request data", std::any::type_name::<L>()))
+    })?;
+    Box::pin(loader.load_one(key)).await
+}
+
 /// Loads people (what anyone who deals with them may see) by id.
 pub struct UserLoader {
     service: Service,

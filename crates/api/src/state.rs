@@ -1,5 +1,5 @@
 //! What every resolver and handler shares: the service layer, plus what only the API needs
-//! (its settings, metrics, persisted operations, WebSocket connection counts).
+//! (its settings, metrics, persisted operations, document checks, WebSocket connection counts).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use viva_store::events::EventBus;
 
 use crate::config::ApiConfig;
 use crate::fanout::SharedLoads;
+use crate::graphql::document_checks::DocumentChecks;
 use crate::metrics::Metrics;
 use crate::persisted::PersistedQueries;
 
@@ -28,6 +29,8 @@ pub struct ServicesInner {
     pub metrics: Metrics,
     /// Persisted operations (APQ cache, trusted documents).
     pub persisted: PersistedQueries,
+    /// The checks every document passes before it runs, and the documents kept parsed.
+    pub document_checks: DocumentChecks,
     /// Open WebSocket connections per client address.
     pub ws_connections: ConnectionCounts,
     /// Interview events as loaded for their subscribers, once per event.
@@ -63,11 +66,13 @@ impl Services {
         let service = Service::new(pool, config.service.clone(), events, build(ai_metrics)).await?;
         let persisted = PersistedQueries::new(config.persisted.clone());
         let ws_connections = ConnectionCounts::default();
+        let document_checks = DocumentChecks::new(&config);
         Ok(Self(Arc::new(ServicesInner {
             service,
             config,
             metrics,
             persisted,
+            document_checks,
             ws_connections,
             interview_events: SharedLoads::default(),
         })))

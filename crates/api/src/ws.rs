@@ -282,7 +282,7 @@ pub async fn serve(socket: WebSocket, schema: VivaSchema, services: Services, cl
                         continue;
                     }
                     if let Err(mut refused) =
-                        crate::graphql::document_checks::check(&mut payload, &services.config)
+                        services.document_checks.check(&mut payload)
                     {
                         ensure_code(&mut refused);
                         let error = serde_json::json!({ "id": id, "type": "error", "payload": [refused] });

@@ -6,6 +6,7 @@
 
 pub mod errors;
 pub mod events;
+pub mod limit;
 pub mod migrations;
 pub mod models;
 pub mod pool;

@@ -14,9 +14,13 @@
 //! The checks run on the request before it reaches the schema, not as a schema extension: any
 //! extension puts every field of every response through async-graphql's extension chain (a
 //! registry lookup and a boxed future per field), which costs more than the checks themselves.
-//! The document parsed here is kept in the request, so it is parsed once.
+//! The document parsed here is kept in the request, so it is parsed once, and documents that
+//! passed are kept parsed for the next request with the same text.
 
-use async_graphql::parser::types::{Selection, SelectionSet};
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensions, Request, ServerError};
 use async_graphql_value::{ConstValue, Value};
 
@@ -25,46 +29,92 @@ use crate::config::ApiConfig;
 /// Deeper than this the walk stops: the schema refuses documents nested past 32 levels anyway,
 /// and a hostile document must not exhaust the stack here first.
 const MAX_WALK_DEPTH: usize = 64;
+/// Most documents kept parsed: an application sends a few dozen distinct operations.
+const CACHED_DOCUMENTS: usize = 512;
+/// Longest document kept parsed; longer ones are parsed every time.
+const CACHED_DOCUMENT_BYTES: usize = 16 * 1024;
 
-/// Checks the request's variables and document against the server's rules, parsing the
-/// document into the request. A document that does not parse passes: the schema reports its
-/// syntax error as it reports any other.
-pub fn check(request: &mut Request, config: &ApiConfig) -> Result<(), ServerError> {
-    if let Some((name, _)) = request.variables.iter().find(|(_, value)| const_has_nul(value)) {
-        return Err(refuse(
-            format!("variable `{name}` contains a NUL character, which text may not hold"),
-            "BAD_USER_INPUT",
-        ));
+/// The checks, and the documents that passed them kept parsed (by their text, least recently
+/// used out first), so the operations an application sends again and again are parsed once.
+pub struct DocumentChecks {
+    max_aliases: usize,
+    introspection: bool,
+    passed: Mutex<lru::LruCache<String, Arc<ExecutableDocument>>>,
+}
+
+impl DocumentChecks {
+    /// The checks for this configuration, with nothing cached.
+    pub fn new(config: &ApiConfig) -> Self {
+        let capacity = NonZeroUsize::new(CACHED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN);
+        Self {
+            max_aliases: config.limits.max_aliases,
+            introspection: config.introspection,
+            passed: Mutex::new(lru::LruCache::new(capacity)),
+        }
     }
-    let Ok(document) = request.parsed_query() else {
-        return Ok(());
-    };
-    let sets = document
-        .operations
-        .iter()
-        .map(|(_, op)| &op.node.selection_set.node)
-        .chain(document.fragments.values().map(|f| &f.node.selection_set.node));
-    let mut walk = Walk::default();
-    for set in sets {
-        walk.selection_set(set, 0);
+
+    /// Checks the request's variables and document, and puts the parsed document in the
+    /// request. A document that does not parse passes: the schema reports its syntax error as
+    /// it reports any other.
+    pub fn check(&self, request: &mut Request) -> Result<(), ServerError> {
+        if let Some((name, _)) = request.variables.iter().find(|(_, value)| const_has_nul(value)) {
+            return Err(refuse(
+                format!("variable `{name}` contains a NUL character, which text may not hold"),
+                "BAD_USER_INPUT",
+            ));
+        }
+        let cached = self.lock().get(&request.query).cloned();
+        if let Some(document) = cached {
+            request.set_parsed_query(ExecutableDocument::clone(&document));
+            return Ok(());
+        }
+        let text = (request.query.len() <= CACHED_DOCUMENT_BYTES).then(|| request.query.clone());
+        let Ok(document) = request.parsed_query() else {
+            return Ok(());
+        };
+        self.check_document(document)?;
+        if let Some(text) = text {
+            let document = Arc::new(document.clone());
+            self.lock().put(text, document);
+        }
+        Ok(())
     }
-    if walk.nul {
-        return Err(refuse(
-            "an argument contains a NUL character, which text may not hold".to_owned(),
-            "BAD_USER_INPUT",
-        ));
+
+    fn check_document(&self, document: &ExecutableDocument) -> Result<(), ServerError> {
+        let sets = document
+            .operations
+            .iter()
+            .map(|(_, op)| &op.node.selection_set.node)
+            .chain(document.fragments.values().map(|f| &f.node.selection_set.node));
+        let mut walk = Walk::default();
+        for set in sets {
+            walk.selection_set(set, 0);
+        }
+        if walk.nul {
+            return Err(refuse(
+                "an argument contains a NUL character, which text may not hold".to_owned(),
+                "BAD_USER_INPUT",
+            ));
+        }
+        if walk.aliases > self.max_aliases {
+            return Err(refuse(
+                format!(
+                    "the document has {} aliased fields; at most {} are allowed",
+                    walk.aliases, self.max_aliases
+                ),
+                "BAD_USER_INPUT",
+            ));
+        }
+        if walk.introspection && !self.introspection {
+            return Err(refuse("introspection is disabled on this server".to_owned(), "FORBIDDEN"));
+        }
+        Ok(())
     }
-    let max_aliases = config.limits.max_aliases;
-    if walk.aliases > max_aliases {
-        return Err(refuse(
-            format!("the document has {} aliased fields; at most {max_aliases} are allowed", walk.aliases),
-            "BAD_USER_INPUT",
-        ));
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, lru::LruCache<String, Arc<ExecutableDocument>>> {
+        // A panic while holding the lock leaves the cache consistent enough to keep using.
+        self.passed.lock().unwrap_or_else(PoisonError::into_inner)
     }
-    if walk.introspection && !config.introspection {
-        return Err(refuse("introspection is disabled on this server".to_owned(), "FORBIDDEN"));
-    }
-    Ok(())
 }
 
 fn refuse(message: String, code: &'static str) -> ServerError {

@@ -1,7 +1,6 @@
 //! Answer evaluations in the schema: the current one on every answer, the history for staff,
 //! and re-evaluation.
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use viva_domain::Role;
@@ -10,7 +9,7 @@ use viva_store::models::evaluation::StoredEvaluation;
 
 use crate::auth::context::ContextExt;
 use crate::error::{AppError, AppResult};
-use crate::loaders::CurrentEvaluationLoader;
+use crate::loaders::{CurrentEvaluationLoader, load_one};
 
 /// An AI evaluation of an answer, with where it came from.
 pub struct AnswerEvaluation {
@@ -251,8 +250,5 @@ pub async fn current(
     ctx: &Context<'_>,
     answer_id: viva_domain::AnswerId,
 ) -> AppResult<Option<StoredEvaluation>> {
-    let loader = ctx
-        .data::<DataLoader<CurrentEvaluationLoader, HashMapCache>>()
-        .map_err(|e| AppError::internal(e.message))?;
-    loader.load_one(answer_id).await
+    load_one::<CurrentEvaluationLoader, _>(ctx, answer_id).await
 }

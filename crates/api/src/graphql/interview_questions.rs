@@ -1,12 +1,11 @@
 //! A question as asked in one interview, and how much of its answer key the viewer sees.
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, ID, Object};
 use viva_store::models::interview::{AnswerKey, QuestionOutline};
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::questions::GqlQuestionKind;
-use crate::loaders::AnswerKeyLoader;
+use crate::loaders::{AnswerKeyLoader, load_one};
 
 /// An interview question, as asked.
 pub struct InterviewQuestion {
@@ -21,10 +20,7 @@ impl InterviewQuestion {
         if !shown {
             return Ok(None);
         }
-        let loader = ctx
-            .data::<DataLoader<AnswerKeyLoader, HashMapCache>>()
-            .map_err(|_| AppError::internal("answer key loader missing"))?;
-        Ok(loader.load_one(self.question.id).await?)
+        load_one::<AnswerKeyLoader, _>(ctx, self.question.id).await
     }
 }
 

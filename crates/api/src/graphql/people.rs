@@ -1,22 +1,18 @@
 //! People as others see them (the public summary, the role) and reading id arguments: what
 //! every feature's types share.
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Enum, ID, SimpleObject};
 use uuid::Uuid;
 use viva_domain::UserId;
 use viva_store::models::user::{Person, User as StoredUser};
 
 use crate::error::{AppError, AppResult};
-use crate::loaders::UserLoader;
+use crate::loaders::{UserLoader, load_one};
 
 /// Loads the public summary of a user through the request's DataLoader.
 pub async fn person(ctx: &Context<'_>, id: Option<UserId>) -> AppResult<Option<PersonSummary>> {
     let Some(id) = id else { return Ok(None) };
-    let loader = ctx
-        .data::<DataLoader<UserLoader, HashMapCache>>()
-        .map_err(|_| AppError::internal("user loader missing from the request data"))?;
-    Ok(loader.load_one(id).await?.map(PersonSummary::from))
+    Ok(load_one::<UserLoader, _>(ctx, id).await?.map(PersonSummary::from))
 }
 
 /// What anyone who deals with a person may see of them: no contact details.

@@ -93,7 +93,7 @@ pub async fn submit_answer(
     // A replay stores no file: the files are put only when the key is new. (A twin racing past
     // this check is caught in the transaction, and its files deleted.)
     let files = if prepared.is_empty()
-        || store::answer_by_key(&mut conn, id, checked.0).await?.is_some_and(|a| a.request_hash == hash)
+        || store::answer_by_key(&mut conn, id, checked.0).await?.is_some_and(|(_, stored)| stored == hash)
     {
         Vec::new()
     } else {
@@ -218,8 +218,8 @@ async fn store_answer(
     let key = input.idempotency_key.trim();
     let text = input.text.trim();
     let question = input.question_id;
-    if let Some(existing) = store::answer_by_key(conn, interview.id, key).await? {
-        return if existing.request_hash == hash {
+    if let Some((existing, stored_hash)) = store::answer_by_key(conn, interview.id, key).await? {
+        return if stored_hash == hash {
             Ok((existing, false))
         } else {
             Err(ServiceError::Conflict("this idempotency key was already used for a different answer".into()))
@@ -255,6 +255,7 @@ async fn store_answer(
         // The interview row is locked, so a racing twin cannot be mid-insert; this is defensive.
         None => store::answer_by_key(conn, interview.id, key)
             .await?
+            .map(|(answer, _)| answer)
             .ok_or_else(|| ServiceError::internal("answer vanished"))?,
     };
     store::publish(conn, interview.id, InterviewEventKind::AnswerReceived, answer.id).await?;

@@ -158,7 +158,14 @@ impl InterviewQuestion {
             follow_up_of: self.follow_up_of,
             follow_up_reason: self.follow_up_reason,
         };
-        (outline, AnswerKey { id: self.id, expected_keywords: self.expected_keywords, ideal_answer: self.ideal_answer })
+        (
+            outline,
+            AnswerKey {
+                id: self.id,
+                expected_keywords: self.expected_keywords,
+                ideal_answer: self.ideal_answer,
+            },
+        )
     }
 }
 
@@ -176,10 +183,6 @@ pub struct Answer {
     pub text: String,
     /// Seconds the candidate took.
     pub duration_seconds: Option<i32>,
-    /// The client's idempotency key.
-    pub idempotency_key: String,
-    /// SHA-256 of what was submitted.
-    pub request_hash: Vec<u8>,
     /// When it arrived.
     pub submitted_at: DateTime<Utc>,
     /// A person's score, overriding the AI's for the result.
@@ -397,7 +400,10 @@ pub async fn list(
             interviews::created_at.lt(c.at).or(interviews::created_at.eq(c.at).and(interviews::id.lt(c.id))),
         );
     }
-    query.order((interviews::created_at.desc(), interviews::id.desc())).limit(limit).load(conn).await
+    let limit = u32::try_from(limit.max(0)).unwrap_or(u32::MAX);
+    crate::limit::limited(query.order((interviews::created_at.desc(), interviews::id.desc())), limit)
+        .load(conn)
+        .await
 }
 
 /// The questions of these interviews, in order.
@@ -414,7 +420,10 @@ pub async fn questions_of(
 }
 
 /// The questions of these interviews without their answer keys, in order.
-pub async fn outlines_of(conn: &mut AsyncPgConnection, ids: &[InterviewId]) -> QueryResult<Vec<QuestionOutline>> {
+pub async fn outlines_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[InterviewId],
+) -> QueryResult<Vec<QuestionOutline>> {
     interview_questions::table
         .filter(interview_questions::interview_id.eq_any(ids))
         .order((interview_questions::interview_id, interview_questions::position))
@@ -449,7 +458,11 @@ pub struct Contents {
 
 /// The questions of these interviews with their answers, and their answer keys when
 /// `with_keys`: one statement.
-pub async fn contents_of(conn: &mut AsyncPgConnection, ids: &[InterviewId], with_keys: bool) -> QueryResult<Contents> {
+pub async fn contents_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[InterviewId],
+    with_keys: bool,
+) -> QueryResult<Contents> {
     let query = interview_questions::table
         .left_join(answers::table)
         .filter(interview_questions::interview_id.eq_any(ids))
@@ -612,16 +625,16 @@ pub async fn insert_answer(conn: &mut AsyncPgConnection, new: &NewAnswer<'_>) ->
         .optional()
 }
 
-/// The answer stored under an idempotency key.
+/// The answer stored under an idempotency key, with the hash of what was submitted with it.
 pub async fn answer_by_key(
     conn: &mut AsyncPgConnection,
     interview: InterviewId,
     key: &str,
-) -> QueryResult<Option<Answer>> {
+) -> QueryResult<Option<(Answer, Vec<u8>)>> {
     answers::table
         .filter(answers::interview_id.eq(interview))
         .filter(answers::idempotency_key.eq(key))
-        .select(Answer::as_select())
+        .select((Answer::as_select(), answers::request_hash))
         .first(conn)
         .await
         .optional()

@@ -74,7 +74,8 @@ impl InterviewQuery {
         let principal = ctx.principal()?;
         let id = parse_id(&interview_id, "interviewId")?;
         let question = service::current_question(&ctx.services()?.service, &principal, id).await?;
-        Ok(question.map(|question| InterviewQuestion { question: question.into_parts().0, reveal: Reveal::Nothing }))
+        Ok(question
+            .map(|question| InterviewQuestion { question: question.into_parts().0, reveal: Reveal::Nothing }))
     }
 }
 

@@ -1,7 +1,6 @@
 //! Spoken answers and recordings (INT-5): transcripts with their timing and delivery measures,
 //! the files of an answer with download links, and the uploads `submitAnswer` takes.
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
 use viva_domain::AnswerId;
@@ -10,9 +9,9 @@ use viva_service::interviews::spoken::{self as service, MediaUpload};
 use viva_store::models::media::{AnswerMedia, Transcript};
 
 use crate::auth::context::ContextExt;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::uploads::read_upload;
-use crate::loaders::{AnswerMediaLoader, TranscriptLoader};
+use crate::loaders::{AnswerMediaLoader, TranscriptLoader, load_one};
 
 /// What a file attached to an answer holds.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,16 +225,11 @@ pub(super) async fn transcript_of(
     ctx: &Context<'_>,
     answer: AnswerId,
 ) -> AppResult<Option<AnswerTranscript>> {
-    let loader = ctx
-        .data::<DataLoader<TranscriptLoader, HashMapCache>>()
-        .map_err(|_| AppError::internal("transcript loader missing from the request data"))?;
-    Ok(loader.load_one(answer).await?.map(AnswerTranscript))
+    Ok(load_one::<TranscriptLoader, _>(ctx, answer).await?.map(AnswerTranscript))
 }
 
 /// An answer's files, through the request's loader.
 pub(super) async fn recordings_of(ctx: &Context<'_>, answer: AnswerId) -> AppResult<Vec<AnswerRecording>> {
-    let loader = ctx
-        .data::<DataLoader<AnswerMediaLoader, HashMapCache>>()
-        .map_err(|_| AppError::internal("recording loader missing from the request data"))?;
-    Ok(loader.load_one(answer).await?.unwrap_or_default().into_iter().map(AnswerRecording).collect())
+    let files = load_one::<AnswerMediaLoader, _>(ctx, answer).await?;
+    Ok(files.unwrap_or_default().into_iter().map(AnswerRecording).collect())
 }

@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use viva_domain::interview::{InterviewStatus, grade};
@@ -24,7 +23,7 @@ use crate::graphql::jobs::Job;
 use crate::graphql::pagination::connection;
 use crate::graphql::people::{PersonSummary, person};
 use crate::graphql::questions::GqlDifficulty;
-use crate::loaders::{AnswersLoader, InterviewQuestionsLoader, JobLoader};
+use crate::loaders::{AnswersLoader, InterviewQuestionsLoader, JobLoader, load_one};
 
 connection!(InterviewConnection, InterviewEdge, Interview, "interviews");
 
@@ -88,11 +87,7 @@ impl Answer {
             return Ok(None);
         };
         if ctx.principal()?.role == Role::Candidate {
-            let loader = ctx
-                .data::<DataLoader<crate::loaders::InterviewLoader, HashMapCache>>()
-                .map_err(|_| AppError::internal("interview loader missing from the request data"))?;
-            let over = loader
-                .load_one(self.0.interview_id)
+            let over = load_one::<crate::loaders::InterviewLoader, _>(ctx, self.0.interview_id)
                 .await?
                 .is_some_and(|i| matches!(i.status, InterviewStatus::Completed | InterviewStatus::Evaluated));
             if !over {
@@ -158,11 +153,7 @@ impl Answer {
     #[graphql(complexity = "crate::graphql::pagination::list_cost(EVALUATIONS_PER_ANSWER, child_complexity)")]
     async fn evaluations(&self, ctx: &Context<'_>) -> AppResult<Vec<AnswerEvaluation>> {
         ctx.require_role(&[Role::Admin, Role::Hr])?;
-        let loader = ctx
-            .data::<DataLoader<crate::loaders::EvaluationHistoryLoader, HashMapCache>>()
-            .map_err(|_| AppError::internal("evaluation history loader missing from the request data"))?;
-        loader
-            .load_one(self.0.id)
+        load_one::<crate::loaders::EvaluationHistoryLoader, _>(ctx, self.0.id)
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -230,17 +221,11 @@ impl Interview {
     }
 
     async fn loaded_questions(&self, ctx: &Context<'_>) -> AppResult<Vec<StoredQuestion>> {
-        let loader = ctx
-            .data::<DataLoader<InterviewQuestionsLoader, HashMapCache>>()
-            .map_err(|_| AppError::internal("question loader missing"))?;
-        Ok(loader.load_one(self.interview.id).await?.unwrap_or_default())
+        Ok(load_one::<InterviewQuestionsLoader, _>(ctx, self.interview.id).await?.unwrap_or_default())
     }
 
     async fn loaded_answers(&self, ctx: &Context<'_>) -> AppResult<Vec<StoredAnswer>> {
-        let loader = ctx
-            .data::<DataLoader<AnswersLoader, HashMapCache>>()
-            .map_err(|_| AppError::internal("answer loader missing"))?;
-        Ok(loader.load_one(self.interview.id).await?.unwrap_or_default())
+        Ok(load_one::<AnswersLoader, _>(ctx, self.interview.id).await?.unwrap_or_default())
     }
 }
 
@@ -318,10 +303,7 @@ impl Interview {
         let Some(id) = self.interview.job_id.filter(|_| self.viewer == Viewer::Staff) else {
             return Ok(None);
         };
-        let loader = ctx
-            .data::<DataLoader<JobLoader, HashMapCache>>()
-            .map_err(|_| AppError::internal("job loader missing"))?;
-        Ok(loader.load_one(id).await?.map(Job))
+        Ok(load_one::<JobLoader, _>(ctx, id).await?.map(Job))
     }
 
     /// Its questions. Staff see them all; the candidate sees those answered and the current
