@@ -66,7 +66,7 @@ impl Services {
         let service = Service::new(pool, config.service.clone(), events, build(ai_metrics)).await?;
         let persisted = PersistedQueries::new(config.persisted.clone());
         let ws_connections = ConnectionCounts::default();
-        let document_checks = DocumentChecks::new(&config);
+        let document_checks = DocumentChecks::new(config.limits.max_aliases, config.introspection);
         Ok(Self(Arc::new(ServicesInner {
             service,
             config,

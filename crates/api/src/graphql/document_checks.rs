@@ -24,8 +24,6 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensions, Request, ServerError};
 use async_graphql_value::{ConstValue, Value};
 
-use crate::config::ApiConfig;
-
 /// Deeper than this the walk stops: the schema refuses documents nested past 32 levels anyway,
 /// and a hostile document must not exhaust the stack here first.
 const MAX_WALK_DEPTH: usize = 64;
@@ -43,14 +41,10 @@ pub struct DocumentChecks {
 }
 
 impl DocumentChecks {
-    /// The checks for this configuration, with nothing cached.
-    pub fn new(config: &ApiConfig) -> Self {
+    /// The checks with these limits, with nothing cached.
+    pub fn new(max_aliases: usize, introspection: bool) -> Self {
         let capacity = NonZeroUsize::new(CACHED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN);
-        Self {
-            max_aliases: config.limits.max_aliases,
-            introspection: config.introspection,
-            passed: Mutex::new(lru::LruCache::new(capacity)),
-        }
+        Self { max_aliases, introspection, passed: Mutex::new(lru::LruCache::new(capacity)) }
     }
 
     /// Checks the request's variables and document, and puts the parsed document in the
@@ -172,5 +166,58 @@ fn const_has_nul(value: &ConstValue) -> bool {
         ConstValue::List(items) => items.iter().any(const_has_nul),
         ConstValue::Object(fields) => fields.iter().any(|(key, v)| key.contains('\0') || const_has_nul(v)),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn code(error: &ServerError) -> String {
+        error.extensions.as_ref().and_then(|e| e.get("code")).map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    fn request(query: &str) -> Request {
+        Request::new(query)
+    }
+
+    #[test]
+    fn refused_documents_stay_refused_and_are_never_kept() {
+        let checks = DocumentChecks::new(2, false);
+        let aliased = "{ a: me { id } b: me { id } c: me { id } }";
+        for _ in 0..2 {
+            let error = checks.check(&mut request(aliased)).unwrap_err();
+            assert!(error.message.contains("3 aliased fields"), "{}", error.message);
+            assert_eq!(code(&error), "\"BAD_USER_INPUT\"");
+        }
+        let hidden = "query { ...F } fragment F on Query { __schema { types { name } } }";
+        for _ in 0..2 {
+            let error = checks.check(&mut request(hidden)).unwrap_err();
+            assert_eq!(code(&error), "\"FORBIDDEN\"");
+        }
+        let nul = "{ interview(id: \"a\\u0000b\") { id } }";
+        assert!(checks.check(&mut request(nul)).unwrap_err().message.contains("NUL"));
+        assert_eq!(checks.lock().len(), 0, "nothing refused is kept");
+    }
+
+    #[test]
+    fn a_passed_document_is_kept_parsed_and_its_variables_still_checked() {
+        let checks = DocumentChecks::new(30, true);
+        let query = "query($id: ID!) { interview(id: $id) { id } }";
+        for _ in 0..3 {
+            let mut ok = request(query);
+            checks.check(&mut ok).unwrap();
+            assert_eq!(ok.parsed_query().unwrap().operations.iter().count(), 1);
+        }
+        assert_eq!(checks.lock().len(), 1);
+        let mut bad = request(query)
+            .variables(async_graphql::Variables::from_json(serde_json::json!({ "id": "x\u{0}y" })));
+        let error = checks.check(&mut bad).unwrap_err();
+        assert!(error.message.contains("variable `id`"), "{}", error.message);
+        // A document that does not parse passes, for the schema to report in its own words.
+        checks.check(&mut request("{ interview(")).unwrap();
+        assert_eq!(checks.lock().len(), 1);
     }
 }

@@ -494,6 +494,38 @@ async fn the_nested_reads_of_the_postgraphile_comparison_cost_two_statements_eac
     assert_eq!(node["questions"].as_array().unwrap().len(), 2);
     assert_eq!(node["answers"].as_array().unwrap().len(), 1);
     assert!(node["candidate"]["fullName"].is_string());
+
+    // Where no page was read with them (an interview a mutation returns), answer keys come
+    // through their own loader.
+    let (start, end) = window();
+    let input = json!({ "candidateId": o.candidate.id, "role": "backend-engineer", "difficulty": "MEDIUM", "questionCount": 2, "windowStart": start, "windowEnd": end });
+    let scheduled = o
+        .app
+        .graphql_as(
+            &o.hr,
+            "mutation($i: ScheduleInterviewInput!) { scheduleInterview(input: $i) { questions { id idealAnswer expectedKeywords } } }",
+            json!({ "i": input }),
+        )
+        .await;
+    let fresh = scheduled.data()["scheduleInterview"]["questions"].as_array().unwrap().clone();
+    assert_eq!(fresh.len(), 2);
+    // A page reads them only when the selection shows them: then in the same statement as the
+    // questions, so still two. They are the same keys.
+    const KEYS: &str = "query { interviews(first: 20) { edges { node { id questions { id idealAnswer expectedKeywords } } } } }";
+    let before = o.app.queries.get();
+    let keyed = o.app.graphql_as(&o.admin, KEYS, json!({})).await;
+    assert_eq!(o.app.queries.get() - before, 2, "{}", keyed.body);
+    let mut shown = std::collections::HashMap::new();
+    for edge in keyed.data()["interviews"]["edges"].as_array().unwrap() {
+        for question in edge["node"]["questions"].as_array().unwrap() {
+            assert!(!question["idealAnswer"].as_str().unwrap().is_empty(), "{question}");
+            assert!(!question["expectedKeywords"].as_array().unwrap().is_empty(), "{question}");
+            shown.insert(question["id"].as_str().unwrap().to_owned(), question.clone());
+        }
+    }
+    for question in &fresh {
+        assert_eq!(question, &shown[question["id"].as_str().unwrap()]);
+    }
     o.app.run_jobs().await;
 }
 
