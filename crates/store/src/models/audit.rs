@@ -113,7 +113,9 @@ pub async fn list(
             audit_log::occurred_at.lt(c.at).or(audit_log::occurred_at.eq(c.at).and(audit_log::id.lt(c.id))),
         );
     }
-    query.order((audit_log::occurred_at.desc(), audit_log::id.desc())).limit(limit).load(conn).await
+    crate::limit::limited(query.order((audit_log::occurred_at.desc(), audit_log::id.desc())), limit)
+        .load(conn)
+        .await
 }
 
 /// Every entry about a user, oldest first, for their data export.

@@ -136,11 +136,12 @@ pub async fn list_for(
                 .or(conversations::last_message_at.eq(c.at).and(conversations::id.lt(c.id))),
         );
     }
-    query
-        .order((conversations::last_message_at.desc(), conversations::id.desc()))
-        .limit(limit)
-        .load(conn)
-        .await
+    crate::limit::limited(
+        query.order((conversations::last_message_at.desc(), conversations::id.desc())),
+        limit,
+    )
+    .load(conn)
+    .await
 }
 
 /// A conversation's messages, newest first, after the cursor.
@@ -159,7 +160,9 @@ pub async fn messages_in(
             messages::created_at.lt(c.at).or(messages::created_at.eq(c.at).and(messages::id.lt(c.id))),
         );
     }
-    query.order((messages::created_at.desc(), messages::id.desc())).limit(limit).load(conn).await
+    crate::limit::limited(query.order((messages::created_at.desc(), messages::id.desc())), limit)
+        .load(conn)
+        .await
 }
 
 /// The message with this id and its conversation.

@@ -400,7 +400,6 @@ pub async fn list(
             interviews::created_at.lt(c.at).or(interviews::created_at.eq(c.at).and(interviews::id.lt(c.id))),
         );
     }
-    let limit = u32::try_from(limit.max(0)).unwrap_or(u32::MAX);
     crate::limit::limited(query.order((interviews::created_at.desc(), interviews::id.desc())), limit)
         .load(conn)
         .await

@@ -123,5 +123,5 @@ pub async fn list(
     if let Some(c) = after {
         query = query.filter(jobs::created_at.lt(c.at).or(jobs::created_at.eq(c.at).and(jobs::id.lt(c.id))));
     }
-    query.order((jobs::created_at.desc(), jobs::id.desc())).limit(limit).load(conn).await
+    crate::limit::limited(query.order((jobs::created_at.desc(), jobs::id.desc())), limit).load(conn).await
 }

@@ -201,11 +201,12 @@ pub async fn list(
                 .or(hr_mapping_requests::created_at.eq(c.at).and(hr_mapping_requests::id.lt(c.id))),
         );
     }
-    query
-        .order((hr_mapping_requests::created_at.desc(), hr_mapping_requests::id.desc()))
-        .limit(limit)
-        .load(conn)
-        .await
+    crate::limit::limited(
+        query.order((hr_mapping_requests::created_at.desc(), hr_mapping_requests::id.desc())),
+        limit,
+    )
+    .load(conn)
+    .await
 }
 
 /// How many requests are pending, by kind: (applications, invitations).

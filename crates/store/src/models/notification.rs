@@ -104,7 +104,9 @@ pub async fn list(
                 .or(notifications::created_at.eq(c.at).and(notifications::id.lt(c.id))),
         );
     }
-    query.order((notifications::created_at.desc(), notifications::id.desc())).limit(limit).load(conn).await
+    crate::limit::limited(query.order((notifications::created_at.desc(), notifications::id.desc())), limit)
+        .load(conn)
+        .await
 }
 
 /// A user's notifications made after `since`, oldest first: what a subscriber missed.

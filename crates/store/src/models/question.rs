@@ -221,7 +221,9 @@ pub async fn list(
             questions::created_at.lt(c.at).or(questions::created_at.eq(c.at).and(questions::id.lt(c.id))),
         );
     }
-    query.order((questions::created_at.desc(), questions::id.desc())).limit(limit).load(conn).await
+    crate::limit::limited(query.order((questions::created_at.desc(), questions::id.desc())), limit)
+        .load(conn)
+        .await
 }
 
 /// Candidate questions for an interview: a role's questions of a difficulty, in random order.

@@ -364,7 +364,7 @@ pub async fn list(
         UserSort::Name => query.order((users::full_name.asc(), users::id.asc())),
         UserSort::Email => query.order((users::email.asc(), users::id.asc())),
     };
-    query.limit(limit).load(conn).await
+    crate::limit::limited(query, limit).load(conn).await
 }
 
 /// The users with these ids (for DataLoaders: one query for many ids).
